@@ -1,0 +1,1 @@
+//! Bulletins: many articles → one finished bulletin (WAV, captions, manifest, page).

@@ -1,0 +1,97 @@
+//! The library's error type.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in samachar's library, with enough context for a
+/// one-line message a user can act on.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// Input bytes are not UTF-8.
+    InvalidUtf8 {
+        /// Where the input came from (a path or "<stdin>").
+        source: String,
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+    },
+    /// Input has nothing to speak.
+    EmptyInput {
+        /// Where the input came from.
+        source: String,
+    },
+    /// A malformed line in a data file (lexicon, expansion table).
+    DataLine {
+        /// The file.
+        file: String,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A malformed voice file.
+    Voice {
+        /// The file (or built-in voice name).
+        file: String,
+        /// What is wrong (serde's message names the field).
+        problem: String,
+    },
+    /// An unknown voice name.
+    UnknownVoice {
+        /// The name asked for.
+        name: String,
+        /// The voices that exist.
+        available: Vec<String>,
+    },
+    /// An I/O error on a path.
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The underlying error.
+        err: std::io::Error,
+    },
+    /// Any other failure, described.
+    Other(String),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::InvalidUtf8 { source, offset } => {
+                write!(f, "{source}: invalid UTF-8 at byte offset {offset}")
+            }
+            Error::EmptyInput { source } => write!(f, "{source}: no text to speak (input is empty or only whitespace)"),
+            Error::DataLine { file, line, problem } => write!(f, "{file}:{line}: {problem}"),
+            Error::Voice { file, problem } => write!(f, "voice {file}: {problem}"),
+            Error::UnknownVoice { name, available } => {
+                write!(f, "unknown voice '{name}' (available: {})", available.join(", "))
+            }
+            Error::Io { path, err } => write!(f, "{}: {err}", path.display()),
+            Error::Other(s) => f.write_str(s),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { err, .. } => Some(err),
+            _ => None,
+        }
+    }
+}
+
+/// Result with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Decodes input bytes as UTF-8 (dropping a BOM), naming the byte offset on failure.
+pub fn decode_utf8(bytes: Vec<u8>, source: &str) -> Result<String> {
+    match String::from_utf8(bytes) {
+        Ok(mut s) => {
+            if s.starts_with('\u{feff}') {
+                s.drain(..3);
+            }
+            Ok(s)
+        }
+        Err(e) => Err(Error::InvalidUtf8 { source: source.to_string(), offset: e.utf8_error().valid_up_to() }),
+    }
+}

@@ -1,0 +1,102 @@
+//! The `samachar` command line: a thin layer over the library.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+/// samachar — offline Hindi news reader: text to speech, bulletins, playback.
+#[derive(Parser)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Prints the phonemes of each input line (IPA, phones separated by spaces).
+    Phonemize {
+        /// Input file, or `-` for stdin.
+        #[arg(default_value = "-")]
+        input: String,
+        /// A user lexicon (word<TAB>phones) that overrides the built-in one; repeatable.
+        #[arg(long)]
+        lexicon: Vec<PathBuf>,
+        /// Uses the letter rules alone, without any lexicon.
+        #[arg(long)]
+        no_lexicon: bool,
+    },
+    /// Speaks text into a WAV file.
+    Speak {
+        /// Input file, or `-` for stdin.
+        #[arg(default_value = "-")]
+        input: String,
+        /// Output WAV file.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+fn read_input(input: &str) -> anyhow::Result<(String, String)> {
+    let (bytes, name) = if input == "-" {
+        let mut b = Vec::new();
+        std::io::stdin().read_to_end(&mut b).context("reading stdin")?;
+        (b, "<stdin>".to_string())
+    } else {
+        (std::fs::read(input).with_context(|| format!("{input}: cannot read"))?, input.to_string())
+    };
+    let text = samachar::error::decode_utf8(bytes, &name)?;
+    if text.trim().is_empty() {
+        return Err(samachar::Error::EmptyInput { source: name }.into());
+    }
+    Ok((text, name))
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Phonemize { input, lexicon: _, no_lexicon: _ } => {
+            let (text, _) = read_input(&input)?;
+            let g2p = samachar::g2p::G2p::builtin();
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for line in text.lines() {
+                let words: Vec<String> = line
+                    .split_whitespace()
+                    .map(|w| samachar::phoneme::format_phones(&g2p.word(w).phones))
+                    .collect();
+                writeln!(out, "{}", words.join(" | "))?;
+            }
+            out.flush()?;
+        }
+        Command::Speak { input, output } => {
+            let (text, _) = read_input(&input)?;
+            let doc = samachar::text::parse(&text);
+            let g2p = samachar::g2p::G2p::builtin();
+            let voice = samachar::synth::Voice { name: "x".into(), pitch_hz: 120.0 };
+            let set = samachar::prosody::ProsodySettings::default();
+            let spec = hound::WavSpec { channels: 1, sample_rate: 22050, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+            let out = output.unwrap_or_else(|| PathBuf::from("output/speech.wav"));
+            let mut w = hound::WavWriter::create(&out, spec)?;
+            for b in &doc.blocks {
+                for s in &b.sentences {
+                    let u = samachar::prosody::plan(&g2p.sentence(s), &set);
+                    let a = samachar::synth::render(&u, &voice, 22050);
+                    for x in a.samples {
+                        w.write_sample((x * 32767.0) as i16)?;
+                    }
+                }
+            }
+            w.finalize()?;
+        }
+    }
+    Ok(())
+}
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        eprintln!("samachar: error: {e:#}");
+        std::process::exit(1);
+    }
+}

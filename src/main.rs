@@ -73,15 +73,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let (text, _) = read_input(&input)?;
             let doc = samachar::text::parse(&text);
             let g2p = samachar::g2p::G2p::builtin();
-            let voice = samachar::synth::Voice { name: "x".into(), pitch_hz: 120.0 };
-            let set = samachar::prosody::ProsodySettings::default();
+            let voice = samachar::synth::Voice::load("default")?;
+            let set = samachar::prosody::ProsodySettings::for_voice(&voice, 1.0, 1.0);
+            let synth = samachar::synth::Synth::new(&voice, 22050, 1.0);
             let spec = hound::WavSpec { channels: 1, sample_rate: 22050, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
             let out = output.unwrap_or_else(|| PathBuf::from("output/speech.wav"));
             let mut w = hound::WavWriter::create(&out, spec)?;
             for b in &doc.blocks {
                 for s in &b.sentences {
                     let u = samachar::prosody::plan(&g2p.sentence(s), &set);
-                    let a = samachar::synth::render(&u, &voice, 22050);
+                    let a = synth.render(&u);
                     for x in a.samples {
                         w.write_sample((x * 32767.0) as i16)?;
                     }

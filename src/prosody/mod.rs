@@ -57,6 +57,14 @@ impl Default for ProsodySettings {
     }
 }
 
+impl ProsodySettings {
+    /// Returns the settings for a voice, scaled by the command line's `--rate` (multiplier)
+    /// and `--pitch` (multiplier of the voice's base pitch).
+    pub fn for_voice(voice: &crate::synth::Voice, rate: f32, pitch: f32) -> ProsodySettings {
+        ProsodySettings { pitch_hz: voice.pitch_hz * pitch, range_semitones: 4.0, rate }
+    }
+}
+
 /// Plans durations and pitch for a sentence. Placeholder: flat durations and pitch.
 pub fn plan(s: &PhoneticSentence, set: &ProsodySettings) -> Utterance {
     let mut segments = Vec::new();

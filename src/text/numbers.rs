@@ -5,6 +5,10 @@
 //!   count before a scale word is read recursively (10¹² → एक हज़ार अरब).
 //! - A digit string with a leading zero (007) or longer than 15 digits is read digit by digit.
 //! - Decimals: the integer part, दशमलव, then each digit (3.25 → तीन दशमलव दो पाँच).
+//! - Times: H:00 → H बजे; H:30 → साढ़े H बजे (1:30 डेढ़ बजे, 2:30 ढाई बजे); other
+//!   minutes → H बजकर M मिनट. A written बजे after the time is not said twice.
+//! - Dates D/M/Y (or D-M-Y, D.M.Y) → day, month name, year: 26/11/2026 → छब्बीस नवंबर दो
+//!   हज़ार छब्बीस.
 //! - Four-digit numbers 1100–1999 written without commas are read as years are spoken,
 //!   by hundreds (1999 → उन्नीस सौ निन्यानवे); 2000 onwards as ordinary numbers
 //!   (2026 → दो हज़ार छब्बीस).
@@ -117,9 +121,9 @@ pub(crate) fn ordinal(t: &Tables, n: u64, g: Gender, out: &mut Vec<String>) {
 /// Returns the gender an ordinal suffix written after digits asks for (1ला, 2री, 5वीं, 10वें).
 pub(crate) fn ordinal_suffix(s: &str) -> Option<Gender> {
     Some(match s {
-        "ला" | "रा" | "था" | "वाँ" | "वां" | "वा" => Gender::Masculine,
-        "ली" | "री" | "थी" | "वीं" | "वी" => Gender::Feminine,
-        "ले" | "रे" | "थे" | "वें" | "वे" => Gender::Oblique,
+        "ला" | "रा" | "था" | "ठा" | "वाँ" | "वां" | "वा" => Gender::Masculine,
+        "ली" | "री" | "थी" | "ठी" | "वीं" | "वी" => Gender::Feminine,
+        "ले" | "रे" | "थे" | "ठे" | "वें" | "वे" => Gender::Oblique,
         _ => return None,
     })
 }

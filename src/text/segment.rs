@@ -168,8 +168,19 @@ impl<'a> Cx<'a> {
             let (h, m) = (numbers::value(d1), numbers::value(self.text(i + 2)));
             if let (Some(h), Some(m)) = (h, m) {
                 if h <= 24 && m <= 59 && self.text(i + 2).chars().count() == 2 && d1.chars().count() <= 2 {
-                    numbers::cardinal(t, h, &mut out);
-                    if m == 0 {
+                    // H:00 → H बजे; H:30 → साढ़े H बजे (डेढ़, ढाई for 1:30, 2:30); otherwise
+                    // H बजकर M मिनट.
+                    let said_baje = m == 0 || m == 30;
+                    match (h, m) {
+                        (1, 30) => out.push(t.word("one_and_half").to_string()),
+                        (2, 30) => out.push(t.word("two_and_half").to_string()),
+                        (_, 30) => {
+                            out.push(t.word("half_past").to_string());
+                            numbers::cardinal(t, h, &mut out);
+                        }
+                        _ => numbers::cardinal(t, h, &mut out),
+                    }
+                    if said_baje {
                         out.push(t.word("o_clock").to_string());
                     } else {
                         out.push(t.word("past").to_string());
@@ -177,7 +188,7 @@ impl<'a> Cx<'a> {
                         out.push(t.word("minute").to_string());
                     }
                     self.i = i + 3;
-                    // "10:30 बजे": the बजे is already said.
+                    // "10:30 बजे": drop the written बजे (said, or replaced by बजकर … मिनट).
                     if self.kind(self.i) == Some(Kind::Deva) && self.text(self.i) == "बजे" {
                         self.i += 1;
                     }
@@ -248,10 +259,11 @@ impl<'a> Cx<'a> {
         }
         if let Some(cur) = currency {
             // The scale word of the amount comes before the currency: ₹5 करोड़.
-            if matches!(self.kind(j), Some(Kind::Deva)) && is_scale_word(self.text(j)) {
+            while matches!(self.kind(j), Some(Kind::Deva)) && is_scale_word(&word_form(self.text(j))) {
                 out.push(word_form(self.text(j)));
                 j += 1;
-            } else if matches!(self.kind(j), Some(Kind::Latin)) {
+            }
+            if matches!(self.kind(j), Some(Kind::Latin)) {
                 if let Some(a) = lookup(t, self.text(j)).filter(|a| a.kind == AbbrevKind::Unit && a.words.len() == 1 && is_scale_word(&a.words[0])) {
                     out.extend(a.words.iter().cloned());
                     j += 1;

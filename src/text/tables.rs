@@ -79,7 +79,7 @@ pub(crate) fn tables() -> &'static Tables {
 fn rows(src: &'static str) -> impl Iterator<Item = (usize, Vec<&'static str>)> {
     src.lines().enumerate().filter_map(|(i, l)| {
         let l = l.trim_end_matches('\r');
-        if l.trim().is_empty() || l.starts_with('#') {
+        if l.trim().is_empty() || l == "#" || l.starts_with("# ") {
             None
         } else {
             Some((i + 1, l.split('\t').collect()))

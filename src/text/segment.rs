@@ -163,8 +163,9 @@ impl<'a> Cx<'a> {
         let at = self.start(i);
         let d1 = self.text(i);
         let mut out = Vec::new();
-        // Time: H:MM.
-        if self.touch(i) && self.is(i + 1, ':') && self.touch(i + 1) && self.kind(i + 2) == Some(Kind::Digits) {
+        // Time: H:MM, or H.MM when बजे follows (१२.२१ बजे).
+        let dotted_time = self.is(i + 1, '.') && self.kind(i + 3) == Some(Kind::Deva) && self.text(i + 3) == "बजे";
+        if self.touch(i) && (self.is(i + 1, ':') || dotted_time) && self.touch(i + 1) && self.kind(i + 2) == Some(Kind::Digits) {
             let (h, m) = (numbers::value(d1), numbers::value(self.text(i + 2)));
             if let (Some(h), Some(m)) = (h, m) {
                 if h <= 24 && m <= 59 && self.text(i + 2).chars().count() == 2 && d1.chars().count() <= 2 {
@@ -446,6 +447,8 @@ impl<'a> Cx<'a> {
                 let spaced_before = i == 0 || !self.touch(i - 1);
                 if spaced_before && self.touch(i) && self.kind(i + 1) == Some(Kind::Digits) {
                     self.word(t.word("minus").to_string(), at);
+                } else if spaced_before && i > 0 && self.kind(i - 1) == Some(Kind::Deva) && self.kind(i + 1) == Some(Kind::Deva) && self.text(i - 1) == self.text(i + 1) {
+                    // Reduplication written with a spaced hyphen (अलग - अलग): no pause.
                 } else if spaced_before || !self.touch(i) {
                     self.pause(Pause::Comma, at);
                 }

@@ -4,7 +4,12 @@ use super::tables::{abbrev_key, Abbrev, Tables};
 
 /// Returns the table row for a written form (with its dots, if any).
 pub(crate) fn lookup<'t>(t: &'t Tables, form: &str) -> Option<&'t Abbrev> {
-    t.abbrevs.get(&abbrev_key(form))
+    // Only Latin forms with capitals need a lower-cased copy; the rest look up as they are.
+    if form.bytes().any(|b| b.is_ascii_uppercase()) {
+        t.abbrevs.get(&abbrev_key(form))
+    } else {
+        t.abbrevs.get(form)
+    }
 }
 
 /// Returns true if a Devanagari word is the Hindi spelling of an English letter name

@@ -217,6 +217,21 @@ impl<'a> Cx<'a> {
                 }
             }
         }
+        // ISO date: YYYY-MM-DD.
+        if self.touch(i) && self.touch(i + 1) && self.touch(i + 2) && self.touch(i + 3) && self.is(i + 1, '-') && self.is(i + 3, '-') && self.kind(i + 4) == Some(Kind::Digits) && d1.chars().count() == 4 {
+            let (m, d) = (numbers::value(self.text(i + 2)), numbers::value(self.text(i + 4)));
+            if let (Some(m), Some(d)) = (m, d) {
+                if (1..=31).contains(&d) && (1..=12).contains(&m) {
+                    numbers::cardinal(t, d, &mut out);
+                    out.push(t.months[m as usize].clone());
+                    numbers::integer(t, d1, &mut out);
+                    self.i = i + 5;
+                    self.after_number = true;
+                    self.words(out, at);
+                    return;
+                }
+            }
+        }
         let (digits, frac, mut j) = self.amount(i);
         let last = j - 1;
         // Ordinal suffix touching the digits: 1st, 2nd, 1ला, 5वीं.
@@ -414,6 +429,14 @@ impl<'a> Cx<'a> {
         let at = self.start(i);
         self.i = i + 1;
         match c {
+            // A dot inside a Latin name (www.example.com) is read, not a sentence end.
+            '.' if i > 0 && self.touch(i - 1) && self.touch(i) && self.kind(i - 1) == Some(Kind::Latin) && self.kind(i + 1) == Some(Kind::Latin) => {
+                self.word("डॉट".to_string(), at);
+            }
+            // A list number at the start of a line ("1. …") is not a sentence.
+            '.' if i == 1 && self.kind(0) == Some(Kind::Digits) && self.touch(0) && self.kind(i + 1).is_some() => {
+                self.pause(Pause::Comma, at);
+            }
             '।' | '?' | '!' | '.' => {
                 let ending = match c {
                     '?' => Ending::Question,

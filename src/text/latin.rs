@@ -77,7 +77,13 @@ fn english(w: &str) -> String {
             // Magic e: V C e at the end, or V C e C… before a suffix is ignored.
             let magic = i + 2 == n - 1 && at(i + 2) == b'e' && !is_v(at(i + 1)) && at(i + 1) != 0;
             let closed = !is_v(at(i + 1)) && (at(i + 1) == 0 || !is_v(at(i + 2)) || at(i + 2) == 0);
-            let (u, step) = if rest.starts_with(b"ee") || rest.starts_with(b"ea") {
+            let (u, step) = if rest == b"are" && i > 0 || rest.starts_with(b"air") {
+                // share, chair → शेयर, चेयर.
+                units.push(U::V("ए", "े"));
+                units.push(U::V("य", "य"));
+                units.push(U::C("र"));
+                (None, 3)
+            } else if rest.starts_with(b"ee") || rest.starts_with(b"ea") {
                 (Some(U::V("ई", "ी")), 2)
             } else if rest.starts_with(b"oo") {
                 (Some(U::V("ऊ", "ू")), 2)
@@ -93,7 +99,15 @@ fn english(w: &str) -> String {
                 (Some(U::V("इया", "िया")), 2)
             } else if rest.starts_with(b"igh") {
                 (Some(U::V("आइ", "ाइ")), 3)
-            } else if rest.starts_with(b"er") && (i + 2 == n || !is_v(at(i + 2))) && !first_vowel {
+            } else if rest == b"ice" && !first_vowel {
+                // Unstressed -ice: service, justice → सर्विस, जस्टिस.
+                units.push(U::V("इ", "ि"));
+                units.push(U::C("स"));
+                (None, 3)
+            } else if (rest.starts_with(b"er") || rest.starts_with(b"ur") || (!first_vowel && rest.starts_with(b"or")))
+                && (i + 2 == n || !is_v(at(i + 2)))
+            {
+                // r-coloured unstressed vowels: paper, doctor, turn → अर.
                 units.push(U::V("अ", ""));
                 units.push(U::C("र"));
                 (None, 2)
@@ -103,16 +117,19 @@ fn english(w: &str) -> String {
                     b'a' if magic => U::V("ए", "े"),
                     b'a' if i + 1 == n => U::V("आ", "ा"),
                     b'a' if first_vowel && closed => U::V("ऐ", "ै"),
+                    // Open first syllable: Tata, Sharma (ending in a) → आ; data, paper → ए.
+                    b'a' if first_vowel && b[n - 1] == b'a' => U::V("आ", "ा"),
                     b'a' if first_vowel => U::V("ए", "े"),
                     b'a' => U::V("अ", ""),
                     b'e' => U::V("ए", "े"),
                     b'i' if magic => U::V("आइ", "ाइ"),
                     b'i' | b'y' if i + 1 == n => U::V("ई", "ी"),
                     b'i' | b'y' => U::V("इ", "ि"),
-                    b'o' if magic || !closed => U::V("ओ", "ो"),
+                    b'o' if magic || !closed || i + 1 == n => U::V("ओ", "ो"),
                     b'o' => U::V("ऑ", "ॉ"),
                     b'u' if magic => U::V("यू", "्यू"),
                     b'u' if closed => U::V("अ", ""),
+                    b'u' if i == 0 => U::V("यू", "्यू"),
                     _ => U::V("उ", "ु"),
                 };
                 (Some(v), 1)
@@ -132,6 +149,15 @@ fn english(w: &str) -> String {
             first_vowel = false;
             i += if c == b's' && at(i + 1) == b's' { 5 } else { 4 };
             continue;
+        } else if rest.starts_with(b"sch") {
+            units.push(U::C("स"));
+            ("क", 3)
+        } else if rest.starts_with(b"dg") {
+            ("ज", 2)
+        } else if rest == b"le" && !units.is_empty() {
+            // Syllabic final -le: apple, table → अल.
+            units.push(U::V("अ", ""));
+            ("ल", 2)
         } else if rest.starts_with(b"ch") {
             ("च", 2)
         } else if rest.starts_with(b"sh") {
@@ -166,7 +192,7 @@ fn english(w: &str) -> String {
                 b'c' => "क",
                 b'd' => "ड",
                 b'f' => "फ़",
-                b'g' if soft && i + 1 < n - 1 => "ज",
+                b'g' if soft && (i + 1 < n - 1 || at(i + 1) == b'e') && i > 0 => "ज",
                 b'g' => "ग",
                 b'h' => "ह",
                 b'j' => "ज",

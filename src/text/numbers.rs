@@ -141,10 +141,10 @@ mod tests {
 
     #[test]
     fn indian_grouping() {
-        assert_eq!(card(250_000), "दो लाख पचास हज़ार".replace("ज़", "ज\u{093C}"));
+        assert_eq!(card(250_000), "दो लाख पचास हज\u{093C}ार");
         assert_eq!(card(105), "एक सौ पाँच");
         assert_eq!(card(0), "शून्य");
-        assert_eq!(card(u64::MAX).split(' ').count() < 40, true);
+        assert!(card(u64::MAX).split(' ').count() < 40);
     }
 
     #[test]

@@ -179,7 +179,7 @@ proptest! {
         for b in &doc.blocks {
             for sent in &b.sentences {
                 let n = sent.words().count();
-                prop_assert!(n >= 1 && n <= HARD_MAX_WORDS, "sentence of {} words", n);
+                prop_assert!((1..=HARD_MAX_WORDS).contains(&n), "sentence of {} words", n);
                 words += n;
                 for w in sent.words() {
                     prop_assert!(!w.is_empty() && !w.contains(char::is_whitespace));

@@ -74,6 +74,41 @@ pub fn digit_value(c: char) -> Option<u32> {
     }
 }
 
+/// Longest word handed to G2P, in characters; longer runs (no real word is this long) are
+/// cut so no synthesis unit is unbounded.
+pub const MAX_WORD_CHARS: usize = 64;
+
+/// Returns true where a word may be cut before `c`: a Devanagari consonant or independent
+/// vowel not joined to the previous letter by a virama.
+fn can_cut_before(prev: char, c: char) -> bool {
+    prev != '\u{094D}' && matches!(c, '\u{0904}'..='\u{0939}' | '\u{0958}'..='\u{0961}' | 'a'..='z' | 'A'..='Z')
+}
+
+/// Cuts an over-long word into pieces of at most [`MAX_WORD_CHARS`] characters, preferably
+/// before a consonant or independent vowel once half that length is reached.
+pub fn chunk_word(w: String) -> Vec<String> {
+    if w.len() <= MAX_WORD_CHARS {
+        return vec![w];
+    }
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut n = 0;
+    let mut prev = ' ';
+    for c in w.chars() {
+        if n >= MAX_WORD_CHARS || (n >= MAX_WORD_CHARS / 2 && can_cut_before(prev, c)) {
+            out.push(std::mem::take(&mut cur));
+            n = 0;
+        }
+        cur.push(c);
+        n += 1;
+        prev = c;
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 
 use super::abbrev::{is_deva_initial, lookup};
 use super::lex::{lex, Kind, Lex};
-use super::normalize::word_form;
+use super::normalize::{chunk_word, word_form, MAX_WORD_CHARS};
 use super::numbers::{self, Gender};
 use super::tables::{AbbrevKind, Tables};
 use super::{latin, Block, BlockKind, Ending, Pause, Sentence, Token};
@@ -66,7 +66,11 @@ impl<'a> Cx<'a> {
         self.lx.get(k).map_or(self.line.len(), |l| l.start)
     }
     fn word(&mut self, w: String, at: usize) {
-        if !w.is_empty() {
+        if w.len() > MAX_WORD_CHARS {
+            for piece in chunk_word(w) {
+                self.ev.push(Ev::Tok(Token::Word(piece), at));
+            }
+        } else if !w.is_empty() {
             self.ev.push(Ev::Tok(Token::Word(w), at));
         }
     }
@@ -468,7 +472,10 @@ impl<'a> Cx<'a> {
             ';' | ':' | '(' | ')' => self.pause(Pause::Clause, at),
             '-' => {
                 let spaced_before = i == 0 || !self.touch(i - 1);
-                if spaced_before && self.touch(i) && self.kind(i + 1) == Some(Kind::Digits) {
+                if i > 0 && self.kind(i - 1) == Some(Kind::Digits) && self.kind(i + 1) == Some(Kind::Digits) {
+                    // A spaced range between numbers: 5 - 6, 2020 – 2021.
+                    self.word(t.word("to").to_string(), at);
+                } else if spaced_before && self.touch(i) && self.kind(i + 1) == Some(Kind::Digits) {
                     self.word(t.word("minus").to_string(), at);
                 } else if spaced_before && i > 0 && self.kind(i - 1) == Some(Kind::Deva) && self.kind(i + 1) == Some(Kind::Deva) && self.text(i - 1) == self.text(i + 1) {
                     // Reduplication written with a spaced hyphen (अलग - अलग): no pause.

@@ -2,7 +2,7 @@
 //! phrasing, normalization forms, and a property test for panics and bounded output.
 
 use proptest::prelude::*;
-use samachar::text::normalize::word_form;
+use samachar::text::normalize::{word_form, MAX_WORD_CHARS};
 use samachar::text::{normalize_line, parse, BlockKind, Ending, Pause, Token, HARD_MAX_WORDS, SOFT_MAX_WORDS};
 
 fn data(name: &str) -> String {
@@ -140,6 +140,15 @@ fn sentence_without_break_points_is_hard_cut() {
 }
 
 #[test]
+fn overlong_words_are_cut() {
+    let doc = parse(&"क्षत्रिय".repeat(100));
+    let words: Vec<&str> = doc.blocks[0].sentences.iter().flat_map(|s| s.words()).collect();
+    assert!(words.len() > 1);
+    assert!(words.iter().all(|w| w.chars().count() <= MAX_WORD_CHARS));
+    assert_eq!(words.concat(), "क्षत्रिय".repeat(100));
+}
+
+#[test]
 fn text_with_nothing_speakable_gives_no_blocks() {
     assert!(parse("  \n\n 🙂🙂 \u{200D}\n").blocks.is_empty());
     assert!(normalize_line("").is_empty());
@@ -183,6 +192,7 @@ proptest! {
                 words += n;
                 for w in sent.words() {
                     prop_assert!(!w.is_empty() && !w.contains(char::is_whitespace));
+                    prop_assert!(w.chars().count() <= MAX_WORD_CHARS, "word of {} chars", w.chars().count());
                 }
             }
         }

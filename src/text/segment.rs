@@ -239,7 +239,8 @@ impl<'a> Cx<'a> {
         let (digits, frac, mut j) = self.amount(i);
         let last = j - 1;
         // Ordinal suffix touching the digits: 1st, 2nd, 1ला, 5वीं.
-        if frac.is_none() && self.touch(last) {
+        let spaced_suffix = self.kind(j) == Some(Kind::Deva) && matches!(self.text(j), "वाँ" | "वां" | "वीं" | "वें");
+        if frac.is_none() && (self.touch(last) || spaced_suffix) {
             let suf = self.text(j);
             let g = match self.kind(j) {
                 Some(Kind::Deva) => numbers::ordinal_suffix(suf),
@@ -357,7 +358,10 @@ impl<'a> Cx<'a> {
             }
             // An initial: एस. जयशंकर (only when something follows on the line).
             let w = word_form(self.text(i));
-            if is_deva_initial(t, &w) && i + 2 < self.lx.len() {
+            // आई is also a common verb ("came"): an initial only before another initial.
+            let ambiguous = w == "आई";
+            let next_is_initial = self.kind(i + 2) == Some(Kind::Deva) && self.touch(i + 2) && self.is(i + 3, '.') && is_deva_initial(t, &word_form(self.text(i + 2)));
+            if is_deva_initial(t, &w) && i + 2 < self.lx.len() && (!ambiguous || next_is_initial) {
                 self.i = i + 2;
                 self.word(w, at);
                 return;

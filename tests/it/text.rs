@@ -202,3 +202,10 @@ proptest! {
         prop_assert!(line_words <= 2 * chars + 4);
     }
 }
+
+#[test]
+fn full_stop_after_the_verb_aai_ends_the_sentence_but_initials_do_not() {
+    let doc = parse("बारिश आई. फिर रुकी.\nआई. के. गुजराल प्रधानमंत्री थे.");
+    assert_eq!(doc.blocks[0].sentences.len(), 2);
+    assert_eq!(doc.blocks[1].sentences.len(), 1);
+}

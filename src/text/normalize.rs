@@ -65,6 +65,12 @@ pub fn is_deva_letter(c: char) -> bool {
     matches!(c, '\u{0900}'..='\u{0963}' | '\u{0971}'..='\u{097F}' | '\u{A8E0}'..='\u{A8FF}' | '\u{1CD0}'..='\u{1CFF}')
 }
 
+/// Returns true for a Devanagari letter that can stand alone (consonant, independent vowel,
+/// avagraha, om), as opposed to a vowel sign or other combining mark.
+pub fn is_deva_base(c: char) -> bool {
+    matches!(c, '\u{0904}'..='\u{0939}' | '\u{093D}' | '\u{0950}' | '\u{0958}'..='\u{0961}' | '\u{0972}'..='\u{097F}' | '\u{A8F2}'..='\u{A8FE}')
+}
+
 /// Returns the value of an ASCII or Devanagari digit.
 pub fn digit_value(c: char) -> Option<u32> {
     match c {

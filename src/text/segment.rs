@@ -3,7 +3,7 @@
 
 use super::abbrev::{is_deva_initial, lookup};
 use super::lex::{lex, Kind, Lex};
-use super::normalize::{chunk_word, word_form, MAX_WORD_CHARS};
+use super::normalize::{chunk_word, is_deva_base, word_form, MAX_WORD_CHARS};
 use super::numbers::{self, Gender};
 use super::tables::{AbbrevKind, Tables};
 use super::{latin, Block, BlockKind, Ending, Pause, Sentence, Token};
@@ -337,6 +337,11 @@ impl<'a> Cx<'a> {
         let t = self.t;
         let i = self.i;
         let at = self.start(i);
+        // Stray vowel signs or marks with no letter to sit on are not a word.
+        if !self.text(i).chars().any(is_deva_base) {
+            self.i = i + 1;
+            return;
+        }
         // Dotted forms: डॉ. / कि.मी. / उ.प्र. — try the longest chain first.
         if self.touch(i) && self.is(i + 1, '.') {
             let mut ends = vec![i + 1];

@@ -209,3 +209,8 @@ fn full_stop_after_the_verb_aai_ends_the_sentence_but_initials_do_not() {
     assert_eq!(doc.blocks[0].sentences.len(), 2);
     assert_eq!(doc.blocks[1].sentences.len(), 1);
 }
+
+#[test]
+fn stray_vowel_signs_are_not_words() {
+    assert_eq!(show(&normalize_line("5 \u{093E}\u{0902} राम")), "पाँच राम");
+}

@@ -97,7 +97,8 @@ impl<'a> Cx<'a> {
     }
 
     /// Reads an integer (with comma grouping) and an optional decimal part starting at span
-    /// k. Returns (integer digits, fraction digits, next span index).
+    /// k. Returns (integer digits, fraction digits, next span index); the digits of a
+    /// comma-grouped integer keep one leading ',' as a mark that it was grouped.
     fn amount(&self, k: usize) -> (String, Option<&'a str>, usize) {
         let mut digits = String::from(self.text(k));
         let mut j = k;
@@ -117,7 +118,7 @@ impl<'a> Cx<'a> {
                 g += 2;
             }
             if g > k && last_len == 3 {
-                digits = grouped;
+                digits = format!(",{grouped}");
                 j = g;
             } else if g > k {
                 // Back off to the last group of three.
@@ -126,7 +127,7 @@ impl<'a> Cx<'a> {
                     back -= 2;
                 }
                 if back > k {
-                    digits = String::from(self.text(k));
+                    digits = format!(",{}", self.text(k));
                     let mut q = k;
                     while q < back {
                         digits.push_str(self.text(q + 2));
@@ -146,7 +147,11 @@ impl<'a> Cx<'a> {
 
     fn read_amount(&self, digits: &str, frac: Option<&str>, out: &mut Vec<String>) {
         let t = self.t;
-        if digits.chars().count() > 4 || frac.is_some() {
+        // Only a plain 4-digit integer (no commas, no decimals) may be read as a year.
+        let grouped = digits.starts_with(',');
+        let digits = digits.trim_start_matches(',');
+        let plain_four = digits.chars().count() == 4 && !grouped;
+        if !plain_four || frac.is_some() {
             // Grouped or decimal amounts are never years.
             match numbers::value(digits) {
                 Some(v) if !(digits.chars().count() > 1 && digits.starts_with(['0', '०'])) => numbers::cardinal(t, v, out),
@@ -247,7 +252,7 @@ impl<'a> Cx<'a> {
                 Some(Kind::Latin) if matches!(suf.to_ascii_lowercase().as_str(), "st" | "nd" | "rd" | "th") => Some(Gender::Masculine),
                 _ => None,
             };
-            if let (Some(g), Some(v)) = (g, numbers::value(&digits)) {
+            if let (Some(g), Some(v)) = (g, numbers::value(digits.trim_start_matches(','))) {
                 numbers::ordinal(t, v, g, &mut out);
                 self.i = j + 1;
                 self.words(out, at);

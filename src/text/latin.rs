@@ -61,6 +61,49 @@ enum U {
 /// anything else is skipped).
 fn english(w: &str) -> String {
     let b: Vec<u8> = w.bytes().filter(|c| c.is_ascii_lowercase()).collect();
+    assemble(&with_suffix(&b))
+}
+
+/// Returns the units of a word, reading the inflections -ing, -ed and plural -s on a stem
+/// (updated → update + ed, running → run + ing, times → time + s).
+fn with_suffix(b: &[u8]) -> Vec<U> {
+    let n = b.len();
+    if n >= 6 && b.ends_with(b"ing") {
+        let mut u = stem(&b[..n - 3]);
+        u.extend([U::V("इ", "ि"), U::N, U::C("ग")]);
+        return u;
+    }
+    if n >= 5 && b.ends_with(b"ed") && !is_v(b[n - 3]) {
+        let st = &b[..n - 2];
+        let mut u = stem(st);
+        if matches!(st.last(), Some(b't' | b'd')) {
+            u.push(U::V("ए", "े"));
+        }
+        u.push(U::C("ड"));
+        return u;
+    }
+    if n >= 4 && b.ends_with(b"s") && !b.ends_with(b"ss") && !b.ends_with(b"us") && !b.ends_with(b"is") {
+        let mut u = core(&b[..n - 1]);
+        u.push(U::C("स"));
+        return u;
+    }
+    core(b)
+}
+
+/// Returns the units of an inflected word's stem, restoring a dropped final e after
+/// consonant + a/o/u + consonant (updat → update, vot → vote; not visit → visite).
+fn stem(st: &[u8]) -> Vec<U> {
+    let k = st.len();
+    if k >= 3 && !is_v(st[k - 1]) && matches!(st[k - 2], b'a' | b'o' | b'u') && !is_v(st[k - 3]) && st[k - 1] != b'r' {
+        let mut e = st.to_vec();
+        e.push(b'e');
+        return core(&e);
+    }
+    core(st)
+}
+
+/// Returns the units of an uninflected word.
+fn core(b: &[u8]) -> Vec<U> {
     let n = b.len();
     let at = |i: usize| -> u8 { if i < n { b[i] } else { 0 } };
     let mut units: Vec<U> = Vec::with_capacity(n);
@@ -218,7 +261,7 @@ fn english(w: &str) -> String {
         }
         i += step;
     }
-    assemble(&units)
+    units
 }
 
 /// Writes units as Devanagari: consonant + vowel sign, virama between consonants, an

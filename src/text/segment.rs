@@ -249,7 +249,12 @@ impl<'a> Cx<'a> {
             let suf = self.text(j);
             let g = match self.kind(j) {
                 Some(Kind::Deva) => numbers::ordinal_suffix(suf),
-                Some(Kind::Latin) if matches!(suf.to_ascii_lowercase().as_str(), "st" | "nd" | "rd" | "th") => Some(Gender::Masculine),
+                // English suffixes carry no gender: feminine before a feminine noun
+                // (21st सदी → इक्कीसवीं सदी), masculine otherwise.
+                Some(Kind::Latin) if matches!(suf.to_ascii_lowercase().as_str(), "st" | "nd" | "rd" | "th") => {
+                    let fem = self.kind(j + 1) == Some(Kind::Deva) && t.feminine.contains(&word_form(self.text(j + 1)));
+                    Some(if fem { Gender::Feminine } else { Gender::Masculine })
+                }
                 _ => None,
             };
             if let (Some(g), Some(v)) = (g, numbers::value(digits.trim_start_matches(','))) {

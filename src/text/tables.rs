@@ -15,6 +15,7 @@ const ABBREVIATIONS: &str = include_str!("../../lexicon/abbreviations.tsv");
 const LATIN_LETTERS: &str = include_str!("../../lexicon/latin_letters.tsv");
 const LATIN_WORDS: &str = include_str!("../../lexicon/latin_words.tsv");
 const SYMBOLS: &str = include_str!("../../lexicon/symbols.tsv");
+const FEMININE: &str = include_str!("../../lexicon/feminine_nouns.tsv");
 
 /// How an abbreviation behaves in context (column 3 of abbreviations.tsv).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +66,8 @@ pub(crate) struct Tables {
     pub latin_words: HashMap<String, String>,
     /// Symbols → words.
     pub symbols: HashMap<char, String>,
+    /// Feminine nouns that make a written ordinal before them feminine.
+    pub feminine: std::collections::HashSet<String>,
     /// Lines of the built-in files that could not be read (file, line number); empty when
     /// the data is well formed — a unit test checks that.
     pub bad_lines: Vec<(&'static str, usize)>,
@@ -172,6 +175,13 @@ fn build() -> Tables {
                 t.symbols.insert(c, word_form(r[1]));
             }
             _ => bad.push(("symbols.tsv", n)),
+        }
+    }
+    for (n, r) in rows(FEMININE) {
+        if r.len() == 1 && !r[0].trim().is_empty() {
+            t.feminine.insert(word_form(r[0].trim()));
+        } else {
+            bad.push(("feminine_nouns.tsv", n));
         }
     }
     t.bad_lines = bad;

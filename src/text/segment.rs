@@ -606,7 +606,7 @@ fn finish(line: &str, mut toks: Vec<(Token, usize)>, from: usize, to: usize, end
             _ => {}
         }
         if seg_words > SOFT_MAX_WORDS {
-            if let Some(b) = best.take().filter(|&b| b > seg_start) {
+            if let Some(b) = best.take().filter(|&b| b > seg_start && b < toks.len()) {
                 cuts.push(b);
                 seg_start = b;
                 seg_words = toks[b..=k].iter().filter(|(t, _)| is_word(t)).count();

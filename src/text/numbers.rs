@@ -3,7 +3,8 @@
 //! Conventions (documented in lexicon/README.md):
 //! - Cardinals group as Indian numbers: अरब (10⁹), करोड़ (10⁷), लाख (10⁵), हज़ार, सौ; the
 //!   count before a scale word is read recursively (10¹² → एक हज़ार अरब).
-//! - A digit string with a leading zero (007) or longer than 15 digits is read digit by digit.
+//! - A digit string with a leading zero (007), longer than 15 digits, or (in the segmenter)
+//!   ten or more digits without commas is read digit by digit.
 //! - Decimals: the integer part, दशमलव, then each digit (3.25 → तीन दशमलव दो पाँच).
 //! - Times: H:00 → H बजे; H:30 → साढ़े H बजे (1:30 डेढ़ बजे, 2:30 ढाई बजे); other
 //!   minutes → H बजकर M मिनट. A written बजे after the time is not said twice.

@@ -150,8 +150,12 @@ impl<'a> Cx<'a> {
         // Only a plain 4-digit integer (no commas, no decimals) may be read as a year.
         let grouped = digits.starts_with(',');
         let digits = digits.trim_start_matches(',');
-        let plain_four = digits.chars().count() == 4 && !grouped;
-        if !plain_four || frac.is_some() {
+        let n_digits = digits.chars().count();
+        let plain_four = n_digits == 4 && !grouped;
+        if !grouped && n_digits >= 10 {
+            // Ten or more digits with no grouping are a phone number or an identifier.
+            numbers::digit_by_digit(t, digits, out);
+        } else if !plain_four || frac.is_some() {
             // Grouped or decimal amounts are never years.
             match numbers::value(digits) {
                 Some(v) if !(digits.chars().count() > 1 && digits.starts_with(['0', '०'])) => numbers::cardinal(t, v, out),

@@ -91,7 +91,8 @@ pub enum Token {
 /// One synthesis unit: a sentence, or a phrase of a long sentence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sentence {
-    /// The original text of the sentence (for captions and transcripts), trimmed.
+    /// The original text of the sentence (for captions and transcripts), trimmed: the input
+    /// as written, after Unicode NFC and removal of invisible characters (ZWJ, BOM, …).
     pub text: String,
     /// Words and pauses to speak.
     pub tokens: Vec<Token>,

@@ -1,0 +1,151 @@
+//! Schwa deletion: decides which inherent schwas of a word are spoken.
+//!
+//! In: an [`Analysis`](super::rules::Analysis) whose skeleton marks each candidate. Out: one
+//! keep/delete decision per candidate. Candidates are decided right to left, so the context
+//! of each one holds the decisions already made to its right (word-final schwa first, as in
+//! Ohala's rule, Ohala 1983 "Aspects of Hindi phonology").
+//!
+//! The decisions come from a table learned from the training words (`lexicon/schwa.tsv`,
+//! built by `examples/train_schwa.rs`): letter windows around the candidate, most specific
+//! first, each backing off to more general windows and letter classes. When no window of the
+//! table matches, Ohala's rule decides: delete in V C _ C V, and at the end of a word.
+
+use super::rules::{is_consonant, Analysis, SCHWA_DELETED, SCHWA_KEPT, SCHWA_UNDECIDED, VIRAMA};
+use super::FxMap;
+
+/// The context templates, most specific first: (letter classes?, left width, right width).
+pub(crate) const TEMPLATES: &[(bool, usize, usize)] = &[
+    (false, 4, 4),
+    (false, 3, 4),
+    (false, 4, 3),
+    (false, 3, 3),
+    (false, 2, 3),
+    (false, 3, 2),
+    (false, 2, 2),
+    (false, 1, 3),
+    (false, 3, 1),
+    (false, 1, 2),
+    (false, 2, 1),
+    (true, 4, 4),
+    (true, 3, 3),
+    (true, 2, 3),
+    (true, 3, 2),
+    (true, 2, 2),
+    (false, 1, 1),
+    (true, 1, 2),
+    (true, 2, 1),
+    (true, 1, 1),
+    (true, 0, 1),
+];
+
+/// Returns the class letter of a skeleton character, for the general templates.
+pub(crate) fn class(c: char) -> char {
+    match c {
+        // Semivowels, ह and the liquids behave apart in schwa deletion.
+        'य' | 'र' | 'ल' | 'व' | 'ह' => c,
+        c if is_consonant(c) => 'C',
+        'ि' | 'ु' | 'ृ' | 'इ' | 'उ' | 'ऋ' => 'i',
+        'ं' | 'ँ' | 'ः' => 'N',
+        '\u{93E}'..='\u{94C}' | '\u{904}'..='\u{914}' | '\u{972}'..='\u{977}' => 'V',
+        c => c,
+    }
+}
+
+/// Writes the key of template `t` for the candidate at skeleton index `pos` into `key`.
+pub(crate) fn key(skel: &[char], pos: usize, t: usize, key: &mut String) {
+    let (cls, l, r) = TEMPLATES[t];
+    key.clear();
+    key.push(char::from(b'A' + t as u8));
+    let lo = pos.saturating_sub(l);
+    for &c in &skel[lo..pos] {
+        key.push(if cls { class(c) } else { c });
+    }
+    key.push('_');
+    let hi = (pos + 1 + r).min(skel.len());
+    for &c in &skel[pos + 1..hi] {
+        key.push(if cls { class(c) } else { c });
+    }
+}
+
+/// The learned table: key → keep (true) or delete.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SchwaModel {
+    table: FxMap<Box<str>, bool>,
+}
+
+/// The learned table shipped with samachar (see lexicon/README.md for its provenance).
+const BUILTIN_TABLE: &str = include_str!("../../lexicon/schwa.tsv");
+
+impl SchwaModel {
+    /// Returns the built-in model.
+    pub(crate) fn builtin() -> SchwaModel {
+        SchwaModel::parse(BUILTIN_TABLE)
+    }
+
+    /// Parses `key<TAB>keep|del<TAB>…` lines; unknown lines are skipped (the file is ours).
+    pub(crate) fn parse(text: &str) -> SchwaModel {
+        let mut table = FxMap::default();
+        for line in text.lines() {
+            if line.starts_with('#') {
+                continue;
+            }
+            let mut f = line.split('\t');
+            if let (Some(k), Some(v)) = (f.next(), f.next()) {
+                table.insert(k.into(), v == "keep");
+            }
+        }
+        SchwaModel { table }
+    }
+
+    /// Decides every candidate of `a` (right to left), writing the decisions into `keep`.
+    pub(crate) fn decide(&self, a: &mut Analysis, keep: &mut Vec<bool>, buf: &mut String) {
+        keep.clear();
+        keep.resize(a.cands.len(), true);
+        for ci in (0..a.cands.len()).rev() {
+            let pos = a.cands[ci].1;
+            let mut decision = None;
+            if !self.table.is_empty() {
+                for t in 0..TEMPLATES.len() {
+                    key(&a.skel, pos, t, buf);
+                    if let Some(&k) = self.table.get(buf.as_str()) {
+                        decision = Some(k);
+                        break;
+                    }
+                }
+            }
+            let k = decision.unwrap_or_else(|| ohala(&a.skel, pos));
+            keep[ci] = k;
+            a.skel[pos] = if k { SCHWA_KEPT } else { SCHWA_DELETED };
+        }
+    }
+}
+
+/// Returns true when the skeleton char at `i` is followed by a spoken vowel.
+fn vowel_after(skel: &[char], i: usize) -> bool {
+    match skel.get(i + 1) {
+        Some(&c) if c == SCHWA_KEPT || c == SCHWA_UNDECIDED => true,
+        Some(&c) if c == SCHWA_DELETED || c == VIRAMA || c == '$' => false,
+        Some(&c) => class(c) == 'V' || class(c) == 'i',
+        None => false,
+    }
+}
+
+/// Ohala's rule on the skeleton: keep the schwa unless it ends the word (after a single
+/// consonant that is not the first letter) or stands in V C _ C V.
+pub(crate) fn ohala(skel: &[char], pos: usize) -> bool {
+    // skel[pos - 1] is the candidate's consonant.
+    let cons = pos - 1;
+    let first = cons <= 1;
+    let next = skel.get(pos + 1).copied().unwrap_or('$');
+    if next == '$' {
+        return first;
+    }
+    if !is_consonant(next) || first {
+        return true;
+    }
+    // Left: a vowel before the consonant; right: one consonant then a spoken vowel.
+    let prev = skel[cons - 1];
+    let left_v = prev == SCHWA_KEPT || prev == SCHWA_UNDECIDED || class(prev) == 'V' || class(prev) == 'i';
+    let right_cv = vowel_after(skel, pos + 1);
+    !(left_v && right_cv)
+}

@@ -79,6 +79,9 @@ def convert(phones):
             out.append("ɔː"); i += 2; continue
         out.append(t); i += 1
     toks = out
+    # ि before य: SIGMORPHON 2020 writes iː (नज़रिया n ə z ə ɾ iː j ɑː), WikiPron ɪ.
+    toks = ["iː" if t == "ɪ" and i + 1 < len(toks) and toks[i + 1] == "j" else t
+            for i, t in enumerate(toks)]
     # ह without a following vowel: SIGMORPHON writes a breathy vowel (कलह k ə l əʱ,
     # पहला p ɛːʱ l ɑː, महल m ɛːʱ l, एहसान eːʱ s ɑː n).
     out = []

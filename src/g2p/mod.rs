@@ -273,6 +273,11 @@ pub mod train {
         schwa::key(skel, pos, t, out)
     }
 
+    /// Returns true for skeleton characters that stand for a vowel.
+    pub fn is_vowelish(c: char) -> bool {
+        schwa::is_vowelish(c)
+    }
+
     /// Returns Ohala's decision (the fallback of the learned table).
     pub fn ohala(skel: &[char], pos: usize) -> bool {
         schwa::ohala(skel, pos)

@@ -70,23 +70,19 @@ pub(crate) fn inflected(word: &str, lex: &Lexicon, out: &mut Vec<Phone>, buf: &m
             if ph.len() <= drop + 1 {
                 continue;
             }
-            out.clear();
-            out.extend_from_slice(&ph[..ph.len() - drop]);
-            // A vowel-initial suffix after a stem ending in V C ə C drops that schwa
-            // (बदल b ə d̪ ə l + ा → b ə d̪ l ɑː), as Ohala's rule would inside one word.
-            if sphones[0].is_vowel() && drop == 0 {
-                let n = out.len();
-                if n >= 4
-                    && out[n - 2] == A
-                    && !out[n - 1].is_vowel()
-                    && !out[n - 3].is_vowel()
-                    && out[n - 4].is_vowel()
-                {
-                    out.remove(n - 2);
+            // After a stem ending in a consonant, a vowel suffix moves schwas in ways the
+            // letter rules predict better than the stem entry (ख़बरें keeps, निकलो drops).
+            // Only a stem whose entry ends in a vowel (or whose final vowel the suffix
+            // replaces: लड़का → लड़कों) keeps its schwas unchanged.
+            if sphones[0].is_vowel() {
+                let replaced_vowel = drop == 1 && ph.last().is_some_and(|p| p.is_vowel());
+                let ends_in_vowel = drop == 0 && ph.last().is_some_and(|p| p.is_vowel());
+                if !(replaced_vowel || ends_in_vowel) {
+                    continue;
                 }
             }
-            // A final long vowel of the stem entry is short before a suffix vowel only in
-            // spelling; the entry's vowel stays.
+            out.clear();
+            out.extend_from_slice(&ph[..ph.len() - drop]);
             out.extend_from_slice(sphones);
             super::rules::finish(out);
             return true;

@@ -337,6 +337,12 @@ pub(crate) fn finish(out: &mut [Phone]) {
             I => Ii, U => Uu, IN => IiN, UN => UuN, other => other,
         };
     }
+    // ि before य is long in the SIGMORPHON 2020 notation (नज़रिया n ə z ə ɾ iː j ɑː).
+    for i in 1..out.len() {
+        if out[i] == Y && out[i - 1] == I {
+            out[i - 1] = Ii;
+        }
+    }
     // ə before a ह that closes its syllable is [ɛ] (पहला p ɛːʱ l ɑː, शहर ʃ ɛːʱ ɾ), except
     // before य (असहयोग ə s əʱ j oː ɡ).
     for i in 1..out.len() {

@@ -104,7 +104,12 @@ impl SchwaModel {
         for ci in (0..a.cands.len()).rev() {
             let pos = a.cands[ci].1;
             let mut decision = None;
-            if !self.table.is_empty() {
+            // The schwa of the first syllable is the only vowel so far: always spoken
+            // (कमल, प्रणय); deleting it would leave an onset of three consonants or more.
+            if !a.skel[..pos].iter().any(|&c| is_vowelish(c)) {
+                decision = Some(true);
+            }
+            if decision.is_none() && !self.table.is_empty() {
                 for t in 0..TEMPLATES.len() {
                     key(&a.skel, pos, t, buf);
                     if let Some(&k) = self.table.get(buf.as_str()) {
@@ -118,6 +123,11 @@ impl SchwaModel {
             a.skel[pos] = if k { SCHWA_KEPT } else { SCHWA_DELETED };
         }
     }
+}
+
+/// Returns true for skeleton characters that stand for a vowel (schwas not deleted too).
+pub(crate) fn is_vowelish(c: char) -> bool {
+    c == SCHWA_KEPT || c == SCHWA_UNDECIDED || matches!(class(c), 'V' | 'i')
 }
 
 /// Returns true when the skeleton char at `i` is followed by a spoken vowel.

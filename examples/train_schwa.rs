@@ -86,7 +86,10 @@ struct Instance {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut min = 2usize;
+    let mut epochs = 20usize;
+    let mut rate = 0.2f64;
+    let mut l2 = 0.001f64;
+    let mut prune = 0.05f64;
     let mut out = "lexicon/schwa.tsv".to_string();
     let mut eval = None;
     let mut pred = None;
@@ -95,7 +98,10 @@ fn main() {
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--min" => min = it.next().and_then(|v| v.parse().ok()).expect("--min N"),
+            "--epochs" => epochs = it.next().and_then(|v| v.parse().ok()).expect("--epochs N"),
+            "--rate" => rate = it.next().and_then(|v| v.parse().ok()).expect("--rate X"),
+            "--l2" => l2 = it.next().and_then(|v| v.parse().ok()).expect("--l2 X"),
+            "--prune" => prune = it.next().and_then(|v| v.parse().ok()).expect("--prune X"),
             "--out" => out = it.next().expect("--out FILE"),
             "--eval" => eval = it.next(),
             "--pred" => pred = it.next(),
@@ -151,52 +157,59 @@ fn main() {
         }
     }
     eprintln!("{words} words, {skipped} skipped, {} schwa candidates", instances.len());
-    // Counts per key.
-    let mut counts: HashMap<&str, (u32, u32)> = HashMap::new();
-    for ins in &instances {
-        for k in &ins.keys {
-            let e = counts.entry(k.as_str()).or_default();
-            if ins.kept {
-                e.0 += 1;
-            } else {
-                e.1 += 1;
+    // Logistic regression over the context keys (+ Ohala's decision), by stochastic
+    // gradient descent with L2 shrinkage on the weights an instance touches.
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    let feats: Vec<Vec<usize>> = instances
+        .iter()
+        .map(|ins| {
+            ins.keys
+                .iter()
+                .map(|k| {
+                    let n = ids.len();
+                    *ids.entry(k.as_str()).or_insert(n)
+                })
+                .collect()
+        })
+        .collect();
+    let mut w = vec![0f64; ids.len()];
+    let (mut bias, mut wo) = (0f64, 0f64);
+    let mut order: Vec<usize> = (0..instances.len()).collect();
+    let mut rng = 0x2545_f491_4f6c_dd1du64;
+    for epoch in 0..epochs {
+        // Fisher-Yates shuffle with a fixed xorshift seed: the table is reproducible.
+        for i in (1..order.len()).rev() {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            order.swap(i, (rng % (i as u64 + 1)) as usize);
+        }
+        let lr = rate / (1.0 + epoch as f64 * 0.5);
+        for &n in &order {
+            let ins = &instances[n];
+            let o = if ins.ohala { 1.0 } else { -1.0 };
+            let z = bias + wo * o + feats[n].iter().map(|&f| w[f]).sum::<f64>();
+            let p = 1.0 / (1.0 + (-z).exp());
+            let g = (if ins.kept { 1.0 } else { 0.0 }) - p;
+            bias += lr * g;
+            wo += lr * g * o;
+            for &f in &feats[n] {
+                w[f] += lr * (g - l2 * w[f]);
             }
         }
     }
-    // Decision list from general to specific: a key is kept when its majority differs from
-    // the decision its instances would get without it.
-    let nt = train::n_templates();
-    let mut table: HashMap<&str, bool> = HashMap::new();
-    for t in (0..nt).rev() {
-        for ins in &instances {
-            let k = ins.keys[t].as_str();
-            if table.contains_key(k) {
-                continue;
-            }
-            let (kc, dc) = counts[k];
-            if ((kc + dc) as usize) < min || kc == dc {
-                continue;
-            }
-            let maj = kc > dc;
-            // What would the instance get from the table built so far (more general keys)?
-            let backoff = (t + 1..nt).find_map(|u| table.get(ins.keys[u].as_str()).copied()).unwrap_or(ins.ohala);
-            if maj != backoff {
-                table.insert(k, maj);
-            }
-        }
-    }
-    let mut rows: Vec<(&str, bool)> = table.into_iter().collect();
-    rows.sort();
     let mut text = String::new();
-    text.push_str("# samachar schwa-deletion table: context<TAB>keep|del<TAB>times kept<TAB>times deleted.\n");
+    text.push_str("# samachar schwa-deletion weights: context<TAB>weight (logistic regression; > 0 keeps).\n");
     text.push_str("# Learned by examples/train_schwa.rs from lexicon/hi.tsv (SIGMORPHON 2020 train + WikiPron,\n");
     text.push_str("# Wiktionary-derived, CC BY-SA; see lexicon/README.md). Context: template letter, letters\n");
     text.push_str("# left of the schwa, '_', letters right (0 deleted, 1 kept, a undecided schwa).\n");
-    for (k, v) in &rows {
-        let (kc, dc) = counts[k];
-        text.push_str(&format!("{k}\t{}\t{kc}\t{dc}\n", if *v { "keep" } else { "del" }));
+    text.push_str(&format!("BIAS\t{bias:.3}\nOHALA\t{wo:.3}\n"));
+    let mut rows: Vec<(&str, f64)> = ids.iter().map(|(k, &i)| (*k, w[i])).filter(|(_, x)| x.abs() >= prune).collect();
+    rows.sort_by(|a, b| a.0.cmp(b.0));
+    for (k, x) in &rows {
+        text.push_str(&format!("{k}\t{x:.3}\n"));
     }
-    eprintln!("{} table rows", rows.len());
+    eprintln!("{} weights kept of {}", rows.len(), ids.len());
     if let Some(ev) = eval {
         let mut g = train::with_schwa_table(&text, false);
         if let Some(l) = &eval_lex {

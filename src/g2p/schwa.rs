@@ -5,10 +5,11 @@
 //! of each one holds the decisions already made to its right (word-final schwa first, as in
 //! Ohala's rule, Ohala 1983 "Aspects of Hindi phonology").
 //!
-//! The decisions come from a table learned from the training words (`lexicon/schwa.tsv`,
-//! built by `examples/train_schwa.rs`): letter windows around the candidate, most specific
-//! first, each backing off to more general windows and letter classes. When no window of the
-//! table matches, Ohala's rule decides: delete in V C _ C V, and at the end of a word.
+//! The decisions come from weights learned from the training words (`lexicon/schwa.tsv`,
+//! built by `examples/train_schwa.rs`): a logistic regression whose features are letter
+//! windows of several widths around the candidate (raw letters and letter classes) and the
+//! decision of Ohala's rule (delete in V C _ C V and at the end of a word). Without any
+//! learned weight, Ohala's rule decides alone.
 
 use super::rules::{is_consonant, Analysis, SCHWA_DELETED, SCHWA_KEPT, SCHWA_UNDECIDED, VIRAMA};
 use super::FxMap;
@@ -67,14 +68,22 @@ pub(crate) fn key(skel: &[char], pos: usize, t: usize, key: &mut String) {
     }
 }
 
-/// The learned table: key → keep (true) or delete.
+/// The learned model: a weight per context key (logistic regression over the keys of all
+/// templates and Ohala's decision); a schwa is kept when the weights sum above zero.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SchwaModel {
-    table: FxMap<Box<str>, bool>,
+    weights: FxMap<Box<str>, f32>,
+    bias: f32,
+    ohala: f32,
 }
 
 /// The learned table shipped with samachar (see lexicon/README.md for its provenance).
 const BUILTIN_TABLE: &str = include_str!("../../lexicon/schwa.tsv");
+
+/// Key of the bias weight in the table file.
+pub(crate) const BIAS_KEY: &str = "BIAS";
+/// Key of the weight of Ohala's decision (+1 keep, −1 delete).
+pub(crate) const OHALA_KEY: &str = "OHALA";
 
 impl SchwaModel {
     /// Returns the built-in model.
@@ -82,19 +91,38 @@ impl SchwaModel {
         SchwaModel::parse(BUILTIN_TABLE)
     }
 
-    /// Parses `key<TAB>keep|del<TAB>…` lines; unknown lines are skipped (the file is ours).
+    /// Parses `key<TAB>weight` lines; other lines are skipped (the file is ours, and a
+    /// missing weight only makes the model fall back to Ohala's rule).
     pub(crate) fn parse(text: &str) -> SchwaModel {
-        let mut table = FxMap::default();
+        let mut m = SchwaModel { weights: FxMap::default(), bias: 0.0, ohala: 1.0 };
         for line in text.lines() {
             if line.starts_with('#') {
                 continue;
             }
             let mut f = line.split('\t');
-            if let (Some(k), Some(v)) = (f.next(), f.next()) {
-                table.insert(k.into(), v == "keep");
+            let (Some(k), Some(v)) = (f.next(), f.next()) else { continue };
+            let Ok(w) = v.parse::<f32>() else { continue };
+            match k {
+                BIAS_KEY => m.bias = w,
+                OHALA_KEY => m.ohala = w,
+                _ => {
+                    m.weights.insert(k.into(), w);
+                }
             }
         }
-        SchwaModel { table }
+        m
+    }
+
+    /// Returns the score of the candidate at `pos` (> 0: keep).
+    fn score(&self, skel: &[char], pos: usize, buf: &mut String) -> f32 {
+        let mut s = self.bias + if ohala(skel, pos) { self.ohala } else { -self.ohala };
+        for t in 0..TEMPLATES.len() {
+            key(skel, pos, t, buf);
+            if let Some(&w) = self.weights.get(buf.as_str()) {
+                s += w;
+            }
+        }
+        s
     }
 
     /// Decides every candidate of `a` (right to left), writing the decisions into `keep`.
@@ -103,22 +131,13 @@ impl SchwaModel {
         keep.resize(a.cands.len(), true);
         for ci in (0..a.cands.len()).rev() {
             let pos = a.cands[ci].1;
-            let mut decision = None;
             // The schwa of the first syllable is the only vowel so far: always spoken
             // (कमल, प्रणय); deleting it would leave an onset of three consonants or more.
-            if !a.skel[..pos].iter().any(|&c| is_vowelish(c)) {
-                decision = Some(true);
-            }
-            if decision.is_none() && !self.table.is_empty() {
-                for t in 0..TEMPLATES.len() {
-                    key(&a.skel, pos, t, buf);
-                    if let Some(&k) = self.table.get(buf.as_str()) {
-                        decision = Some(k);
-                        break;
-                    }
-                }
-            }
-            let k = decision.unwrap_or_else(|| ohala(&a.skel, pos));
+            let k = if !a.skel[..pos].iter().any(|&c| is_vowelish(c)) {
+                true
+            } else {
+                self.score(&a.skel, pos, buf) > 0.0
+            };
             keep[ci] = k;
             a.skel[pos] = if k { SCHWA_KEPT } else { SCHWA_DELETED };
         }

@@ -58,8 +58,8 @@ const RESTORE: &[(&str, usize)] = &[("", 0), ("ना", 2), ("ा", 1), ("ी", 
 pub(crate) fn inflected(word: &str, lex: &Lexicon, out: &mut Vec<Phone>, buf: &mut String) -> bool {
     for &(suf, sphones) in SUFFIXES {
         let Some(stem) = word.strip_suffix(suf) else { continue };
-        // A stem of at least two letters, not ending in a bare vowel sign we would split.
-        if stem.chars().count() < 2 {
+        // A stem of at least three characters: shorter ones (कि + या) are too often wrong.
+        if stem.chars().count() < 3 {
             continue;
         }
         for &(end, drop) in RESTORE {

@@ -17,15 +17,22 @@ pub struct Lexicon {
     phones: Vec<Phone>,
 }
 
+/// Returns the phone spelled `tok` ([`Phone::from_ipa`] through a hash map: the built-in
+/// lexicon has some 130,000 tokens to read at start-up).
+fn phone(tok: &str) -> Option<Phone> {
+    static MAP: std::sync::OnceLock<FxMap<&'static str, Phone>> = std::sync::OnceLock::new();
+    MAP.get_or_init(|| Phone::ALL.iter().map(|&p| (p.ipa(), p)).collect()).get(tok).copied()
+}
+
 /// Parses one phone token into `out`; returns false if it is not a phone.
 pub(crate) fn parse_token(tok: &str, out: &mut Vec<Phone>) -> bool {
-    if let Some(p) = Phone::from_ipa(tok) {
+    if let Some(p) = phone(tok) {
         out.push(p);
         return true;
     }
     // Breathy vowel: SIGMORPHON's notation of a vowel + ह that closes the syllable.
     if let Some(v) = tok.strip_suffix('ʱ') {
-        if let Some(p) = Phone::from_ipa(v).filter(|p| p.is_vowel()) {
+        if let Some(p) = phone(v).filter(|p| p.is_vowel()) {
             out.push(p);
             out.push(Phone::H);
             return true;
@@ -55,6 +62,10 @@ impl Lexicon {
     pub fn add_text(&mut self, file: &str, text: &str) -> Result<()> {
         let mut key = String::new();
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        // One entry per line at most: reserve once instead of rehashing as the map grows.
+        let lines = text.as_bytes().iter().filter(|&&b| b == b'\n').count();
+        self.map.reserve(lines);
+        self.phones.reserve(lines * 6);
         for (n, raw) in text.lines().enumerate() {
             let line = raw.trim_end_matches('\r');
             if line.trim().is_empty() || line.trim_start().starts_with('#') {

@@ -95,6 +95,7 @@ impl SchwaModel {
     /// missing weight only makes the model fall back to Ohala's rule).
     pub(crate) fn parse(text: &str) -> SchwaModel {
         let mut m = SchwaModel { weights: FxMap::default(), bias: 0.0, ohala: 1.0 };
+        m.weights.reserve(text.as_bytes().iter().filter(|&&b| b == b'\n').count());
         for line in text.lines() {
             if line.starts_with('#') {
                 continue;

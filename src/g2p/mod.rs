@@ -157,6 +157,9 @@ impl G2p {
             if morph::inflected(norm, &self.lexicon, out, key) {
                 return;
             }
+            if morph::compound(norm, &self.lexicon, out, key) {
+                return;
+            }
         }
         rules::analyze(norm, analysis);
         self.schwa.decide(analysis, keep, key);

@@ -1,3 +1,4 @@
-//! The integration tests: one binary, one module per area.
+//! Integration tests: one binary, one module per area.
 
 mod text;
+mod g2p;

@@ -57,22 +57,16 @@ impl Default for Glottis {
 
 /// Returns the pole of a one-pole low-pass y = (1−a)x + a·y₋₁ that attenuates 3 kHz by
 /// `db` relative to DC (KLSYN88's TL parameter).
+///
+/// Closed form of |H(3 kHz)|² = (1−a)² / (1 − 2a·cos ω + a²) = g².
 pub fn tilt_pole(db: f32, sample_rate: f32) -> f32 {
     if db <= 0.01 {
         return 0.0;
     }
-    let target = 10f32.powf(-db / 20.0);
-    let c = (std::f32::consts::TAU * 3000.0 / sample_rate).cos();
-    // Gain at 3 kHz falls monotonically as a grows: bisect.
-    let (mut lo, mut hi) = (0.0f32, 0.99f32);
-    for _ in 0..30 {
-        let a = 0.5 * (lo + hi);
-        let g = (1.0 - a) / (1.0 - 2.0 * a * c + a * a).sqrt();
-        if g > target {
-            lo = a;
-        } else {
-            hi = a;
-        }
-    }
-    0.5 * (lo + hi)
+    let g2 = 10f32.powf(-db / 10.0);
+    let c = (std::f32::consts::TAU * 3000.0 / sample_rate.max(6001.0)).cos();
+    let k = 1.0 - g2;
+    let m = 1.0 - g2 * c;
+    let disc = (m * m - k * k).max(0.0);
+    ((m - disc.sqrt()) / k).clamp(0.0, 0.99)
 }

@@ -17,12 +17,18 @@ pub struct Resonator {
     c: f32,
     y1: f32,
     y2: f32,
+    /// The (frequency, bandwidth) the coefficients were computed for.
+    key: (f32, f32),
 }
 
 impl Resonator {
     /// Sets frequency and bandwidth with unity gain at DC (cascade use).
     #[inline]
     pub fn set(&mut self, f: f32, bw: f32, fs: f32) {
+        if self.key == (f, bw) {
+            return;
+        }
+        self.key = (f, bw);
         let r = (-std::f32::consts::PI * bw / fs).exp();
         self.c = -r * r;
         self.b = 2.0 * r * (std::f32::consts::TAU * f / fs).cos();
@@ -33,6 +39,10 @@ impl Resonator {
     /// so amplitudes in dB are spectral peak levels).
     #[inline]
     pub fn set_peak(&mut self, f: f32, bw: f32, fs: f32) {
+        if self.key == (f, bw) {
+            return;
+        }
+        self.key = (f, bw);
         let r = (-std::f32::consts::PI * bw / fs).exp();
         let th = std::f32::consts::TAU * f / fs;
         self.c = -r * r;
@@ -58,12 +68,17 @@ pub struct AntiResonator {
     c: f32,
     x1: f32,
     x2: f32,
+    key: (f32, f32),
 }
 
 impl AntiResonator {
     /// Sets the zero frequency and bandwidth (unity gain at DC).
     #[inline]
     pub fn set(&mut self, f: f32, bw: f32, fs: f32) {
+        if self.key == (f, bw) {
+            return;
+        }
+        self.key = (f, bw);
         let mut r = Resonator::default();
         r.set(f, bw, fs);
         let inv = 1.0 / r.a;
@@ -101,6 +116,8 @@ pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &
     let mut par = [Resonator::default(); 5];
     let mut tilt_state = 0.0f32;
     let mut fric_prev = 0.0f32;
+    let mut tilt_db = f32::NAN;
+    let mut tp = 0.0f32;
     let mut hp_x1 = 0.0f32;
     let mut hp_y1 = 0.0f32;
     // One-pole DC blocker at ~50 Hz.
@@ -153,7 +170,11 @@ pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &
                 pg[1] = -pg[1];
                 pg[3] = -pg[3];
             }
-            let tp = tilt_pole(lerp(a.tilt_db, b.tilt_db), fsf);
+            let tilt = lerp(a.tilt_db, b.tilt_db);
+            if tilt != tilt_db {
+                tilt_db = tilt;
+                tp = tilt_pole(tilt, fsf);
+            }
             let t1 = 1.0 - tp;
             let oq = lerp(a.oq, b.oq);
             // Per-sample interpolation of amplitudes and F0 across the whole frame.
@@ -164,15 +185,16 @@ pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &
             let dah = (b.ah - a.ah) * inv;
             let mut af = a.af + (b.af - a.af) * (hs as f32 * inv);
             let daf = (b.af - a.af) * inv;
-            let mut f0 = a.f0 + (b.f0 - a.f0) * (hs as f32 * inv);
-            let df0 = (b.f0 - a.f0) * inv;
+            // The period is latched at each glottal pulse; per half-frame resolution suffices.
+            let period = fsf / lerp(a.f0, b.f0);
             for _ in hs..he {
-                let period = fsf / f0;
                 let (g, open) = glottis.next(period, oq);
                 tilt_state = t1 * g + tp * tilt_state;
                 let nv = noise.next();
                 let asp = nv * (ah * ASP_GAIN + if open { breath } else { breath * 0.25 });
-                let src = av * VOICE_GAIN * tilt_state + asp;
+                // A tiny constant keeps the filter states out of the (slow) subnormal range in
+                // silences; the DC blocker removes it.
+                let src = av * VOICE_GAIN * tilt_state + asp + 1e-20;
                 let mut x = nz.tick(np.tick(src));
                 for r in casc.iter_mut() {
                     x = r.tick(x);
@@ -192,14 +214,14 @@ pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &
                     x += p;
                 }
                 // DC blocker.
-                let y = x - hp_x1 + hp_r * hp_y1;
+                // (+c −c) flushes values far below audibility to 0 (no subnormals).
+                let y = ((x - hp_x1 + hp_r * hp_y1) + 1e-18) - 1e-18;
                 hp_x1 = x;
                 hp_y1 = y;
                 out.push(y);
                 av += dav;
                 ah += dah;
                 af += daf;
-                f0 += df0;
             }
         }
         n = end;

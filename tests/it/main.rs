@@ -2,3 +2,5 @@
 
 mod text;
 mod g2p;
+mod prosody;
+mod synth;

@@ -49,6 +49,16 @@ pub enum Error {
         /// The underlying error.
         err: std::io::Error,
     },
+    /// An output file exists and overwriting it was not asked for.
+    OutputExists {
+        /// The existing file.
+        path: PathBuf,
+    },
+    /// Audio playback failed (no output device, device lost).
+    Audio {
+        /// What is wrong.
+        problem: String,
+    },
     /// Any other failure, described.
     Other(String),
 }
@@ -66,6 +76,10 @@ impl std::fmt::Display for Error {
                 write!(f, "unknown voice '{name}' (available: {})", available.join(", "))
             }
             Error::Io { path, err } => write!(f, "{}: {err}", path.display()),
+            Error::OutputExists { path } => {
+                write!(f, "{}: file exists (use --force to overwrite it)", path.display())
+            }
+            Error::Audio { problem } => write!(f, "audio playback: {problem}"),
             Error::Other(s) => f.write_str(s),
         }
     }

@@ -51,13 +51,13 @@ enum Command {
         #[arg(long)]
         voice: Option<String>,
         /// Speaking rate multiplier, 0.25 to 4 (2 = twice as fast).
-        #[arg(long, default_value_t = 1.0, value_parser = parse_rate)]
+        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = parse_rate)]
         rate: f32,
         /// Pitch multiplier of the voice's base pitch, 0.5 to 2.
-        #[arg(long, default_value_t = 1.0, value_parser = parse_pitch)]
+        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = parse_pitch)]
         pitch: f32,
         /// Volume multiplier, 0 to 2.
-        #[arg(long, default_value_t = 1.0, value_parser = parse_volume)]
+        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = parse_volume)]
         volume: f32,
         /// Output sample rate in Hz: 16000, 22050, 24000, 44100 or 48000.
         #[arg(long, default_value_t = 22050, value_parser = parse_sample_rate)]
@@ -236,7 +236,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 fn main() {
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
-        eprintln!("samachar: error: {e:#}");
+        // One line: the error and each cause not already part of the message before it.
+        let mut msg = e.to_string();
+        for cause in e.chain().skip(1) {
+            let c = cause.to_string();
+            if !msg.contains(&c) {
+                msg = format!("{msg}: {c}");
+            }
+        }
+        eprintln!("samachar: error: {msg}");
         std::process::exit(1);
     }
 }

@@ -40,8 +40,9 @@ mod imp {
         /// Opens the default audio output device, or fails with [`Error::Audio`] (e.g. on a
         /// machine without one).
         pub fn open(sample_rate: u32) -> Result<Player> {
-            let mut stream = OutputStreamBuilder::open_default_stream()
-                .map_err(|e| Error::Audio { problem: format!("cannot open an audio device: {e}") })?;
+            let mut stream = quiet_stderr(OutputStreamBuilder::open_default_stream).map_err(|e| Error::Audio {
+                problem: format!("no usable audio output device ({e})"),
+            })?;
             stream.log_on_drop(false);
             let sink = rodio::Sink::connect_new(stream.mixer());
             Ok(Player { sink, _stream: stream, sample_rate })
@@ -58,6 +59,39 @@ mod imp {
         pub fn finish(self) {
             self.sink.sleep_until_end();
         }
+    }
+
+    /// Runs `f` with the process's stderr pointed at /dev/null: libasound prints a dozen
+    /// lines of configuration errors on a machine without a sound card, which would bury
+    /// our one-line error. Runs before rendering starts, when no other thread writes.
+    #[cfg(unix)]
+    fn quiet_stderr<T>(f: impl FnOnce() -> T) -> T {
+        // SAFETY: plain fd calls on fds we own; fd 2 is restored before returning.
+        unsafe {
+            let saved = libc::dup(2);
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
+            if saved < 0 || null < 0 {
+                if saved >= 0 {
+                    libc::close(saved);
+                }
+                if null >= 0 {
+                    libc::close(null);
+                }
+                return f();
+            }
+            libc::dup2(null, 2);
+            libc::close(null);
+            // Restore stderr even if the audio backend panics, then let the panic go on.
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+            libc::dup2(saved, 2);
+            libc::close(saved);
+            r.unwrap_or_else(|p| std::panic::resume_unwind(p))
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn quiet_stderr<T>(f: impl FnOnce() -> T) -> T {
+        f()
     }
 
     impl Sink for Player {

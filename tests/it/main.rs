@@ -4,3 +4,5 @@ mod text;
 mod g2p;
 mod prosody;
 mod synth;
+mod cli;
+mod render;

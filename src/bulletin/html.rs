@@ -11,7 +11,8 @@
 //!
 //! Test hook: opened as `index.html?selftest=T1,T2,…`, the page waits for the audio and the
 //! cues, seeks to each time in turn, and writes what it found (cue count, highlighted
-//! sentence per time) as JSON into `<pre id="selftest">`.
+//! sentence per time) as JSON into `<pre id="selftest">` and POSTs it to
+//! `selftest-report` beside the page. Without the query parameter the hook does nothing.
 
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
@@ -88,7 +89,13 @@ const SCRIPT: &str = r#"
   var out = document.getElementById("selftest");
   var times = q.split(",").filter(function (s) { return s !== ""; }).map(Number);
   var report = { cues: 0, duration: null, results: [], errors: [] };
-  function done() { out.textContent = JSON.stringify(report); document.title = "selftest-done"; }
+  function done() {
+    var json = JSON.stringify(report);
+    out.textContent = json;
+    document.title = "selftest-done";
+    // Also hand the report to the server that serves the page (a test harness), if any.
+    if (window.fetch) fetch("selftest-report", { method: "POST", body: json }).catch(function () {});
+  }
   audio.addEventListener("error", function () { report.errors.push("audio error " + (audio.error && audio.error.code)); done(); });
   trackEl.addEventListener("error", function () { report.errors.push("track failed to load"); done(); });
   function ready() { return audio.readyState >= 1 && trackEl.readyState === 2; }
@@ -100,7 +107,9 @@ const SCRIPT: &str = r#"
       settled = true;
       // Let the cuechange event of this seek run first.
       setTimeout(function () {
-        report.results.push({ t: times[i], id: current ? current.id : null });
+        var act = track.activeCues, ids = [];
+        for (var k = 0; act && k < act.length; k++) ids.push(act[k].id);
+        report.results.push({ t: times[i], id: current ? current.id : null, at: audio.currentTime, active: ids });
         step(i + 1);
       }, 50);
     }

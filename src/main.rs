@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+mod bulletin_cli;
+
 /// samachar — offline Hindi news reader: text to speech, bulletins, playback.
 #[derive(Parser)]
 #[command(version, about, long_about = None)]
@@ -68,6 +70,13 @@ enum Command {
     },
     /// Lists the built-in voices (the default is marked).
     Voices,
+    /// Builds a news bulletin from many articles: WAV with chapters, captions, manifest.
+    ///
+    /// Output goes to a directory (default output/<date>-<slug>/): bulletin.wav,
+    /// bulletin.srt, bulletin.vtt, manifest.json; --split adds one WAV per article, --html
+    /// a listening page. It is written to a temporary directory and renamed when complete;
+    /// an existing directory is replaced only with --force.
+    Bulletin(bulletin_cli::BulletinArgs),
 }
 
 fn parse_ranged(s: &str, what: &str, lo: f32, hi: f32) -> Result<f32, String> {
@@ -236,6 +245,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             speak(SpeakArgs { input, output, play, voice, opts, force })?;
         }
         Command::Voices => voices()?,
+        Command::Bulletin(args) => bulletin_cli::run(args)?,
     }
     Ok(())
 }

@@ -6,3 +6,4 @@ mod prosody;
 mod synth;
 mod cli;
 mod render;
+mod bulletin;

@@ -229,7 +229,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut phones = Vec::new();
             for line in text.lines() {
                 line_buf.clear();
-                for (i, w) in line.split_whitespace().enumerate() {
+                // A line goes through the text front end first, so digits, abbreviations
+                // and Latin words come out as the words a reader would say.
+                let tokens = samachar::text::normalize_line(line);
+                let words = tokens.iter().filter_map(|t| match t {
+                    samachar::text::Token::Word(w) => Some(w.as_str()),
+                    _ => None,
+                });
+                for (i, w) in words.enumerate() {
                     if i > 0 {
                         line_buf.push_str(" | ");
                     }

@@ -20,10 +20,10 @@ pub const FRAME: f32 = 0.005;
 /// Synthesizer parameters at one instant.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Frame {
-    /// Formant frequencies F1..F6 in Hz.
-    pub f: [f32; 6],
-    /// Cascade bandwidths B1..B6 in Hz.
-    pub b: [f32; 6],
+    /// Formant frequencies F1..F8 in Hz (F7, F8: fixed higher poles).
+    pub f: [f32; 8],
+    /// Cascade bandwidths B1..B8 in Hz.
+    pub b: [f32; 8],
     /// Nasal pole and zero in Hz.
     pub fnp: f32,
     /// Nasal zero in Hz.
@@ -87,6 +87,8 @@ struct SEvent {
 const F4_DEFAULT: f32 = 3300.0; // K80 default F4
 const F5: f32 = 3850.0; // K80 default F5 (3750-3850)
 const F6: f32 = 4900.0; // K80 default F6
+const F7: f32 = 5900.0; // uniform-tube spacing ~1 kHz above F6 (Fant 1960)
+const F8: f32 = 7000.0;
 const NEUTRAL: [f32; 4] = [500.0, 1500.0, 2500.0, F4_DEFAULT]; // uniform tube (K80 schwa)
 
 fn dominance(k: Kind) -> f32 {
@@ -232,17 +234,23 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
             }
             fr.f[4] = F5 * scale;
             fr.f[5] = F6 * scale;
+            // Higher poles of the tract (~1 per kHz for a 17 cm tract, Fant 1960): without
+            // them an all-pole cascade falls far too steeply above 4 kHz.
+            fr.f[6] = F7 * scale;
+            fr.f[7] = F8 * scale;
             for j in 0..3 {
                 fr.b[j] = bw[j] * bscale;
             }
             fr.b[3] = 250.0 * bscale; // K80 B4
             fr.b[4] = 200.0 * bscale; // K80 B5
-            fr.b[5] = 1000.0 * bscale; // K80 B6
+            fr.b[5] = 350.0 * bscale; // narrower than K80 B6 (1000): a real F6 peak
+            fr.b[6] = 450.0 * bscale;
+            fr.b[7] = 600.0 * bscale;
             fr.fnp = fnp * scale.sqrt(); // nasal cavity scales less than the oral tract
             fr.fnz = fnz * scale.sqrt();
         } else {
-            fr.f = [NEUTRAL[0], NEUTRAL[1], NEUTRAL[2], NEUTRAL[3], F5, F6];
-            fr.b = [80.0, 100.0, 150.0, 250.0, 200.0, 1000.0];
+            fr.f = [NEUTRAL[0], NEUTRAL[1], NEUTRAL[2], NEUTRAL[3], F5, F6, F7, F8];
+            fr.b = [80.0, 100.0, 150.0, 250.0, 200.0, 1000.0, 1000.0, 1200.0];
             fr.fnp = 270.0;
             fr.fnz = 270.0;
         }

@@ -7,6 +7,31 @@ use std::path::PathBuf;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
+    /// A malformed news feed (RSS/Atom XML or JSON), at the position its parser reports.
+    Feed {
+        /// The feed file (or "<stdin>").
+        source: String,
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column (characters) of the problem.
+        column: usize,
+        /// What the parser found wrong.
+        problem: String,
+    },
+    /// An article that cannot be used (unreadable, undecodable, nothing to speak, empty feed).
+    Article {
+        /// The article (a path, "<stdin>", or "feed.xml#3" for a feed's third item).
+        source: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The bulletin output directory cannot be used.
+    OutputDir {
+        /// The directory.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
     /// Input bytes are not UTF-8.
     InvalidUtf8 {
         /// Where the input came from (a path or "<stdin>").
@@ -49,6 +74,16 @@ pub enum Error {
         /// The underlying error.
         err: std::io::Error,
     },
+    /// An output file exists and overwriting it was not asked for.
+    OutputExists {
+        /// The existing file.
+        path: PathBuf,
+    },
+    /// Audio playback failed (no output device, device lost).
+    Audio {
+        /// What is wrong.
+        problem: String,
+    },
     /// Any other failure, described.
     Other(String),
 }
@@ -56,16 +91,25 @@ pub enum Error {
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Error::Feed { source, line, column, problem } => {
+                write!(f, "{source}:{line}:{column}: malformed feed: {problem}")
+            }
+            Error::Article { source, problem } => write!(f, "{source}: {problem}"),
+            Error::OutputDir { path, problem } => write!(f, "{}: {problem}", path.display()),
             Error::InvalidUtf8 { source, offset } => {
                 write!(f, "{source}: invalid UTF-8 at byte offset {offset}")
             }
             Error::EmptyInput { source } => write!(f, "{source}: no text to speak (input is empty or only whitespace)"),
             Error::DataLine { file, line, problem } => write!(f, "{file}:{line}: {problem}"),
-            Error::Voice { file, problem } => write!(f, "voice {file}: {problem}"),
+            Error::Voice { file, problem } => write!(f, "voice {file}: {}", one_line_toml(problem)),
             Error::UnknownVoice { name, available } => {
                 write!(f, "unknown voice '{name}' (available: {})", available.join(", "))
             }
             Error::Io { path, err } => write!(f, "{}: {err}", path.display()),
+            Error::OutputExists { path } => {
+                write!(f, "{}: file exists (use --force to overwrite it)", path.display())
+            }
+            Error::Audio { problem } => write!(f, "audio playback: {problem}"),
             Error::Other(s) => f.write_str(s),
         }
     }
@@ -77,6 +121,34 @@ impl std::error::Error for Error {
             Error::Io { err, .. } => Some(err),
             _ => None,
         }
+    }
+}
+
+/// Condenses a multi-line TOML/serde message (location header, source excerpt with a
+/// caret, message) to one line that keeps the location, the field (the key of the
+/// offending source line) and what is wrong. Other text is only joined onto one line.
+fn one_line_toml(problem: &str) -> String {
+    let lines: Vec<&str> = problem.lines().map(str::trim_end).filter(|l| !l.trim().is_empty()).collect();
+    if lines.len() <= 1 {
+        return problem.trim().to_string();
+    }
+    let Some(loc) = lines[0].strip_prefix("TOML parse error at ") else {
+        return lines.join("; ");
+    };
+    // Excerpt lines look like "  |" or "12 | key = value".
+    let excerpt = |l: &str| l.trim_start().starts_with('|') || l.split_once(" | ").is_some_and(|(n, _)| n.trim().parse::<u32>().is_ok());
+    let key = lines[1..]
+        .iter()
+        .filter_map(|l| l.split_once(" | "))
+        .filter(|(n, _)| n.trim().parse::<u32>().is_ok())
+        .filter_map(|(_, src)| src.split_once('=').map(|(k, _)| k.trim().trim_matches('"').to_string()))
+        .find(|k| !k.is_empty() && !k.starts_with('['));
+    let message: Vec<&str> = lines[1..].iter().copied().filter(|l| !excerpt(l)).map(str::trim).collect();
+    let message = message.join("; ");
+    match key {
+        // Missing/unknown-field messages already name the field they are about.
+        Some(k) if !message.contains("missing field") && !message.contains("unknown field") => format!("{loc}: field `{k}`: {message}"),
+        _ => format!("{loc}: {message}"),
     }
 }
 

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+mod bulletin_cli;
+
 /// samachar — offline Hindi news reader: text to speech, bulletins, playback.
 #[derive(Parser)]
 #[command(version, about, long_about = None)]
@@ -28,15 +30,177 @@ enum Command {
         #[arg(long)]
         no_lexicon: bool,
     },
-    /// Speaks text into a WAV file.
+    /// Speaks text into a WAV file, or plays it (--play), or both.
+    ///
+    /// Output: 16-bit PCM mono WAV. Without -o it goes to output/<input-stem>.wav
+    /// (output/speech.wav for stdin); with --play and no -o no file is written.
+    ///
+    /// Overwriting: an existing file is never replaced unless --force is given, whether it
+    /// was named with -o or is the default path. The WAV is written to a hidden temporary
+    /// file beside the target and renamed into place only when complete, so a failed or
+    /// interrupted run never leaves a truncated WAV under the target name.
     Speak {
         /// Input file, or `-` for stdin.
         #[arg(default_value = "-")]
         input: String,
-        /// Output WAV file.
+        /// Output WAV file (default: output/<input-stem>.wav).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Plays the speech as it is synthesized (needs a build with `--features play`).
+        #[arg(long)]
+        play: bool,
+        /// Voice: a built-in name (see `samachar voices`) or a path to a voice TOML file.
+        #[arg(long)]
+        voice: Option<String>,
+        /// Speaking rate multiplier, 0.25 to 4 (2 = twice as fast).
+        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = parse_rate)]
+        rate: f32,
+        /// Pitch multiplier of the voice's base pitch, 0.5 to 2.
+        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = parse_pitch)]
+        pitch: f32,
+        /// Volume multiplier, 0 to 2.
+        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = parse_volume)]
+        volume: f32,
+        /// Output sample rate in Hz: 16000, 22050, 24000, 44100 or 48000.
+        #[arg(long, default_value_t = 22050, value_parser = parse_sample_rate)]
+        sample_rate: u32,
+        /// Overwrites the output file if it exists.
+        #[arg(long)]
+        force: bool,
     },
+    /// Lists the built-in voices (the default is marked).
+    Voices,
+    /// Builds a news bulletin from many articles: WAV with chapters, captions, manifest.
+    ///
+    /// Output goes to a directory (default output/<date>-<slug>/): bulletin.wav,
+    /// bulletin.srt, bulletin.vtt, manifest.json; --split adds one WAV per article, --html
+    /// a listening page. It is written to a temporary directory and renamed when complete;
+    /// an existing directory is replaced only with --force.
+    Bulletin(bulletin_cli::BulletinArgs),
+}
+
+fn parse_ranged(s: &str, what: &str, lo: f32, hi: f32) -> Result<f32, String> {
+    let x: f32 = s.trim().parse().map_err(|_| format!("{what} must be a number, not '{s}'"))?;
+    if !(lo..=hi).contains(&x) {
+        return Err(format!("{what} {x} is out of range ({lo} to {hi})"));
+    }
+    Ok(x)
+}
+
+fn parse_rate(s: &str) -> Result<f32, String> {
+    parse_ranged(s, "rate", 0.25, 4.0)
+}
+
+fn parse_pitch(s: &str) -> Result<f32, String> {
+    parse_ranged(s, "pitch", 0.5, 2.0)
+}
+
+fn parse_volume(s: &str) -> Result<f32, String> {
+    parse_ranged(s, "volume", 0.0, 2.0)
+}
+
+fn parse_sample_rate(s: &str) -> Result<u32, String> {
+    let rates = samachar::render::wav::SAMPLE_RATES;
+    match s.trim().parse::<u32>() {
+        Ok(r) if rates.contains(&r) => Ok(r),
+        _ => Err(format!(
+            "unsupported sample rate '{s}' (use one of {})",
+            rates.map(|r| r.to_string()).join(", ")
+        )),
+    }
+}
+
+/// Options of `samachar speak`.
+struct SpeakArgs {
+    input: String,
+    output: Option<PathBuf>,
+    play: bool,
+    voice: Option<String>,
+    opts: samachar::render::EngineOptions,
+    force: bool,
+}
+
+/// Returns the default output path for an input: output/<stem>.wav, output/speech.wav for stdin.
+fn default_output(input: &str) -> PathBuf {
+    let stem = match std::path::Path::new(input).file_stem() {
+        Some(s) if input != "-" => s.to_string_lossy().into_owned(),
+        _ => "speech".to_string(),
+    };
+    PathBuf::from("output").join(format!("{stem}.wav"))
+}
+
+fn speak(a: SpeakArgs) -> anyhow::Result<()> {
+    use samachar::render::{play::Player, units_from_document, wav, Engine, Tee};
+    let overwrite = if a.force { wav::Overwrite::Replace } else { wav::Overwrite::Refuse };
+    let default_target = a.output.is_none() && !a.play;
+    let target = match (a.output, a.play) {
+        (Some(p), _) => Some(p),
+        (None, true) => None,
+        (None, false) => Some(default_output(&a.input)),
+    };
+    // Refuse before doing any work.
+    if let Some(t) = &target {
+        wav::check_target(t, overwrite)?;
+    }
+    let voice_name = a.voice.unwrap_or_else(|| samachar::synth::Voice::builtin_names()[0].to_string());
+    let voice = samachar::synth::Voice::load(&voice_name)?;
+    let (text, name) = read_input(&a.input)?;
+    let doc = samachar::text::parse(&text);
+    let units = units_from_document(&doc);
+    if units.is_empty() {
+        return Err(samachar::Error::EmptyInput { source: name }.into());
+    }
+    let engine = Engine::new(&voice, &a.opts);
+    // Opened before the WAV so that a missing device fails before any file is created.
+    let mut player = if a.play { Some(Player::open(engine.sample_rate())?) } else { None };
+    if default_target {
+        if let Some(dir) = target.as_deref().and_then(|t| t.parent()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create directory", dir.display()))?;
+        }
+    }
+    let mut out = match &target {
+        Some(t) => Some(wav::WavFile::create(t, engine.sample_rate(), overwrite)?),
+        None => None,
+    };
+    let rendered = engine.render(&units, &mut Tee(&mut out, &mut player))?;
+    if rendered.audio_samples == 0 {
+        // `out` is dropped here: its temporary file is removed.
+        return Err(samachar::Error::EmptyInput { source: name }.into());
+    }
+    if let Some(w) = out {
+        let path = w.commit()?;
+        eprintln!(
+            "samachar: wrote {} ({:.1} s, {} sentences)",
+            path.display(),
+            rendered.seconds(),
+            units.len()
+        );
+    }
+    if let Some(p) = player {
+        p.finish();
+    }
+    Ok(())
+}
+
+/// Prints the built-in voices, one a line: name, description, and a mark on the default.
+fn voices() -> anyhow::Result<()> {
+    use samachar::synth::Voice;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (i, name) in Voice::builtin_names().into_iter().enumerate() {
+        let v = Voice::builtin(name)?;
+        // A `description` field, if the voice format has one; otherwise its base pitch.
+        let desc = toml::Value::try_from(&v)
+            .ok()
+            .and_then(|t| t.get("description").and_then(|d| d.as_str()).map(str::to_string))
+            .unwrap_or_else(|| {
+                let p = samachar::prosody::ProsodySettings::for_voice(&v, 1.0, 1.0).pitch_hz;
+                format!("base pitch {p:.0} Hz")
+            });
+        let mark = if i == 0 { "  (default)" } else { "" };
+        writeln!(out, "{name:<12} {desc}{mark}")?;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 fn read_input(input: &str) -> anyhow::Result<(String, String)> {
@@ -56,40 +220,32 @@ fn read_input(input: &str) -> anyhow::Result<(String, String)> {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Phonemize { input, lexicon: _, no_lexicon: _ } => {
+        Command::Phonemize { input, lexicon, no_lexicon } => {
+            // Lexicons are read before the input so a bad lexicon is reported first.
+            let g2p = samachar::g2p::G2p::with_lexicons(&lexicon, !no_lexicon)?;
             let (text, _) = read_input(&input)?;
-            let g2p = samachar::g2p::G2p::builtin();
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut line_buf = String::new();
+            let mut phones = Vec::new();
             for line in text.lines() {
-                let words: Vec<String> = line
-                    .split_whitespace()
-                    .map(|w| samachar::phoneme::format_phones(&g2p.word(w).phones))
-                    .collect();
-                writeln!(out, "{}", words.join(" | "))?;
+                line_buf.clear();
+                for (i, w) in line.split_whitespace().enumerate() {
+                    if i > 0 {
+                        line_buf.push_str(" | ");
+                    }
+                    g2p.word_into(w, &mut phones);
+                    samachar::g2p::write_sigmorphon(&phones, &mut line_buf);
+                }
+                writeln!(out, "{line_buf}")?;
             }
             out.flush()?;
         }
-        Command::Speak { input, output } => {
-            let (text, _) = read_input(&input)?;
-            let doc = samachar::text::parse(&text);
-            let g2p = samachar::g2p::G2p::builtin();
-            let voice = samachar::synth::Voice::load("default")?;
-            let set = samachar::prosody::ProsodySettings::for_voice(&voice, 1.0, 1.0);
-            let synth = samachar::synth::Synth::new(&voice, 22050, 1.0);
-            let spec = hound::WavSpec { channels: 1, sample_rate: 22050, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
-            let out = output.unwrap_or_else(|| PathBuf::from("output/speech.wav"));
-            let mut w = hound::WavWriter::create(&out, spec)?;
-            for b in &doc.blocks {
-                for s in &b.sentences {
-                    let u = samachar::prosody::plan(&g2p.sentence(s), &set);
-                    let a = synth.render(&u);
-                    for x in a.samples {
-                        w.write_sample((x * 32767.0) as i16)?;
-                    }
-                }
-            }
-            w.finalize()?;
+        Command::Speak { input, output, play, voice, rate, pitch, volume, sample_rate, force } => {
+            let opts = samachar::render::EngineOptions { rate, pitch, volume, sample_rate };
+            speak(SpeakArgs { input, output, play, voice, opts, force })?;
         }
+        Command::Voices => voices()?,
+        Command::Bulletin(args) => bulletin_cli::run(args)?,
     }
     Ok(())
 }
@@ -97,7 +253,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 fn main() {
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
-        eprintln!("samachar: error: {e:#}");
+        // One line: the error and each cause not already part of the message before it.
+        let mut msg = e.to_string();
+        for cause in e.chain().skip(1) {
+            let c = cause.to_string();
+            if !msg.contains(&c) {
+                msg = format!("{msg}: {c}");
+            }
+        }
+        eprintln!("samachar: error: {msg}");
         std::process::exit(1);
     }
 }

@@ -1,0 +1,240 @@
+//! WAV output that never leaves a truncated file behind.
+//!
+//! Samples go to a hidden temporary file in the target's directory
+//! (`.NAME.PID-N.tmp`); [`WavFile::commit`] finalizes the header, syncs the file to disk
+//! and only then moves it to the target path. If the render fails, or the [`WavFile`] is
+//! dropped without a commit, the temporary file is removed and the target is untouched.
+//! (A process killed by a signal cannot run that clean-up: it may leave the hidden
+//! temporary file, never a partial WAV under the target name.)
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::{Sink, Unit};
+use crate::{Error, Result};
+
+/// What to do when the target file already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overwrite {
+    /// Fail with [`Error::OutputExists`], before rendering and again at commit (the check
+    /// and the final link are atomic: a file that appears meanwhile is not replaced).
+    Refuse,
+    /// Replace it atomically at commit.
+    Replace,
+}
+
+/// The sample rates `samachar` writes, in Hz.
+pub const SAMPLE_RATES: [u32; 5] = [16_000, 22_050, 24_000, 44_100, 48_000];
+
+/// The most sample bytes a RIFF/WAV file can hold (its sizes are 32-bit), keeping room
+/// for the header.
+const MAX_DATA_BYTES: u64 = u32::MAX as u64 - 1024;
+
+/// Distinguishes temporary files of several writers in one process.
+static NEXT_TEMP: AtomicUsize = AtomicUsize::new(0);
+
+/// Converts a sample in [-1, 1] to 16-bit PCM: scaled by 32767 so that ±1.0 map to
+/// ±32767 symmetrically, rounded to nearest (no dither, so output is reproducible),
+/// clamped; NaN becomes 0.
+#[inline]
+pub fn to_i16(x: f32) -> i16 {
+    // `as` saturates and maps NaN to 0.
+    (x * 32767.0).round().clamp(-32768.0, 32767.0) as i16
+}
+
+/// A 16-bit PCM mono WAV being written to a temporary file, moved into place on commit.
+pub struct WavFile {
+    target: PathBuf,
+    temp: PathBuf,
+    writer: Option<hound::WavWriter<BufWriter<File>>>,
+    overwrite: Overwrite,
+    committed: bool,
+    data_bytes: u64,
+}
+
+impl std::fmt::Debug for WavFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WavFile").field("target", &self.target).field("temp", &self.temp).finish()
+    }
+}
+
+impl WavFile {
+    /// Starts a WAV for `target`. Fails at once if the target exists and `overwrite` is
+    /// [`Overwrite::Refuse`], if it is a directory, or if its directory is not writable.
+    pub fn create(target: &Path, sample_rate: u32, overwrite: Overwrite) -> Result<WavFile> {
+        check_target(target, overwrite)?;
+        let name = target
+            .file_name()
+            .ok_or_else(|| Error::Other(format!("{}: not a file name", target.display())))?;
+        let dir = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let n = NEXT_TEMP.fetch_add(1, Ordering::Relaxed);
+        let temp = dir.join(format!(".{}.{}-{n}.tmp", name.to_string_lossy(), std::process::id()));
+        let file = File::options()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .map_err(|err| Error::Io { path: target.to_path_buf(), err })?;
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut me = WavFile {
+            target: target.to_path_buf(),
+            temp,
+            writer: None,
+            overwrite,
+            committed: false,
+            data_bytes: 0,
+        };
+        let w = hound::WavWriter::new(BufWriter::with_capacity(1 << 16, file), spec)
+            .map_err(|e| me.hound_err(e))?;
+        me.writer = Some(w);
+        Ok(me)
+    }
+
+    /// Returns the path the WAV will have once committed.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Returns the number of samples written so far.
+    pub fn len(&self) -> u64 {
+        self.data_bytes / 2
+    }
+
+    /// Returns true if no sample has been written.
+    pub fn is_empty(&self) -> bool {
+        self.data_bytes == 0
+    }
+
+    fn hound_err(&self, e: hound::Error) -> Error {
+        match e {
+            hound::Error::IoError(err) => Error::Io { path: self.target.clone(), err },
+            e => Error::Other(format!("{}: {e}", self.target.display())),
+        }
+    }
+
+    fn reserve(&mut self, n: usize) -> Result<()> {
+        self.data_bytes += 2 * n as u64;
+        if self.data_bytes > MAX_DATA_BYTES {
+            return Err(Error::Other(format!(
+                "{}: audio too long for one WAV file (over 4 GiB); lower --sample-rate or split the text",
+                self.target.display()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Appends samples (in [-1, 1]; clamped).
+    pub fn write(&mut self, samples: &[f32]) -> Result<()> {
+        self.reserve(samples.len())?;
+        let Some(w) = self.writer.as_mut() else { return Ok(()) };
+        let mut res = Ok(());
+        for chunk in samples.chunks(1 << 14) {
+            let mut sw = w.get_i16_writer(chunk.len() as u32);
+            for &x in chunk {
+                sw.write_sample(to_i16(x));
+            }
+            if let Err(e) = sw.flush() {
+                res = Err(e);
+                break;
+            }
+        }
+        res.map_err(|e| self.hound_err(e))
+    }
+
+    /// Appends `n` samples of silence.
+    pub fn write_silence(&mut self, n: u64) -> Result<()> {
+        self.reserve(n as usize)?;
+        let Some(w) = self.writer.as_mut() else { return Ok(()) };
+        let mut left = n;
+        let mut res = Ok(());
+        while left > 0 {
+            let k = left.min(1 << 14) as u32;
+            let mut sw = w.get_i16_writer(k);
+            for _ in 0..k {
+                sw.write_sample(0i16);
+            }
+            if let Err(e) = sw.flush() {
+                res = Err(e);
+                break;
+            }
+            left -= k as u64;
+        }
+        res.map_err(|e| self.hound_err(e))
+    }
+
+    /// Finalizes the header, syncs the data to disk and moves the file to its target path.
+    /// Returns the target path.
+    pub fn commit(mut self) -> Result<PathBuf> {
+        if let Some(w) = self.writer.take() {
+            w.finalize().map_err(|e| self.hound_err(e))?;
+        }
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |err| Error::Io { path, err }
+        };
+        File::open(&self.temp).and_then(|f| f.sync_all()).map_err(io(&self.target))?;
+        match self.overwrite {
+            Overwrite::Replace => std::fs::rename(&self.temp, &self.target).map_err(io(&self.target))?,
+            Overwrite::Refuse => match std::fs::hard_link(&self.temp, &self.target) {
+                // A hard link never replaces an existing file: no window for a race.
+                Ok(()) => {
+                    let _ = std::fs::remove_file(&self.temp);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    return Err(Error::OutputExists { path: self.target.clone() });
+                }
+                // Filesystems without hard links: check, then rename.
+                Err(_) => {
+                    check_target(&self.target, Overwrite::Refuse)?;
+                    std::fs::rename(&self.temp, &self.target).map_err(io(&self.target))?;
+                }
+            },
+        }
+        self.committed = true;
+        // Make the new directory entry durable too; not every platform can open a directory.
+        if let Some(dir) = self.target.parent() {
+            let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+            if let Ok(d) = File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for WavFile {
+    fn drop(&mut self) {
+        // Not committed: the render failed or was abandoned; leave no trace.
+        drop(self.writer.take());
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+impl Sink for WavFile {
+    fn unit(&mut self, _: usize, _: &Unit, _: u64, samples: &[f32]) -> Result<()> {
+        self.write(samples)
+    }
+    fn silence(&mut self, _: u64, len: u64) -> Result<()> {
+        self.write_silence(len)
+    }
+}
+
+/// Checks that `target` may be written under the given policy.
+pub fn check_target(target: &Path, overwrite: Overwrite) -> Result<()> {
+    match std::fs::symlink_metadata(target) {
+        Ok(m) if m.is_dir() => Err(Error::Other(format!("{}: is a directory", target.display()))),
+        Ok(_) if overwrite == Overwrite::Refuse => Err(Error::OutputExists { path: target.to_path_buf() }),
+        _ => Ok(()),
+    }
+}

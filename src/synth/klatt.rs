@@ -99,9 +99,9 @@ impl AntiResonator {
 
 /// Gains that bring the three sources to a common level (calibrated so a vowel peaks near
 /// −6 dBFS and fricatives/aspiration sit at natural levels relative to it).
-const VOICE_GAIN: f32 = 0.22;
-const ASP_GAIN: f32 = 0.11;
-const FRIC_GAIN: f32 = 0.25;
+const VOICE_GAIN: f32 = 0.17;
+const ASP_GAIN: f32 = 0.085;
+const FRIC_GAIN: f32 = 0.17;
 /// Gain of the high shelf of the higher-pole correction (about +10 dB well above 4 kHz).
 const HPC_GAIN: f32 = 2.0;
 
@@ -167,7 +167,10 @@ pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &
                     let f = lerp(a.f[j + 1], b.f[j + 1]);
                     if f < nyq_guard {
                         par[j].set_peak(f, PB[j], fsf);
-                        pg[j] = lerp(a.par[j], b.par[j]);
+                        // Scale so a formant's noise band carries the power its amplitude
+                        // says whatever its bandwidth (a 5 kHz-wide band = 0 dB): narrow
+                        // compact bursts (velar, palatal) are then as loud as in speech.
+                        pg[j] = lerp(a.par[j], b.par[j]) * (5000.0 / PB[j]).sqrt();
                     }
                 }
                 pg[5] = lerp(a.par[5], b.par[5]);

@@ -159,6 +159,20 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
             trans: s.trans_ms.unwrap_or(30.0) / 1000.0,
         };
         match s.class {
+            Kind::Vowel if s.fnz.is_some() => {
+                // Nasal vowels: nasal coupling grows through the vowel (anticipatory velum
+                // lowering; CH91), so the first part is oral and the rest fully nasal with a
+                // weaker, wider F1.
+                let mid = fstart + 0.35 * (end - fstart);
+                let mut oral = span(fstart, mid, fs);
+                oral.fnp = 270.0;
+                oral.fnz = 270.0;
+                oral.b = b.map(|x| x.min(90.0));
+                fspans.push(oral);
+                fspans.push(span(mid, end, fs));
+                events.push(SEvent { start, end: mid.max(start), av: 1.0, ..Default::default() });
+                events.push(SEvent { start: mid.max(start), end, av: rel(-2.0), ..Default::default() });
+            }
             Kind::Vowel | Kind::Nasal | Kind::Lateral | Kind::Glide => {
                 fspans.push(span(fstart, end, fs));
                 events.push(SEvent { start, end, av: rel(s.av_db.unwrap_or(0.0)), ..Default::default() });
@@ -183,11 +197,17 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
             }
             Kind::Flap => {
                 let release = s.release.unwrap_or_default();
-                let tap = if release == Release::Breathy { (s.dur_ms / 1000.0 - s.vot_ms.unwrap_or(0.0) / 1000.0).clamp(0.015, d * 0.5) } else { d };
+                let tap_total = if release == Release::Breathy { (d - s.vot_ms.unwrap_or(0.0) / 1000.0).clamp(0.015, d * 0.6) } else { d };
                 fspans.push(span(fstart, end, fs));
-                events.push(SEvent { start, end: start + tap, av: rel(s.av_db.unwrap_or(-12.0)), ..Default::default() });
-                if tap < d {
-                    events.push(breathy_murmur(start + tap, end, s));
+                // A tap: r-coloured vocoid, a brief contact (voicing drops), vocoid again,
+                // so the contact is heard even next to a consonant or before silence
+                // (OH83: Hindi r is a tap, often with a vocalic element in clusters).
+                let (a, b) = (start + 0.35 * tap_total, start + 0.7 * tap_total);
+                events.push(SEvent { start, end: a, av: rel(-3.0), ..Default::default() });
+                events.push(SEvent { start: a, end: b, av: rel(s.av_db.unwrap_or(-12.0)), ..Default::default() });
+                events.push(SEvent { start: b, end: start + tap_total, av: rel(-3.0), ..Default::default() });
+                if tap_total < d {
+                    events.push(breathy_murmur(start + tap_total, end, s));
                 }
             }
             Kind::Stop | Kind::Affricate => {

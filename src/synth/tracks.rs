@@ -234,6 +234,31 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
         }
     }
 
+    // Microprosody: F0 starts higher after voiceless obstruents and lower after voiced and
+    // breathy-voiced ones, decaying over ~40 ms into the vowel (Lehiste & Peterson 1961;
+    // Hindi breathy stops lower onset F0, Kagaya & Hirose 1975).
+    let mut bumps: Vec<(f32, f32)> = Vec::new();
+    {
+        let mut t = 0.0;
+        for seg in segs {
+            t += seg.duration.max(0.0);
+            if let Some(p) = seg.phone {
+                let s = tab.get(p);
+                let k = match (s.class, s.release) {
+                    (Kind::Stop | Kind::Affricate, Some(Release::Unaspirated | Release::Aspirated)) => 0.06,
+                    (Kind::Stop | Kind::Affricate, Some(Release::Voiced)) => -0.03,
+                    (_, Some(Release::Breathy)) | (Kind::Breathy, _) => -0.07,
+                    (Kind::Fricative, _) if s.av_db.is_none() => 0.04,
+                    _ => 0.0,
+                };
+                if k != 0.0 {
+                    bumps.push((t, k));
+                }
+            }
+        }
+    }
+    let mut bi = 0usize;
+
     let scale = voice.formant_scale;
     let bscale = voice.bandwidth_scale;
     let nframes = (total / FRAME).ceil() as usize + 2;
@@ -316,6 +341,17 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
             }
         }
         .clamp(40.0, 600.0);
+        while bi < bumps.len() && bumps[bi].0 + 0.15 < tf {
+            bi += 1;
+        }
+        let mut m = 1.0;
+        for &(tb, k) in &bumps[bi..] {
+            if tb > tf {
+                break;
+            }
+            m += k * (-(tf - tb) / 0.04).exp();
+        }
+        fr.f0 *= m;
         out.push(fr);
     }
     smooth_formants(&mut out);

@@ -143,7 +143,6 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
         let s = tab.get(p);
         let next = segs.get(i + 1).and_then(|n| n.phone);
         let geminate_first = next == Some(p);
-        let prev_same = i > 0 && segs[i - 1].phone == Some(p);
         let f4 = s.f4.unwrap_or(F4_DEFAULT);
         let fs = Some([s.f[0], s.f[1], s.f[2], f4]);
         let b = s.b.unwrap_or(default_b(s.class));
@@ -211,7 +210,7 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
                 }
             }
             Kind::Stop | Kind::Affricate => {
-                stop_events(s, fstart, start, end, geminate_first, prev_same, fs, &span, &mut fspans, &mut events, &mut carry);
+                stop_events(s, fstart, start, end, geminate_first, fs, &span, &mut fspans, &mut events, &mut carry);
             }
         }
     }
@@ -381,7 +380,6 @@ fn stop_events(
     start: f32,
     end: f32,
     geminate_first: bool,
-    prev_same: bool,
     fs: Option<[f32; 4]>,
     span: &dyn Fn(f32, f32, Option<[f32; 4]>) -> FSpan,
     fspans: &mut Vec<FSpan>,
@@ -402,9 +400,6 @@ fn stop_events(
     };
     if geminate_first {
         // First half of a geminate: closure only; the second phone releases.
-        if prev_same {
-            // A third identical phone in a row: keep it simple, closure too.
-        }
         fspans.push(span(fstart, end, fs));
         events.push(closure_ev(start, end));
         return;

@@ -1,6 +1,6 @@
 //! The cascade/parallel formant synthesizer (KLSYN88 family) running over [`Frame`]s.
 //!
-//! Per sample: glottal source → tilt → (+ aspiration) → nasal pole → nasal zero → F1..F5 in
+//! Per sample: glottal source → tilt → (+ aspiration) → nasal pole → nasal zero → F1..F8 in
 //! cascade; frication noise → parallel F2..F6 with amplitudes (alternating signs) + bypass.
 //! Filter coefficients are recomputed twice per frame from interpolated parameters (no trig
 //! per sample); amplitudes are interpolated per sample so joins never click.
@@ -99,9 +99,11 @@ impl AntiResonator {
 
 /// Gains that bring the three sources to a common level (calibrated so a vowel peaks near
 /// −6 dBFS and fricatives/aspiration sit at natural levels relative to it).
-const VOICE_GAIN: f32 = 0.22;
-const ASP_GAIN: f32 = 0.11;
-const FRIC_GAIN: f32 = 0.25;
+const VOICE_GAIN: f32 = 0.17;
+const ASP_GAIN: f32 = 0.085;
+const FRIC_GAIN: f32 = 0.17;
+/// Gain of the high shelf of the higher-pole correction (about +10 dB well above 4 kHz).
+const HPC_GAIN: f32 = 2.0;
 
 /// Renders frames to samples (before output gain, limiter and fades).
 pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &mut Vec<f32>, nsamples: usize) {
@@ -110,13 +112,16 @@ pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &
     let spf = (FRAME * fsf) as f64; // samples per frame (fractional)
     let mut glottis = Glottis::new();
     let mut noise = Noise::new(seed);
-    let mut casc = [Resonator::default(); 5];
+    let mut casc = [Resonator::default(); 8];
     let mut np = Resonator::default();
     let mut nz = AntiResonator::default();
     let mut par = [Resonator::default(); 5];
     let mut tilt_state = 0.0f32;
     let mut fric_prev = 0.0f32;
     let mut tilt_db = f32::NAN;
+    let (mut hpc, mut hpc_x1) = (0.0f32, 0.0f32);
+    let hpc_rc = 1.0 / (std::f32::consts::TAU * 4000.0);
+    let hpc_a = hpc_rc / (hpc_rc + 1.0 / fsf);
     let mut tp = 0.0f32;
     let mut hp_x1 = 0.0f32;
     let mut hp_y1 = 0.0f32;
@@ -146,7 +151,7 @@ pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &
             }
             let u = if h == 0 { 0.25 } else { 0.75 };
             let lerp = |x: f32, y: f32| x + (y - x) * u;
-            for j in 0..5 {
+            for j in 0..8 {
                 let f = lerp(a.f[j], b.f[j]).min(nyq_guard);
                 casc[j].set(f, lerp(a.b[j], b.b[j]), fsf);
             }
@@ -162,7 +167,10 @@ pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &
                     let f = lerp(a.f[j + 1], b.f[j + 1]);
                     if f < nyq_guard {
                         par[j].set_peak(f, PB[j], fsf);
-                        pg[j] = lerp(a.par[j], b.par[j]);
+                        // Scale so a formant's noise band carries the power its amplitude
+                        // says whatever its bandwidth (a 5 kHz-wide band = 0 dB): narrow
+                        // compact bursts (velar, palatal) are then as loud as in speech.
+                        pg[j] = lerp(a.par[j], b.par[j]) * (5000.0 / PB[j]).sqrt();
                     }
                 }
                 pg[5] = lerp(a.par[5], b.par[5]);
@@ -199,6 +207,11 @@ pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &
                 for r in casc.iter_mut() {
                     x = r.tick(x);
                 }
+                // Higher-pole correction (K80): the poles above F8 that the cascade lacks
+                // would lift the spectrum above ~4 kHz; a high shelf stands in for them.
+                hpc = hpc_a * (hpc + x - hpc_x1);
+                hpc_x1 = x;
+                x += HPC_GAIN * hpc;
                 if par_on {
                     // Voiced frication is amplitude-modulated by the glottal cycle (K80).
                     let m = if av > 0.05 && !open { 0.5 } else { 1.0 };

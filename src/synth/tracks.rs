@@ -20,10 +20,10 @@ pub const FRAME: f32 = 0.005;
 /// Synthesizer parameters at one instant.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Frame {
-    /// Formant frequencies F1..F6 in Hz.
-    pub f: [f32; 6],
-    /// Cascade bandwidths B1..B6 in Hz.
-    pub b: [f32; 6],
+    /// Formant frequencies F1..F8 in Hz (F7, F8: fixed higher poles).
+    pub f: [f32; 8],
+    /// Cascade bandwidths B1..B8 in Hz.
+    pub b: [f32; 8],
     /// Nasal pole and zero in Hz.
     pub fnp: f32,
     /// Nasal zero in Hz.
@@ -87,6 +87,8 @@ struct SEvent {
 const F4_DEFAULT: f32 = 3300.0; // K80 default F4
 const F5: f32 = 3850.0; // K80 default F5 (3750-3850)
 const F6: f32 = 4900.0; // K80 default F6
+const F7: f32 = 5900.0; // uniform-tube spacing ~1 kHz above F6 (Fant 1960)
+const F8: f32 = 7000.0;
 const NEUTRAL: [f32; 4] = [500.0, 1500.0, 2500.0, F4_DEFAULT]; // uniform tube (K80 schwa)
 
 fn dominance(k: Kind) -> f32 {
@@ -141,7 +143,6 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
         let s = tab.get(p);
         let next = segs.get(i + 1).and_then(|n| n.phone);
         let geminate_first = next == Some(p);
-        let prev_same = i > 0 && segs[i - 1].phone == Some(p);
         let f4 = s.f4.unwrap_or(F4_DEFAULT);
         let fs = Some([s.f[0], s.f[1], s.f[2], f4]);
         let b = s.b.unwrap_or(default_b(s.class));
@@ -157,6 +158,20 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
             trans: s.trans_ms.unwrap_or(30.0) / 1000.0,
         };
         match s.class {
+            Kind::Vowel if s.fnz.is_some() => {
+                // Nasal vowels: nasal coupling grows through the vowel (anticipatory velum
+                // lowering; CH91), so the first part is oral and the rest fully nasal with a
+                // weaker, wider F1.
+                let mid = fstart + 0.35 * (end - fstart);
+                let mut oral = span(fstart, mid, fs);
+                oral.fnp = 270.0;
+                oral.fnz = 270.0;
+                oral.b = b.map(|x| x.min(90.0));
+                fspans.push(oral);
+                fspans.push(span(mid, end, fs));
+                events.push(SEvent { start, end: mid.max(start), av: 1.0, ..Default::default() });
+                events.push(SEvent { start: mid.max(start), end, av: rel(-2.0), ..Default::default() });
+            }
             Kind::Vowel | Kind::Nasal | Kind::Lateral | Kind::Glide => {
                 fspans.push(span(fstart, end, fs));
                 events.push(SEvent { start, end, av: rel(s.av_db.unwrap_or(0.0)), ..Default::default() });
@@ -181,15 +196,21 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
             }
             Kind::Flap => {
                 let release = s.release.unwrap_or_default();
-                let tap = if release == Release::Breathy { (s.dur_ms / 1000.0 - s.vot_ms.unwrap_or(0.0) / 1000.0).clamp(0.015, d * 0.5) } else { d };
+                let tap_total = if release == Release::Breathy { (d - s.vot_ms.unwrap_or(0.0) / 1000.0).clamp(0.015, d * 0.6) } else { d };
                 fspans.push(span(fstart, end, fs));
-                events.push(SEvent { start, end: start + tap, av: rel(s.av_db.unwrap_or(-12.0)), ..Default::default() });
-                if tap < d {
-                    events.push(breathy_murmur(start + tap, end, s));
+                // A tap: r-coloured vocoid, a brief contact (voicing drops), vocoid again,
+                // so the contact is heard even next to a consonant or before silence
+                // (OH83: Hindi r is a tap, often with a vocalic element in clusters).
+                let (a, b) = (start + 0.35 * tap_total, start + 0.7 * tap_total);
+                events.push(SEvent { start, end: a, av: rel(-3.0), ..Default::default() });
+                events.push(SEvent { start: a, end: b, av: rel(s.av_db.unwrap_or(-12.0)), ..Default::default() });
+                events.push(SEvent { start: b, end: start + tap_total, av: rel(-3.0), ..Default::default() });
+                if tap_total < d {
+                    events.push(breathy_murmur(start + tap_total, end, s));
                 }
             }
             Kind::Stop | Kind::Affricate => {
-                stop_events(s, fstart, start, end, geminate_first, prev_same, fs, &span, &mut fspans, &mut events, &mut carry);
+                stop_events(s, fstart, start, end, geminate_first, fs, &span, &mut fspans, &mut events, &mut carry);
             }
         }
     }
@@ -212,6 +233,31 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
         }
     }
 
+    // Microprosody: F0 starts higher after voiceless obstruents and lower after voiced and
+    // breathy-voiced ones, decaying over ~40 ms into the vowel (Lehiste & Peterson 1961;
+    // Hindi breathy stops lower onset F0, Kagaya & Hirose 1975).
+    let mut bumps: Vec<(f32, f32)> = Vec::new();
+    {
+        let mut t = 0.0;
+        for seg in segs {
+            t += seg.duration.max(0.0);
+            if let Some(p) = seg.phone {
+                let s = tab.get(p);
+                let k = match (s.class, s.release) {
+                    (Kind::Stop | Kind::Affricate, Some(Release::Unaspirated | Release::Aspirated)) => 0.06,
+                    (Kind::Stop | Kind::Affricate, Some(Release::Voiced)) => -0.03,
+                    (_, Some(Release::Breathy)) | (Kind::Breathy, _) => -0.07,
+                    (Kind::Fricative, _) if s.av_db.is_none() => 0.04,
+                    _ => 0.0,
+                };
+                if k != 0.0 {
+                    bumps.push((t, k));
+                }
+            }
+        }
+    }
+    let mut bi = 0usize;
+
     let scale = voice.formant_scale;
     let bscale = voice.bandwidth_scale;
     let nframes = (total / FRAME).ceil() as usize + 2;
@@ -232,17 +278,23 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
             }
             fr.f[4] = F5 * scale;
             fr.f[5] = F6 * scale;
+            // Higher poles of the tract (~1 per kHz for a 17 cm tract, Fant 1960): without
+            // them an all-pole cascade falls far too steeply above 4 kHz.
+            fr.f[6] = F7 * scale;
+            fr.f[7] = F8 * scale;
             for j in 0..3 {
                 fr.b[j] = bw[j] * bscale;
             }
             fr.b[3] = 250.0 * bscale; // K80 B4
             fr.b[4] = 200.0 * bscale; // K80 B5
-            fr.b[5] = 1000.0 * bscale; // K80 B6
+            fr.b[5] = 350.0 * bscale; // narrower than K80 B6 (1000): a real F6 peak
+            fr.b[6] = 450.0 * bscale;
+            fr.b[7] = 600.0 * bscale;
             fr.fnp = fnp * scale.sqrt(); // nasal cavity scales less than the oral tract
             fr.fnz = fnz * scale.sqrt();
         } else {
-            fr.f = [NEUTRAL[0], NEUTRAL[1], NEUTRAL[2], NEUTRAL[3], F5, F6];
-            fr.b = [80.0, 100.0, 150.0, 250.0, 200.0, 1000.0];
+            fr.f = [NEUTRAL[0], NEUTRAL[1], NEUTRAL[2], NEUTRAL[3], F5, F6, F7, F8];
+            fr.b = [80.0, 100.0, 150.0, 250.0, 200.0, 1000.0, 1000.0, 1200.0];
             fr.fnp = 270.0;
             fr.fnz = 270.0;
         }
@@ -288,6 +340,17 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
             }
         }
         .clamp(40.0, 600.0);
+        while bi < bumps.len() && bumps[bi].0 + 0.15 < tf {
+            bi += 1;
+        }
+        let mut m = 1.0;
+        for &(tb, k) in &bumps[bi..] {
+            if tb > tf {
+                break;
+            }
+            m += k * (-(tf - tb) / 0.04).exp();
+        }
+        fr.f0 *= m;
         out.push(fr);
     }
     smooth_formants(&mut out);
@@ -317,7 +380,6 @@ fn stop_events(
     start: f32,
     end: f32,
     geminate_first: bool,
-    prev_same: bool,
     fs: Option<[f32; 4]>,
     span: &dyn Fn(f32, f32, Option<[f32; 4]>) -> FSpan,
     fspans: &mut Vec<FSpan>,
@@ -338,9 +400,6 @@ fn stop_events(
     };
     if geminate_first {
         // First half of a geminate: closure only; the second phone releases.
-        if prev_same {
-            // A third identical phone in a row: keep it simple, closure too.
-        }
         fspans.push(span(fstart, end, fs));
         events.push(closure_ev(start, end));
         return;

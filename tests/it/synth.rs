@@ -390,3 +390,20 @@ fn aspirated_stops_have_longer_voice_onset_than_unaspirated() {
     assert!(ph - p > 0.035, "VOT pʰ {ph} vs p {p}");
     assert!(p < 0.035, "VOT of p {p}");
 }
+
+#[test]
+fn phoneme_table_covers_the_inventory_and_bad_tables_are_rejected() {
+    use samachar::synth::phonemes::parse_table;
+    let text = include_str!("../../voices/phonemes.toml");
+    assert!(parse_table(text, "phonemes.toml").is_ok());
+    // Drop the entry of one phone: the error names it.
+    let start = text.find("[phone.\"ʂ\"]").unwrap();
+    let end = start + text[start..].find("[phone.\"z\"]").unwrap();
+    let missing = format!("{}{}", &text[..start], &text[end..]);
+    let msg = parse_table(&missing, "phonemes.toml").unwrap_err().to_string();
+    assert!(msg.contains("ʂ") && msg.contains("phonemes.toml"), "{msg}");
+    // A misspelt field is named.
+    let bad = text.replacen("dur_ms = 62", "durms = 62", 1);
+    let msg = parse_table(&bad, "phonemes.toml").unwrap_err().to_string();
+    assert!(msg.contains("durms"), "{msg}");
+}

@@ -229,14 +229,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut phones = Vec::new();
             for line in text.lines() {
                 line_buf.clear();
-                // A line goes through the text front end first, so digits, abbreviations
-                // and Latin words come out as the words a reader would say.
-                let tokens = samachar::text::normalize_line(line);
-                let words = tokens.iter().filter_map(|t| match t {
-                    samachar::text::Token::Word(w) => Some(w.as_str()),
-                    _ => None,
-                });
-                for (i, w) in words.enumerate() {
+                // A one-word line is phonemized as written (the G2P word-list format); a
+                // longer line goes through the text front end first, so numbers,
+                // abbreviations, symbols and Latin words are read as Hindi words.
+                let tokens;
+                let words: Vec<&str> = if line.split_whitespace().nth(1).is_none() {
+                    line.split_whitespace().collect()
+                } else {
+                    tokens = samachar::text::normalize_line(line);
+                    tokens
+                        .iter()
+                        .filter_map(|t| match t {
+                            samachar::text::Token::Word(w) => Some(w.as_str()),
+                            samachar::text::Token::Pause(_) => None,
+                        })
+                        .collect()
+                };
+                for (i, w) in words.iter().enumerate() {
                     if i > 0 {
                         line_buf.push_str(" | ");
                     }

@@ -185,6 +185,8 @@ impl<'a> Cx<'a> {
                     // H:00 → H बजे; H:30 → साढ़े H बजे (डेढ़, ढाई for 1:30, 2:30); otherwise
                     // H बजकर M मिनट.
                     let said_baje = m == 0 || m == 30;
+                    // 00:30 is said on the 12-hour clock: साढ़े बारह बजे.
+                    let h = if h == 0 { 12 } else { h };
                     match (h, m) {
                         (1, 30) => out.push(t.word("one_and_half").to_string()),
                         (2, 30) => out.push(t.word("two_and_half").to_string()),

@@ -214,3 +214,27 @@ fn full_stop_after_the_verb_aai_ends_the_sentence_but_initials_do_not() {
 fn stray_vowel_signs_are_not_words() {
     assert_eq!(show(&normalize_line("5 \u{093E}\u{0902} राम")), "पाँच राम");
 }
+
+#[test]
+fn cli_phonemize_expands_numbers_on_multi_word_lines() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let run = |input: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_samachar"))
+            .arg("phonemize")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn samachar");
+        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+        let o = child.wait_with_output().expect("wait");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).expect("utf-8")
+    };
+    // "5 किमी" must give the same phones as the words "पाँच किलोमीटर" written out.
+    let digits = run("5 किमी\n");
+    let words = run("पाँच किलोमीटर\n");
+    assert_eq!(digits, words);
+    assert_eq!(digits.matches(" | ").count(), 1);
+}

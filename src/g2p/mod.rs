@@ -268,7 +268,7 @@ pub mod train {
 
     /// Returns the number of context templates.
     pub fn n_templates() -> usize {
-        schwa::TEMPLATES.len()
+        schwa::n_templates()
     }
 
     /// Writes the key of template `t` for the candidate at skeleton index `pos`.

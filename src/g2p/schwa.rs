@@ -37,7 +37,19 @@ pub(crate) const TEMPLATES: &[(bool, usize, usize)] = &[
     (true, 2, 1),
     (true, 1, 1),
     (true, 0, 1),
+    (false, 5, 5),
+    (true, 5, 5),
+    (true, 4, 2),
+    (true, 2, 4),
+    (false, 0, 2),
+    (false, 2, 0),
+    (true, 0, 3),
+    (true, 3, 0),
+    (true, 6, 6),
 ];
+
+/// Templates over a coarser alphabet (consonant vs vowel vs schwa only): (left, right).
+pub(crate) const SHAPE_TEMPLATES: &[(usize, usize)] = &[(2, 2), (3, 3), (4, 4), (1, 3), (3, 1)];
 
 /// Returns the class letter of a skeleton character, for the general templates.
 pub(crate) fn class(c: char) -> char {
@@ -52,8 +64,39 @@ pub(crate) fn class(c: char) -> char {
     }
 }
 
+/// Returns the shape letter of a skeleton character: C consonant, V vowel, the schwa marks,
+/// `_` virama, N nasal sign, word edges.
+pub(crate) fn shape(c: char) -> char {
+    match class(c) {
+        'C' | 'य' | 'र' | 'ल' | 'व' | 'ह' => 'C',
+        'V' | 'i' => 'V',
+        '\u{94D}' => '_',
+        other => other,
+    }
+}
+
+/// Returns the number of templates (letter templates, then shape templates).
+pub(crate) fn n_templates() -> usize {
+    TEMPLATES.len() + SHAPE_TEMPLATES.len()
+}
+
 /// Writes the key of template `t` for the candidate at skeleton index `pos` into `key`.
 pub(crate) fn key(skel: &[char], pos: usize, t: usize, key: &mut String) {
+    if t >= TEMPLATES.len() {
+        let (l, r) = SHAPE_TEMPLATES[t - TEMPLATES.len()];
+        key.clear();
+        key.push(char::from(b'a' + (t - TEMPLATES.len()) as u8));
+        let lo = pos.saturating_sub(l);
+        for &c in &skel[lo..pos] {
+            key.push(shape(c));
+        }
+        key.push('_');
+        let hi = (pos + 1 + r).min(skel.len());
+        for &c in &skel[pos + 1..hi] {
+            key.push(shape(c));
+        }
+        return;
+    }
     let (cls, l, r) = TEMPLATES[t];
     key.clear();
     key.push(char::from(b'A' + t as u8));
@@ -117,7 +160,7 @@ impl SchwaModel {
     /// Returns the score of the candidate at `pos` (> 0: keep).
     fn score(&self, skel: &[char], pos: usize, buf: &mut String) -> f32 {
         let mut s = self.bias + if ohala(skel, pos) { self.ohala } else { -self.ohala };
-        for t in 0..TEMPLATES.len() {
+        for t in 0..n_templates() {
             key(skel, pos, t, buf);
             if let Some(&w) = self.weights.get(buf.as_str()) {
                 s += w;

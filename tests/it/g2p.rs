@@ -171,11 +171,12 @@ fn cli_user_lexicon_overrides_builtin_and_later_overrides_earlier() {
 
 #[test]
 fn cli_no_lexicon_uses_letter_rules_alone() {
-    // वायरस is in the built-in lexicon as [ʋ ɑː j ə ɾ ə s]; the letter rules drop a schwa.
-    let with = run(&["phonemize"], "वायरस\n".as_bytes());
-    let without = run(&["phonemize", "--no-lexicon"], "वायरस\n".as_bytes());
+    // फोटो is in the built-in lexicon with [f] (an English loan); the letters say फ = [pʰ].
+    let with = run(&["phonemize"], "फोटो\n".as_bytes());
+    let without = run(&["phonemize", "--no-lexicon"], "फोटो\n".as_bytes());
     assert!(with.status.success() && without.status.success());
-    assert_eq!(stdout(&with), "ʋ ɑː j ə ɾ ə s\n");
+    assert_eq!(stdout(&with), "f oː ʈ oː\n");
+    assert_eq!(stdout(&without), "pʰ oː ʈ oː\n");
     assert_ne!(stdout(&with), stdout(&without));
 }
 

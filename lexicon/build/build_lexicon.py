@@ -79,6 +79,12 @@ def convert(phones):
             out.append("ɔː"); i += 2; continue
         out.append(t); i += 1
     toks = out
+    # Geminate affricates: WikiPron t̪ t͡ʃ / d̪ d͡ʒ(ʱ), SIGMORPHON 2020 t͡ʃ t͡ʃ / d͡ʒ d͡ʒ (सच्चा).
+    for i in range(len(toks) - 1):
+        if toks[i] == "t̪" and toks[i + 1].startswith("t͡ʃ"):
+            toks[i] = "t͡ʃ"
+        elif toks[i] == "d̪" and toks[i + 1].startswith("d͡ʒ"):
+            toks[i] = "d͡ʒ"
     # ि before य: SIGMORPHON 2020 writes iː (नज़रिया n ə z ə ɾ iː j ɑː), WikiPron ɪ.
     toks = ["iː" if t == "ɪ" and i + 1 < len(toks) and toks[i + 1] == "j" else t
             for i, t in enumerate(toks)]

@@ -178,6 +178,17 @@ pub fn format_sigmorphon(phones: &[Phone]) -> String {
 
 /// Appends [`format_sigmorphon`] output to `out`.
 pub fn write_sigmorphon(phones: &[Phone], out: &mut String) {
+    write_breathy(phones, out, false);
+}
+
+/// Appends the phones of `word` (as returned for it by [`G2p::word`]) in the SIGMORPHON 2020
+/// notation: as [`write_sigmorphon`], except that a final visarga (प्रायः) is written `əʰ`
+/// as in the SIGMORPHON data, where a final ह is `əʱ`.
+pub fn write_sigmorphon_word(word: &str, phones: &[Phone], out: &mut String) {
+    write_breathy(phones, out, word.trim_end().ends_with('ः'));
+}
+
+fn write_breathy(phones: &[Phone], out: &mut String, final_visarga: bool) {
     let mut i = 0;
     let mut first = true;
     while i < phones.len() {
@@ -191,7 +202,7 @@ pub fn write_sigmorphon(phones: &[Phone], out: &mut String) {
             && phones.get(i + 1) == Some(&Phone::H)
             && phones.get(i + 2).is_none_or(|n| !n.is_vowel())
         {
-            out.push('ʱ');
+            out.push(if final_visarga && i + 2 == phones.len() { 'ʰ' } else { 'ʱ' });
             i += 2;
             continue;
         }

@@ -162,7 +162,7 @@ impl G2p {
             }
         }
         rules::analyze(norm, analysis);
-        self.schwa.decide(analysis, keep, key);
+        self.schwa.decide(analysis, keep);
         rules::realize(analysis, keep, out);
     }
 }
@@ -264,7 +264,7 @@ pub mod train {
         let mut phones = Vec::new();
         let mut idx = Vec::new();
         let keep = vec![true; a.cands.len()];
-        let mut prefix = rules::Analysis { syms: Vec::new(), skel: a.skel.clone(), cands: Vec::new() };
+        let mut prefix = rules::Analysis { syms: Vec::new(), skel: a.skel.clone(), cands: Vec::new(), chars: Vec::new() };
         for (k, s) in a.syms.iter().enumerate() {
             if *s == rules::Sym::Schwa {
                 prefix.syms = a.syms[..k].to_vec();

@@ -45,6 +45,8 @@ pub(crate) struct Analysis {
     pub skel: Vec<char>,
     /// For each schwa candidate (in order): (index in `syms`, index in `skel`).
     pub cands: Vec<(usize, usize)>,
+    /// The word's characters (a reused buffer).
+    pub chars: Vec<char>,
 }
 
 /// Returns the phone of a consonant letter (with nukta when `nukta`), or None.
@@ -154,7 +156,9 @@ pub(crate) fn analyze(word: &str, a: &mut Analysis) {
     a.skel.clear();
     a.cands.clear();
     a.skel.push('^');
-    let chars: Vec<char> = word.chars().take(MAX_WORD_CHARS).collect();
+    let mut chars = std::mem::take(&mut a.chars);
+    chars.clear();
+    chars.extend(word.chars().take(MAX_WORD_CHARS));
     let n = chars.len();
     let mut i = 0;
     while i < n {
@@ -208,6 +212,7 @@ pub(crate) fn analyze(word: &str, a: &mut Analysis) {
         }
     }
     a.skel.push('$');
+    a.chars = chars;
 }
 
 /// Pushes an inherent schwa: a deletion candidate unless a nasal/visarga sign sits on it

@@ -80,42 +80,67 @@ pub(crate) fn n_templates() -> usize {
     TEMPLATES.len() + SHAPE_TEMPLATES.len()
 }
 
-/// Writes the key of template `t` for the candidate at skeleton index `pos` into `key`.
-pub(crate) fn key(skel: &[char], pos: usize, t: usize, key: &mut String) {
-    if t >= TEMPLATES.len() {
+/// Emits the characters of the key of template `t` for the candidate at `pos`.
+#[inline]
+fn key_chars(skel: &[char], pos: usize, t: usize, mut emit: impl FnMut(char)) {
+    let (map, id, l, r): (fn(char) -> char, char, usize, usize) = if t >= TEMPLATES.len() {
         let (l, r) = SHAPE_TEMPLATES[t - TEMPLATES.len()];
-        key.clear();
-        key.push(char::from(b'a' + (t - TEMPLATES.len()) as u8));
-        let lo = pos.saturating_sub(l);
-        for &c in &skel[lo..pos] {
-            key.push(shape(c));
-        }
-        key.push('_');
-        let hi = (pos + 1 + r).min(skel.len());
-        for &c in &skel[pos + 1..hi] {
-            key.push(shape(c));
-        }
-        return;
-    }
-    let (cls, l, r) = TEMPLATES[t];
-    key.clear();
-    key.push(char::from(b'A' + t as u8));
+        (shape, char::from(b'a' + (t - TEMPLATES.len()) as u8), l, r)
+    } else {
+        let (cls, l, r) = TEMPLATES[t];
+        (if cls { class } else { |c| c }, char::from(b'A' + t as u8), l, r)
+    };
+    emit(id);
     let lo = pos.saturating_sub(l);
     for &c in &skel[lo..pos] {
-        key.push(if cls { class(c) } else { c });
+        emit(map(c));
     }
-    key.push('_');
+    emit('_');
     let hi = (pos + 1 + r).min(skel.len());
     for &c in &skel[pos + 1..hi] {
-        key.push(if cls { class(c) } else { c });
+        emit(map(c));
     }
+}
+
+/// Writes the key of template `t` for the candidate at skeleton index `pos` into `key`.
+pub(crate) fn key(skel: &[char], pos: usize, t: usize, key: &mut String) {
+    key.clear();
+    key_chars(skel, pos, t, |c| key.push(c));
+}
+
+/// Hashes a key given as characters (the table is looked up by this hash, so that no key
+/// string is built per candidate; 64 bits make a false match vanishingly rare).
+#[inline]
+fn hash_chars(chars: impl IntoIterator<Item = char>) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for c in chars {
+        h = (h ^ u64::from(c as u32)).wrapping_mul(0x0000_0100_0000_01b3);
+        h ^= h >> 29;
+    }
+    // Final avalanche (splitmix64) so the map's low bits are well mixed.
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
+/// Returns the hash of the key of template `t` for the candidate at `pos`.
+#[inline]
+fn key_hash(skel: &[char], pos: usize, t: usize) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    key_chars(skel, pos, t, |c| {
+        h = (h ^ u64::from(c as u32)).wrapping_mul(0x0000_0100_0000_01b3);
+        h ^= h >> 29;
+    });
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
 }
 
 /// The learned model: a weight per context key (logistic regression over the keys of all
 /// templates and Ohala's decision); a schwa is kept when the weights sum above zero.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SchwaModel {
-    weights: FxMap<Box<str>, f32>,
+    weights: FxMap<u64, f32>,
     bias: f32,
     ohala: f32,
 }
@@ -150,7 +175,7 @@ impl SchwaModel {
                 BIAS_KEY => m.bias = w,
                 OHALA_KEY => m.ohala = w,
                 _ => {
-                    m.weights.insert(k.into(), w);
+                    m.weights.insert(hash_chars(k.chars()), w);
                 }
             }
         }
@@ -158,11 +183,10 @@ impl SchwaModel {
     }
 
     /// Returns the score of the candidate at `pos` (> 0: keep).
-    fn score(&self, skel: &[char], pos: usize, buf: &mut String) -> f32 {
+    fn score(&self, skel: &[char], pos: usize) -> f32 {
         let mut s = self.bias + if ohala(skel, pos) { self.ohala } else { -self.ohala };
         for t in 0..n_templates() {
-            key(skel, pos, t, buf);
-            if let Some(&w) = self.weights.get(buf.as_str()) {
+            if let Some(&w) = self.weights.get(&key_hash(skel, pos, t)) {
                 s += w;
             }
         }
@@ -170,7 +194,7 @@ impl SchwaModel {
     }
 
     /// Decides every candidate of `a` (right to left), writing the decisions into `keep`.
-    pub(crate) fn decide(&self, a: &mut Analysis, keep: &mut Vec<bool>, buf: &mut String) {
+    pub(crate) fn decide(&self, a: &mut Analysis, keep: &mut Vec<bool>) {
         keep.clear();
         keep.resize(a.cands.len(), true);
         for ci in (0..a.cands.len()).rev() {
@@ -180,7 +204,7 @@ impl SchwaModel {
             let k = if !a.skel[..pos].iter().any(|&c| is_vowelish(c)) {
                 true
             } else {
-                self.score(&a.skel, pos, buf) > 0.0
+                self.score(&a.skel, pos) > 0.0
             };
             keep[ci] = k;
             a.skel[pos] = if k { SCHWA_KEPT } else { SCHWA_DELETED };

@@ -264,7 +264,7 @@ pub mod train {
         let mut phones = Vec::new();
         let mut idx = Vec::new();
         let keep = vec![true; a.cands.len()];
-        let mut prefix = rules::Analysis { syms: Vec::new(), skel: a.skel.clone(), cands: Vec::new(), chars: Vec::new() };
+        let mut prefix = rules::Analysis { syms: Vec::new(), skel: a.skel.clone(), cands: Vec::new(), ..Default::default() };
         for (k, s) in a.syms.iter().enumerate() {
             if *s == rules::Sym::Schwa {
                 prefix.syms = a.syms[..k].to_vec();

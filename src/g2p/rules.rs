@@ -47,6 +47,10 @@ pub(crate) struct Analysis {
     pub cands: Vec<(usize, usize)>,
     /// The word's characters (a reused buffer).
     pub chars: Vec<char>,
+    /// The skeleton mapped to letter classes (a buffer of the schwa model).
+    pub cls: Vec<char>,
+    /// The skeleton mapped to shapes (a buffer of the schwa model).
+    pub shp: Vec<char>,
 }
 
 /// Returns the phone of a consonant letter (with nukta when `nukta`), or None.

@@ -123,17 +123,26 @@ fn hash_chars(chars: impl IntoIterator<Item = char>) -> u64 {
     h ^ (h >> 31)
 }
 
-/// Returns the hash of the key of template `t` for the candidate at `pos`.
+/// Returns the hash of the key of template `t` for the candidate at `pos`, reading the
+/// skeleton already mapped to letter classes (`cls`) and shapes (`shp`); it equals
+/// `hash_chars` of the key string that [`key`] writes.
 #[inline]
-fn key_hash(skel: &[char], pos: usize, t: usize) -> u64 {
-    let mut h = 0xcbf2_9ce4_8422_2325u64;
-    key_chars(skel, pos, t, |c| {
-        h = (h ^ u64::from(c as u32)).wrapping_mul(0x0000_0100_0000_01b3);
-        h ^= h >> 29;
-    });
-    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    h ^ (h >> 31)
+fn key_hash(skel: &[char], cls: &[char], shp: &[char], pos: usize, t: usize) -> u64 {
+    let (src, id, l, r) = if t >= TEMPLATES.len() {
+        let (l, r) = SHAPE_TEMPLATES[t - TEMPLATES.len()];
+        (shp, char::from(b'a' + (t - TEMPLATES.len()) as u8), l, r)
+    } else {
+        let (c, l, r) = TEMPLATES[t];
+        (if c { cls } else { skel }, char::from(b'A' + t as u8), l, r)
+    };
+    let lo = pos.saturating_sub(l);
+    let hi = (pos + 1 + r).min(src.len());
+    hash_chars(
+        std::iter::once(id)
+            .chain(src[lo..pos].iter().copied())
+            .chain(std::iter::once('_'))
+            .chain(src[pos + 1..hi].iter().copied()),
+    )
 }
 
 /// The learned model: a weight per context key (logistic regression over the keys of all
@@ -183,10 +192,10 @@ impl SchwaModel {
     }
 
     /// Returns the score of the candidate at `pos` (> 0: keep).
-    fn score(&self, skel: &[char], pos: usize) -> f32 {
+    fn score(&self, skel: &[char], cls: &[char], shp: &[char], pos: usize) -> f32 {
         let mut s = self.bias + if ohala(skel, pos) { self.ohala } else { -self.ohala };
         for t in 0..n_templates() {
-            if let Some(&w) = self.weights.get(&key_hash(skel, pos, t)) {
+            if let Some(&w) = self.weights.get(&key_hash(skel, cls, shp, pos, t)) {
                 s += w;
             }
         }
@@ -197,6 +206,11 @@ impl SchwaModel {
     pub(crate) fn decide(&self, a: &mut Analysis, keep: &mut Vec<bool>) {
         keep.clear();
         keep.resize(a.cands.len(), true);
+        let (mut cls, mut shp) = (std::mem::take(&mut a.cls), std::mem::take(&mut a.shp));
+        cls.clear();
+        cls.extend(a.skel.iter().map(|&c| class(c)));
+        shp.clear();
+        shp.extend(a.skel.iter().map(|&c| shape(c)));
         for ci in (0..a.cands.len()).rev() {
             let pos = a.cands[ci].1;
             // The schwa of the first syllable is the only vowel so far: always spoken
@@ -204,11 +218,17 @@ impl SchwaModel {
             let k = if !a.skel[..pos].iter().any(|&c| is_vowelish(c)) {
                 true
             } else {
-                self.score(&a.skel, pos) > 0.0
+                self.score(&a.skel, &cls, &shp, pos) > 0.0
             };
             keep[ci] = k;
-            a.skel[pos] = if k { SCHWA_KEPT } else { SCHWA_DELETED };
+            // Schwa marks are their own class and shape.
+            let mark = if k { SCHWA_KEPT } else { SCHWA_DELETED };
+            a.skel[pos] = mark;
+            cls[pos] = mark;
+            shp[pos] = mark;
         }
+        a.cls = cls;
+        a.shp = shp;
     }
 }
 

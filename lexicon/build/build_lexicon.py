@@ -56,9 +56,18 @@ def norm_word(w):
 
 def convert(phones):
     """WikiPron/SIGMORPHON tokens → SIGMORPHON 2020 inventory tokens, or None if unusable."""
+    raw = [nfc(t) for t in phones.split()]
+    # Affricates written as two tokens in a few SIGMORPHON rows (गांजा "d ʒ aː"): one phone.
+    merged = []
+    for t in raw:
+        if merged and merged[-1] in ("d", "d̪") and t in ("ʒ", "ʒʱ"):
+            merged[-1] = "d͡ʒ" + ("ʱ" if t.endswith("ʱ") else "")
+        elif merged and merged[-1] == "t" and t in ("ʃ", "ʃʰ"):
+            merged[-1] = "t͡ʃ" + ("ʰ" if t.endswith("ʰ") else "")
+        else:
+            merged.append(t)
     toks = []
-    for t in phones.split():
-        t = nfc(t)
+    for t in merged:
         if t.endswith("ᵊ"):  # optional schwa: the SIGMORPHON notation leaves it out
             t = t[:-1]
             if not t:

@@ -95,12 +95,25 @@ pub(crate) fn inflected(word: &str, lex: &Lexicon, out: &mut Vec<Phone>, buf: &m
             }
             out.clear();
             out.extend_from_slice(&ph[..ph.len() - drop]);
+            shorten_final(buf, out);
             out.extend_from_slice(sphones);
             super::rules::finish(out);
             return true;
         }
     }
     false
+}
+
+/// Shortens the final [iː]/[uː] of a stem spelled with ि/ु: they are long only at the end of
+/// a word (पशु p ə ʃ uː, पशुओं p ə ʃ ʊ õː).
+fn shorten_final(spelling: &str, phones: &mut [Phone]) {
+    if let Some(l) = phones.last_mut() {
+        match (spelling.chars().last(), *l) {
+            (Some('ि'), Phone::Ii) => *l = Phone::I,
+            (Some('ु'), Phone::Uu) => *l = Phone::U,
+            _ => {}
+        }
+    }
 }
 
 /// Returns the number of consonant and vowel letters of `s` (a rough syllable count).
@@ -146,14 +159,8 @@ pub(crate) fn compound(word: &str, lex: &Lexicon, out: &mut Vec<Phone>, buf: &mu
             out.clear();
             out.extend_from_slice(pa);
             // The first word's final ि/ु is long only at the end of a word (रवि|वार).
+            shorten_final(a, out);
             let last = a.chars().last();
-            if let Some(l) = out.last_mut() {
-                match (last, *l) {
-                    (Some('ि'), Phone::Ii) => *l = Phone::I,
-                    (Some('ु'), Phone::Uu) => *l = Phone::U,
-                    _ => {}
-                }
-            }
             // A first word ending in a cluster keeps its final schwa before a single
             // consonant (चंद्र|बिंदु t͡ʃ ə n d̪ ɾ ə b…), as inside a word.
             let n = out.len();

@@ -310,6 +310,11 @@ pub(crate) fn realize(a: &Analysis, keep: &[bool], out: &mut Vec<Phone>) {
                             out.push(homorganic(n));
                         }
                     }
+                    // A final anusvara on the inherent vowel is [m] in the Sanskrit words
+                    // that have it (एवं eː ʋ ə m, स्वयं); after other vowels it nasalizes.
+                    None if out.last() == Some(&Phone::A) && k > 0 && syms[k - 1] == Sym::P(Phone::A) && out.len() > 1 => {
+                        out.push(Phone::M);
+                    }
                     _ => {
                         if prev_vowel {
                             let l = out.len() - 1;

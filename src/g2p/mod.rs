@@ -200,7 +200,7 @@ fn write_breathy(phones: &[Phone], out: &mut String, final_visarga: bool) {
         out.push_str(p.ipa());
         if p.is_vowel()
             && phones.get(i + 1) == Some(&Phone::H)
-            && phones.get(i + 2).is_none_or(|n| !n.is_vowel())
+            && !phones.get(i + 2).is_some_and(|n| n.is_vowel())
         {
             out.push(if final_visarga && i + 2 == phones.len() { 'ʰ' } else { 'ʱ' });
             i += 2;

@@ -74,7 +74,7 @@ pub(crate) fn inflected(word: &str, lex: &Lexicon, out: &mut Vec<Phone>, buf: &m
                 continue;
             }
             // Only a vowel suffix replaces the final vowel of its stem (लड़का → लड़कों).
-            if !sphones[0].is_vowel() && !(end.is_empty() || end == "ना") {
+            if !sphones[0].is_vowel() && !end.is_empty() && end != "ना" {
                 continue;
             }
             // Verb endings attach to verbs: the infinitive must be known (समझना for

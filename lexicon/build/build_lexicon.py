@@ -106,10 +106,10 @@ def convert(phones):
         if t == "ɦ" and out and out[-1] in VOWELS:
             nxt = toks[i + 1] if i + 1 < len(toks) else None
             v = out[-1]
-            # ə ɦ ə C (V|end): the schwa after ह is not spoken (महल, शहर).
+            # ə ɦ ə C: SIGMORPHON does not speak the schwa after ह (महल m ɛːʱ l, शहर,
+            # महंगा m ɛːʱ ŋ ɡ ɑː, पहनना p ɛːʱ n n ɑː, महकमा m ɛːʱ k m ɑː).
             if (v == "ə" and nxt == "ə" and i + 2 < len(toks) and toks[i + 2] in CONSONANTS
-                    and toks[i + 2] != "ɦ"
-                    and (i + 3 == len(toks) or toks[i + 3] in VOWELS)):
+                    and toks[i + 2] != "ɦ"):
                 out[-1] = "ɛːʱ"; i += 2; continue
             if nxt is None or nxt not in VOWELS:
                 if v == "ə" and nxt is not None and nxt != "j":
@@ -159,8 +159,13 @@ def main():
     ap.add_argument("--holdout", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--heldout-out")
+    ap.add_argument("--holdout-sigmorphon", type=float, default=0.0,
+                    help="also leave out this share of SIGMORPHON train words (and any WikiPron "
+                         "rows of them), written to --sig-heldout-out")
+    ap.add_argument("--sig-heldout-out")
     ap.add_argument("--out", default=os.path.join(ROOT, "lexicon", "hi.tsv"))
-    ap.add_argument("--train-out", help="also write all converted training rows (word, phones)")
+    ap.add_argument("--sig-out", help="also write the converted SIGMORPHON train rows used (the "
+                    "schwa trainer reads them a second time, to weigh that notation more)")
     args = ap.parse_args()
 
     sig = read(os.path.join(DATA, "sigmorphon2020_hin_train.tsv"))
@@ -179,6 +184,20 @@ def main():
                         c = convert(p)
                         if c:
                             f.write(f"{w}\t{c}\n")
+
+    if args.holdout_sigmorphon > 0:
+        swords = sorted({w for w, _ in sig} - {w for w, _ in news})
+        rnd = random.Random(args.seed + 1)
+        sheld = set(rnd.sample(swords, int(len(swords) * args.holdout_sigmorphon)))
+        if args.sig_heldout_out:
+            with open(args.sig_heldout_out, "w", encoding="utf-8") as f:
+                for w, p in sig:
+                    if w in sheld:
+                        c = convert(p)
+                        if c:
+                            f.write(f"{w}\t{c}\n")
+        sig = [(w, p) for w, p in sig if w not in sheld]
+        heldout |= sheld
 
     lex = {}
     dropped = 0
@@ -207,10 +226,13 @@ def main():
         f.write("# SIGMORPHON 2020 (CC BY-SA 3.0/4.0, see lexicon/README.md). Edit news.tsv, not this file.\n")
         for w in sorted(lex):
             f.write(f"{w}\t{lex[w]}\n")
-    if args.train_out:
-        with open(args.train_out, "w", encoding="utf-8") as f:
-            for w in sorted(lex):
-                f.write(f"{w}\t{lex[w]}\n")
+    if args.sig_out:
+        with open(args.sig_out, "w", encoding="utf-8") as f:
+            f.write("# SIGMORPHON 2020 train rows (converted), for examples/train_schwa.rs; CC BY-SA.\n")
+            for w, p in sig:
+                c = convert(p)
+                if c:
+                    f.write(f"{w}\t{c}\n")
     print(f"{len(lex)} words written to {args.out}; {dropped} rows dropped; "
           f"{len(heldout)} held out", file=sys.stderr)
 

@@ -160,21 +160,8 @@ pub(crate) fn compound(word: &str, lex: &Lexicon, out: &mut Vec<Phone>, buf: &mu
             out.extend_from_slice(pa);
             // The first word's final ि/ु is long only at the end of a word (रवि|वार).
             shorten_final(a, out);
-            let last = a.chars().last();
-            // A first word ending in a cluster keeps its final schwa before a single
-            // consonant (चंद्र|बिंदु t͡ʃ ə n d̪ ɾ ə b…), as inside a word.
-            let n = out.len();
-            // (Not after a nasal + stop from anusvara: दंत|मंजन has no schwa there.)
-            let ends_in_cluster = n >= 2 && !out[n - 1].is_vowel() && !out[n - 2].is_vowel()
-                && !matches!(out[n - 2], Phone::N | Phone::M | Phone::Ng | Phone::Ny)
-                && last.is_some_and(super::rules::is_consonant);
-            // A single consonant, written without virama (वृद्धि counts: ृ is a vowel sign).
-            let mut bc = b.chars().skip(1).filter(|&c| c != super::rules::NUKTA);
-            let single_onset = super::rules::is_consonant(b.chars().next().unwrap_or(' '))
-                && bc.next().is_some_and(|c| c != super::rules::VIRAMA);
-            if ends_in_cluster && single_onset {
-                out.push(Phone::A);
-            }
+            // No schwa comes back after a first word ending in a cluster: SIGMORPHON writes
+            // मार्ग|दर्शन m ɑː ɾ ɡ d̪ ə ɾ ʃ ə n (WikiPron sometimes keeps one, चंद्र|बिंदु).
             out.extend_from_slice(&second);
             super::rules::finish(out);
             return true;

@@ -305,6 +305,14 @@ pub(crate) fn realize(a: &Analysis, keep: &[bool], out: &mut Vec<Phone>) {
                 let next = next_phone(syms, k + 1);
                 let prev_vowel = out.last().is_some_and(|p| p.is_vowel());
                 match next {
+                    // After a long vowel, before a semivowel or flap, it nasalizes the
+                    // vowel (नींव n ĩː ʋ, गांव ɡ ɑ̃ː ʋ); elsewhere it is a nasal consonant.
+                    Some(Phone::Y | Phone::R | Phone::L | Phone::V)
+                        if out.last().is_some_and(|p| p.is_vowel() && !matches!(p, Phone::A | Phone::I | Phone::U)) =>
+                    {
+                        let l = out.len() - 1;
+                        out[l] = nasalize(out[l]);
+                    }
                     Some(n) if !n.is_vowel() => {
                         if prev_vowel || out.is_empty() {
                             out.push(homorganic(n));

@@ -160,8 +160,18 @@ pub(crate) fn compound(word: &str, lex: &Lexicon, out: &mut Vec<Phone>, buf: &mu
             out.extend_from_slice(pa);
             // The first word's final ि/ु is long only at the end of a word (रवि|वार).
             shorten_final(a, out);
-            // No schwa comes back after a first word ending in a cluster: SIGMORPHON writes
-            // मार्ग|दर्शन m ɑː ɾ ɡ d̪ ə ɾ ʃ ə n (WikiPron sometimes keeps one, चंद्र|बिंदु).
+            // A first word ending in a cluster of rising sonority (त्र, व्य, त्त्व: the last
+            // consonant a flap or semivowel) says its final schwa inside a compound
+            // (राष्ट्र|गान ɾ ɑː ʃ ʈ ɾ ə ɡ ɑː n, पाठ्य|क्रम); a falling one does not
+            // (मार्ग|दर्शन m ɑː ɾ ɡ d̪ ə ɾ ʃ ə n, युद्ध|प्रिय).
+            let n = out.len();
+            if n >= 2
+                && matches!(out[n - 1], Phone::R | Phone::Y | Phone::V | Phone::L)
+                && !out[n - 2].is_vowel()
+                && a.chars().last().is_some_and(super::rules::is_consonant)
+            {
+                out.push(Phone::A);
+            }
             out.extend_from_slice(&second);
             super::rules::finish(out);
             return true;

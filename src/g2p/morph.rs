@@ -9,6 +9,7 @@ use crate::phoneme::Phone::{self, *};
 /// Suffixes, longest first within each spelling family: (written form, phones).
 const SUFFIXES: &[(&str, &[Phone])] = &[
     ("ियों", &[Ii, Y, ON]),
+    ("ीय", &[Ii, Y]),
     ("ियाँ", &[Ii, Y, AaN]),
     ("ियां", &[Ii, Y, AaN]),
     ("ुओं", &[U, ON]),
@@ -59,6 +60,7 @@ const RESTORE: &[(&str, usize)] = &[("", 0), ("ना", 2), ("ा", 1), ("ी", 
 
 /// Returns the phones of `word` as stem + suffix, if the lexicon knows a stem.
 pub(crate) fn inflected(word: &str, lex: &Lexicon, out: &mut Vec<Phone>, buf: &mut String) -> bool {
+    let buf2 = &mut String::new();
     for &(suf, sphones) in SUFFIXES {
         let Some(stem) = word.strip_suffix(suf) else { continue };
         // A stem of at least three characters: shorter ones (कि + या) are too often wrong.
@@ -79,14 +81,23 @@ pub(crate) fn inflected(word: &str, lex: &Lexicon, out: &mut Vec<Phone>, buf: &m
             }
             // Verb endings attach to verbs: the infinitive must be known (समझना for
             // समझता), or a stem ending in a vowel (खा + ता); क़िस्म + ती is not a verb.
-            if VERB_SUFFIXES.contains(&suf) && end != "ना" && !(end.is_empty() && ph.last().is_some_and(|p| p.is_vowel())) {
+            // The abstract-noun suffix ता follows nouns and adjectives too (गोपनीय|ता).
+            let abstract_noun = suf == "ता" && end.is_empty() && !is_verb(stem, lex, buf2);
+            if VERB_SUFFIXES.contains(&suf)
+                && end != "ना"
+                && !abstract_noun
+                && !(end.is_empty() && ph.last().is_some_and(|p| p.is_vowel()))
+            {
                 continue;
             }
             // After a stem ending in a consonant, a vowel suffix moves schwas in ways the
             // letter rules predict better than the stem entry (ख़बरें keeps, निकलो drops).
             // Only a stem whose entry ends in a vowel (or whose final vowel the suffix
             // replaces: लड़का → लड़कों) keeps its schwas unchanged.
-            if sphones[0].is_vowel() {
+            // Derivational ी/ीय after a noun keep its schwas (पंचायत|ी p ə n t͡ʃ ɑː j ə t̪ iː,
+            // मानव|ीय); after a verb stem they are inflections the letter rules read better.
+            let noun_derivation = matches!(suf, "ी" | "ीय") && drop == 0 && !is_verb(stem, lex, buf2);
+            if sphones[0].is_vowel() && !noun_derivation {
                 let replaced_vowel = drop == 1 && ph.last().is_some_and(|p| p.is_vowel());
                 let ends_in_vowel = drop == 0 && ph.last().is_some_and(|p| p.is_vowel());
                 if !(replaced_vowel || ends_in_vowel) {
@@ -102,6 +113,14 @@ pub(crate) fn inflected(word: &str, lex: &Lexicon, out: &mut Vec<Phone>, buf: &m
         }
     }
     false
+}
+
+/// Returns true if the lexicon knows `stem` + ना (an infinitive: the stem is a verb).
+fn is_verb(stem: &str, lex: &Lexicon, buf: &mut String) -> bool {
+    buf.clear();
+    buf.push_str(stem);
+    buf.push_str("ना");
+    lex.get(buf).is_some()
 }
 
 /// Shortens the final [iː]/[uː] of a stem spelled with ि/ु: they are long only at the end of

@@ -107,12 +107,22 @@ pub(crate) fn inflected(word: &str, lex: &Lexicon, out: &mut Vec<Phone>, buf: &m
             out.clear();
             out.extend_from_slice(&ph[..ph.len() - drop]);
             shorten_final(buf, out);
+            if !sphones[0].is_vowel() && ends_in_vowel_y(out) {
+                out.push(Phone::A);
+            }
             out.extend_from_slice(sphones);
             super::rules::finish(out);
             return true;
         }
     }
     false
+}
+
+/// Returns true if `p` ends in a long vowel + [j] (ीय): before a consonant its schwa is
+/// spoken (गोपनीय|ता ɡ oː p n iː j ə t̪ ɑː, राष्ट्रीय|करण).
+fn ends_in_vowel_y(p: &[Phone]) -> bool {
+    let n = p.len();
+    n >= 2 && p[n - 1] == Phone::Y && p[n - 2].is_vowel() && !matches!(p[n - 2], Phone::A | Phone::I | Phone::U)
 }
 
 /// Returns true if the lexicon knows `stem` + ना (an infinitive: the stem is a verb).
@@ -184,9 +194,10 @@ pub(crate) fn compound(word: &str, lex: &Lexicon, out: &mut Vec<Phone>, buf: &mu
             // (राष्ट्र|गान ɾ ɑː ʃ ʈ ɾ ə ɡ ɑː n, पाठ्य|क्रम); a falling one does not
             // (मार्ग|दर्शन m ɑː ɾ ɡ d̪ ə ɾ ʃ ə n, युद्ध|प्रिय).
             let n = out.len();
-            if n >= 2
+            let rising = n >= 2
                 && matches!(out[n - 1], Phone::R | Phone::Y | Phone::V | Phone::L)
-                && !out[n - 2].is_vowel()
+                && !out[n - 2].is_vowel();
+            if (rising || ends_in_vowel_y(out) && second.first().is_some_and(|p| !p.is_vowel()))
                 && a.chars().last().is_some_and(super::rules::is_consonant)
             {
                 out.push(Phone::A);

@@ -314,6 +314,12 @@ pub(crate) fn realize(a: &Analysis, keep: &[bool], out: &mut Vec<Phone>) {
                         out[l] = nasalize(out[l]);
                     }
                     Some(n) if !n.is_vowel() => {
+                        // ə ह ं C: the schwa of हं is not spoken and the first ə is [ɛ]
+                        // (महंगा m ɛːʱ ŋ ɡ ɑː, अहंकार), as SIGMORPHON writes ə ह ə C.
+                        let l = out.len();
+                        if l >= 3 && out[l - 1] == Phone::A && out[l - 2] == Phone::H && out[l - 3] == Phone::A && is_stop(n) {
+                            out.pop();
+                        }
                         if prev_vowel || out.is_empty() {
                             out.push(homorganic(n));
                         }
@@ -336,6 +342,11 @@ pub(crate) fn realize(a: &Analysis, keep: &[bool], out: &mut Vec<Phone>) {
         }
     }
     finish(out);
+}
+
+/// Returns true for plosives and affricates.
+fn is_stop(p: Phone) -> bool {
+    matches!(p.class(), crate::phoneme::PhoneClass::Stop | crate::phoneme::PhoneClass::Affricate)
 }
 
 /// Returns the first phone from `syms[k..]` (a pending schwa counts as ə).

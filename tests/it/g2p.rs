@@ -226,6 +226,14 @@ fn cli_non_devanagari_lines_keep_line_count() {
 
 // ---------------------------------------------------------------- never panic
 
+#[test]
+fn very_long_word_is_bounded() {
+    // A megabyte without spaces: the letter rules read a bounded prefix.
+    let w = "कमल".repeat(120_000);
+    let p = builtin().word(&w);
+    assert!(!p.phones.is_empty() && p.phones.len() <= 3 * 256 + 3, "{}", p.phones.len());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 

@@ -89,7 +89,7 @@ fn main() {
     let mut epochs = 20usize;
     let mut rate = 0.2f64;
     let mut l2 = 0.001f64;
-    let mut prune = 0.05f64;
+    let mut prune = 0.1f64;
     let mut out = "lexicon/schwa.tsv".to_string();
     let mut eval = None;
     let mut pred = None;

@@ -250,7 +250,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         line_buf.push_str(" | ");
                     }
                     g2p.word_into(w, &mut phones);
-                    samachar::g2p::write_sigmorphon(&phones, &mut line_buf);
+                    samachar::g2p::write_sigmorphon_word(w, &phones, &mut line_buf);
                 }
                 writeln!(out, "{line_buf}")?;
             }

@@ -56,9 +56,18 @@ def norm_word(w):
 
 def convert(phones):
     """WikiPron/SIGMORPHON tokens → SIGMORPHON 2020 inventory tokens, or None if unusable."""
+    raw = [nfc(t) for t in phones.split()]
+    # Affricates written as two tokens in a few SIGMORPHON rows (गांजा "d ʒ aː"): one phone.
+    merged = []
+    for t in raw:
+        if merged and merged[-1] in ("d", "d̪") and t in ("ʒ", "ʒʱ"):
+            merged[-1] = "d͡ʒ" + ("ʱ" if t.endswith("ʱ") else "")
+        elif merged and merged[-1] == "t" and t in ("ʃ", "ʃʰ"):
+            merged[-1] = "t͡ʃ" + ("ʰ" if t.endswith("ʰ") else "")
+        else:
+            merged.append(t)
     toks = []
-    for t in phones.split():
-        t = nfc(t)
+    for t in merged:
         if t.endswith("ᵊ"):  # optional schwa: the SIGMORPHON notation leaves it out
             t = t[:-1]
             if not t:
@@ -79,6 +88,12 @@ def convert(phones):
             out.append("ɔː"); i += 2; continue
         out.append(t); i += 1
     toks = out
+    # Geminate affricates: WikiPron t̪ t͡ʃ / d̪ d͡ʒ(ʱ), SIGMORPHON 2020 t͡ʃ t͡ʃ / d͡ʒ d͡ʒ (सच्चा).
+    for i in range(len(toks) - 1):
+        if toks[i] == "t̪" and toks[i + 1].startswith("t͡ʃ"):
+            toks[i] = "t͡ʃ"
+        elif toks[i] == "d̪" and toks[i + 1].startswith("d͡ʒ"):
+            toks[i] = "d͡ʒ"
     # ि before य: SIGMORPHON 2020 writes iː (नज़रिया n ə z ə ɾ iː j ɑː), WikiPron ɪ.
     toks = ["iː" if t == "ɪ" and i + 1 < len(toks) and toks[i + 1] == "j" else t
             for i, t in enumerate(toks)]
@@ -91,10 +106,10 @@ def convert(phones):
         if t == "ɦ" and out and out[-1] in VOWELS:
             nxt = toks[i + 1] if i + 1 < len(toks) else None
             v = out[-1]
-            # ə ɦ ə C (V|end): the schwa after ह is not spoken (महल, शहर).
+            # ə ɦ ə C: SIGMORPHON does not speak the schwa after ह (महल m ɛːʱ l, शहर,
+            # महंगा m ɛːʱ ŋ ɡ ɑː, पहनना p ɛːʱ n n ɑː, महकमा m ɛːʱ k m ɑː).
             if (v == "ə" and nxt == "ə" and i + 2 < len(toks) and toks[i + 2] in CONSONANTS
-                    and toks[i + 2] != "ɦ"
-                    and (i + 3 == len(toks) or toks[i + 3] in VOWELS)):
+                    and toks[i + 2] != "ɦ"):
                 out[-1] = "ɛːʱ"; i += 2; continue
             if nxt is None or nxt not in VOWELS:
                 if v == "ə" and nxt is not None and nxt != "j":
@@ -144,8 +159,13 @@ def main():
     ap.add_argument("--holdout", type=float, default=0.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--heldout-out")
+    ap.add_argument("--holdout-sigmorphon", type=float, default=0.0,
+                    help="also leave out this share of SIGMORPHON train words (and any WikiPron "
+                         "rows of them), written to --sig-heldout-out")
+    ap.add_argument("--sig-heldout-out")
     ap.add_argument("--out", default=os.path.join(ROOT, "lexicon", "hi.tsv"))
-    ap.add_argument("--train-out", help="also write all converted training rows (word, phones)")
+    ap.add_argument("--sig-out", help="also write the converted SIGMORPHON train rows used (the "
+                    "schwa trainer reads them a second time, to weigh that notation more)")
     args = ap.parse_args()
 
     sig = read(os.path.join(DATA, "sigmorphon2020_hin_train.tsv"))
@@ -164,6 +184,20 @@ def main():
                         c = convert(p)
                         if c:
                             f.write(f"{w}\t{c}\n")
+
+    if args.holdout_sigmorphon > 0:
+        swords = sorted({w for w, _ in sig} - {w for w, _ in news})
+        rnd = random.Random(args.seed + 1)
+        sheld = set(rnd.sample(swords, int(len(swords) * args.holdout_sigmorphon)))
+        if args.sig_heldout_out:
+            with open(args.sig_heldout_out, "w", encoding="utf-8") as f:
+                for w, p in sig:
+                    if w in sheld:
+                        c = convert(p)
+                        if c:
+                            f.write(f"{w}\t{c}\n")
+        sig = [(w, p) for w, p in sig if w not in sheld]
+        heldout |= sheld
 
     lex = {}
     dropped = 0
@@ -192,10 +226,13 @@ def main():
         f.write("# SIGMORPHON 2020 (CC BY-SA 3.0/4.0, see lexicon/README.md). Edit news.tsv, not this file.\n")
         for w in sorted(lex):
             f.write(f"{w}\t{lex[w]}\n")
-    if args.train_out:
-        with open(args.train_out, "w", encoding="utf-8") as f:
-            for w in sorted(lex):
-                f.write(f"{w}\t{lex[w]}\n")
+    if args.sig_out:
+        with open(args.sig_out, "w", encoding="utf-8") as f:
+            f.write("# SIGMORPHON 2020 train rows (converted), for examples/train_schwa.rs; CC BY-SA.\n")
+            for w, p in sig:
+                c = convert(p)
+                if c:
+                    f.write(f"{w}\t{c}\n")
     print(f"{len(lex)} words written to {args.out}; {dropped} rows dropped; "
           f"{len(heldout)} held out", file=sys.stderr)
 

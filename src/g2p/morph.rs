@@ -9,6 +9,7 @@ use crate::phoneme::Phone::{self, *};
 /// Suffixes, longest first within each spelling family: (written form, phones).
 const SUFFIXES: &[(&str, &[Phone])] = &[
     ("ियों", &[Ii, Y, ON]),
+    ("ीय", &[Ii, Y]),
     ("ियाँ", &[Ii, Y, AaN]),
     ("ियां", &[Ii, Y, AaN]),
     ("ुओं", &[U, ON]),
@@ -59,6 +60,7 @@ const RESTORE: &[(&str, usize)] = &[("", 0), ("ना", 2), ("ा", 1), ("ी", 
 
 /// Returns the phones of `word` as stem + suffix, if the lexicon knows a stem.
 pub(crate) fn inflected(word: &str, lex: &Lexicon, out: &mut Vec<Phone>, buf: &mut String) -> bool {
+    let buf2 = &mut String::new();
     for &(suf, sphones) in SUFFIXES {
         let Some(stem) = word.strip_suffix(suf) else { continue };
         // A stem of at least three characters: shorter ones (कि + या) are too often wrong.
@@ -74,19 +76,28 @@ pub(crate) fn inflected(word: &str, lex: &Lexicon, out: &mut Vec<Phone>, buf: &m
                 continue;
             }
             // Only a vowel suffix replaces the final vowel of its stem (लड़का → लड़कों).
-            if !sphones[0].is_vowel() && !(end.is_empty() || end == "ना") {
+            if !sphones[0].is_vowel() && !end.is_empty() && end != "ना" {
                 continue;
             }
             // Verb endings attach to verbs: the infinitive must be known (समझना for
             // समझता), or a stem ending in a vowel (खा + ता); क़िस्म + ती is not a verb.
-            if VERB_SUFFIXES.contains(&suf) && end != "ना" && !(end.is_empty() && ph.last().is_some_and(|p| p.is_vowel())) {
+            // The abstract-noun suffix ता follows nouns and adjectives too (गोपनीय|ता).
+            let abstract_noun = suf == "ता" && end.is_empty() && !is_verb(stem, lex, buf2);
+            if VERB_SUFFIXES.contains(&suf)
+                && end != "ना"
+                && !abstract_noun
+                && !(end.is_empty() && ph.last().is_some_and(|p| p.is_vowel()))
+            {
                 continue;
             }
             // After a stem ending in a consonant, a vowel suffix moves schwas in ways the
             // letter rules predict better than the stem entry (ख़बरें keeps, निकलो drops).
             // Only a stem whose entry ends in a vowel (or whose final vowel the suffix
             // replaces: लड़का → लड़कों) keeps its schwas unchanged.
-            if sphones[0].is_vowel() {
+            // Derivational ी/ीय after a noun keep its schwas (पंचायत|ी p ə n t͡ʃ ɑː j ə t̪ iː,
+            // मानव|ीय); after a verb stem they are inflections the letter rules read better.
+            let noun_derivation = matches!(suf, "ी" | "ीय") && drop == 0 && !is_verb(stem, lex, buf2);
+            if sphones[0].is_vowel() && !noun_derivation {
                 let replaced_vowel = drop == 1 && ph.last().is_some_and(|p| p.is_vowel());
                 let ends_in_vowel = drop == 0 && ph.last().is_some_and(|p| p.is_vowel());
                 if !(replaced_vowel || ends_in_vowel) {
@@ -95,12 +106,43 @@ pub(crate) fn inflected(word: &str, lex: &Lexicon, out: &mut Vec<Phone>, buf: &m
             }
             out.clear();
             out.extend_from_slice(&ph[..ph.len() - drop]);
+            shorten_final(buf, out);
+            if !sphones[0].is_vowel() && ends_in_vowel_y(out) {
+                out.push(Phone::A);
+            }
             out.extend_from_slice(sphones);
             super::rules::finish(out);
             return true;
         }
     }
     false
+}
+
+/// Returns true if `p` ends in a long vowel + [j] (ीय): before a consonant its schwa is
+/// spoken (गोपनीय|ता ɡ oː p n iː j ə t̪ ɑː, राष्ट्रीय|करण).
+fn ends_in_vowel_y(p: &[Phone]) -> bool {
+    let n = p.len();
+    n >= 2 && p[n - 1] == Phone::Y && p[n - 2].is_vowel() && !matches!(p[n - 2], Phone::A | Phone::I | Phone::U)
+}
+
+/// Returns true if the lexicon knows `stem` + ना (an infinitive: the stem is a verb).
+fn is_verb(stem: &str, lex: &Lexicon, buf: &mut String) -> bool {
+    buf.clear();
+    buf.push_str(stem);
+    buf.push_str("ना");
+    lex.get(buf).is_some()
+}
+
+/// Shortens the final [iː]/[uː] of a stem spelled with ि/ु: they are long only at the end of
+/// a word (पशु p ə ʃ uː, पशुओं p ə ʃ ʊ õː).
+fn shorten_final(spelling: &str, phones: &mut [Phone]) {
+    if let Some(l) = phones.last_mut() {
+        match (spelling.chars().last(), *l) {
+            (Some('ि'), Phone::Ii) => *l = Phone::I,
+            (Some('ु'), Phone::Uu) => *l = Phone::U,
+            _ => {}
+        }
+    }
 }
 
 /// Returns the number of consonant and vowel letters of `s` (a rough syllable count).
@@ -146,26 +188,18 @@ pub(crate) fn compound(word: &str, lex: &Lexicon, out: &mut Vec<Phone>, buf: &mu
             out.clear();
             out.extend_from_slice(pa);
             // The first word's final ि/ु is long only at the end of a word (रवि|वार).
-            let last = a.chars().last();
-            if let Some(l) = out.last_mut() {
-                match (last, *l) {
-                    (Some('ि'), Phone::Ii) => *l = Phone::I,
-                    (Some('ु'), Phone::Uu) => *l = Phone::U,
-                    _ => {}
-                }
-            }
-            // A first word ending in a cluster keeps its final schwa before a single
-            // consonant (चंद्र|बिंदु t͡ʃ ə n d̪ ɾ ə b…), as inside a word.
+            shorten_final(a, out);
+            // A first word ending in a cluster of rising sonority (त्र, व्य, त्त्व: the last
+            // consonant a flap or semivowel) says its final schwa inside a compound
+            // (राष्ट्र|गान ɾ ɑː ʃ ʈ ɾ ə ɡ ɑː n, पाठ्य|क्रम); a falling one does not
+            // (मार्ग|दर्शन m ɑː ɾ ɡ d̪ ə ɾ ʃ ə n, युद्ध|प्रिय).
             let n = out.len();
-            // (Not after a nasal + stop from anusvara: दंत|मंजन has no schwa there.)
-            let ends_in_cluster = n >= 2 && !out[n - 1].is_vowel() && !out[n - 2].is_vowel()
-                && !matches!(out[n - 2], Phone::N | Phone::M | Phone::Ng | Phone::Ny)
-                && last.is_some_and(super::rules::is_consonant);
-            // A single consonant, written without virama (वृद्धि counts: ृ is a vowel sign).
-            let mut bc = b.chars().skip(1).filter(|&c| c != super::rules::NUKTA);
-            let single_onset = super::rules::is_consonant(b.chars().next().unwrap_or(' '))
-                && bc.next().is_some_and(|c| c != super::rules::VIRAMA);
-            if ends_in_cluster && single_onset {
+            let rising = n >= 2
+                && matches!(out[n - 1], Phone::R | Phone::Y | Phone::V | Phone::L)
+                && !out[n - 2].is_vowel();
+            if (rising || ends_in_vowel_y(out) && second.first().is_some_and(|p| !p.is_vowel()))
+                && a.chars().last().is_some_and(super::rules::is_consonant)
+            {
                 out.push(Phone::A);
             }
             out.extend_from_slice(&second);

@@ -45,6 +45,12 @@ pub(crate) struct Analysis {
     pub skel: Vec<char>,
     /// For each schwa candidate (in order): (index in `syms`, index in `skel`).
     pub cands: Vec<(usize, usize)>,
+    /// The word's characters (a reused buffer).
+    pub chars: Vec<char>,
+    /// The skeleton mapped to letter classes (a buffer of the schwa model).
+    pub cls: Vec<char>,
+    /// The skeleton mapped to shapes (a buffer of the schwa model).
+    pub shp: Vec<char>,
 }
 
 /// Returns the phone of a consonant letter (with nukta when `nukta`), or None.
@@ -154,7 +160,9 @@ pub(crate) fn analyze(word: &str, a: &mut Analysis) {
     a.skel.clear();
     a.cands.clear();
     a.skel.push('^');
-    let chars: Vec<char> = word.chars().take(MAX_WORD_CHARS).collect();
+    let mut chars = std::mem::take(&mut a.chars);
+    chars.clear();
+    chars.extend(word.chars().take(MAX_WORD_CHARS));
     let n = chars.len();
     let mut i = 0;
     while i < n {
@@ -208,6 +216,7 @@ pub(crate) fn analyze(word: &str, a: &mut Analysis) {
         }
     }
     a.skel.push('$');
+    a.chars = chars;
 }
 
 /// Pushes an inherent schwa: a deletion candidate unless a nasal/visarga sign sits on it
@@ -296,10 +305,29 @@ pub(crate) fn realize(a: &Analysis, keep: &[bool], out: &mut Vec<Phone>) {
                 let next = next_phone(syms, k + 1);
                 let prev_vowel = out.last().is_some_and(|p| p.is_vowel());
                 match next {
+                    // After a long vowel, before a semivowel or flap, it nasalizes the
+                    // vowel (नींव n ĩː ʋ, गांव ɡ ɑ̃ː ʋ); elsewhere it is a nasal consonant.
+                    Some(Phone::Y | Phone::R | Phone::L | Phone::V)
+                        if out.last().is_some_and(|p| p.is_vowel() && !matches!(p, Phone::A | Phone::I | Phone::U)) =>
+                    {
+                        let l = out.len() - 1;
+                        out[l] = nasalize(out[l]);
+                    }
                     Some(n) if !n.is_vowel() => {
+                        // ə ह ं C: the schwa of हं is not spoken and the first ə is [ɛ]
+                        // (महंगा m ɛːʱ ŋ ɡ ɑː, अहंकार), as SIGMORPHON writes ə ह ə C.
+                        let l = out.len();
+                        if l >= 3 && out[l - 1] == Phone::A && out[l - 2] == Phone::H && out[l - 3] == Phone::A && is_stop(n) {
+                            out.pop();
+                        }
                         if prev_vowel || out.is_empty() {
                             out.push(homorganic(n));
                         }
+                    }
+                    // A final anusvara on the inherent vowel is [m] in the Sanskrit words
+                    // that have it (एवं eː ʋ ə m, स्वयं); after other vowels it nasalizes.
+                    None if out.last() == Some(&Phone::A) && k > 0 && syms[k - 1] == Sym::P(Phone::A) && out.len() > 1 => {
+                        out.push(Phone::M);
                     }
                     _ => {
                         if prev_vowel {
@@ -314,6 +342,11 @@ pub(crate) fn realize(a: &Analysis, keep: &[bool], out: &mut Vec<Phone>) {
         }
     }
     finish(out);
+}
+
+/// Returns true for plosives and affricates.
+fn is_stop(p: Phone) -> bool {
+    matches!(p.class(), crate::phoneme::PhoneClass::Stop | crate::phoneme::PhoneClass::Affricate)
 }
 
 /// Returns the first phone from `syms[k..]` (a pending schwa counts as ə).

@@ -37,7 +37,19 @@ pub(crate) const TEMPLATES: &[(bool, usize, usize)] = &[
     (true, 2, 1),
     (true, 1, 1),
     (true, 0, 1),
+    (false, 5, 5),
+    (true, 5, 5),
+    (true, 4, 2),
+    (true, 2, 4),
+    (false, 0, 2),
+    (false, 2, 0),
+    (true, 0, 3),
+    (true, 3, 0),
+    (true, 6, 6),
 ];
+
+/// Templates over a coarser alphabet (consonant vs vowel vs schwa only): (left, right).
+pub(crate) const SHAPE_TEMPLATES: &[(usize, usize)] = &[(2, 2), (3, 3), (4, 4), (1, 3), (3, 1)];
 
 /// Returns the class letter of a skeleton character, for the general templates.
 pub(crate) fn class(c: char) -> char {
@@ -52,27 +64,92 @@ pub(crate) fn class(c: char) -> char {
     }
 }
 
-/// Writes the key of template `t` for the candidate at skeleton index `pos` into `key`.
-pub(crate) fn key(skel: &[char], pos: usize, t: usize, key: &mut String) {
-    let (cls, l, r) = TEMPLATES[t];
-    key.clear();
-    key.push(char::from(b'A' + t as u8));
+/// Returns the shape letter of a skeleton character: C consonant, V vowel, the schwa marks,
+/// `_` virama, N nasal sign, word edges.
+pub(crate) fn shape(c: char) -> char {
+    match class(c) {
+        'C' | 'य' | 'र' | 'ल' | 'व' | 'ह' => 'C',
+        'V' | 'i' => 'V',
+        '\u{94D}' => '_',
+        other => other,
+    }
+}
+
+/// Returns the number of templates (letter templates, then shape templates).
+pub(crate) fn n_templates() -> usize {
+    TEMPLATES.len() + SHAPE_TEMPLATES.len()
+}
+
+/// Emits the characters of the key of template `t` for the candidate at `pos`.
+#[inline]
+fn key_chars(skel: &[char], pos: usize, t: usize, mut emit: impl FnMut(char)) {
+    let (map, id, l, r): (fn(char) -> char, char, usize, usize) = if t >= TEMPLATES.len() {
+        let (l, r) = SHAPE_TEMPLATES[t - TEMPLATES.len()];
+        (shape, char::from(b'a' + (t - TEMPLATES.len()) as u8), l, r)
+    } else {
+        let (cls, l, r) = TEMPLATES[t];
+        (if cls { class } else { |c| c }, char::from(b'A' + t as u8), l, r)
+    };
+    emit(id);
     let lo = pos.saturating_sub(l);
     for &c in &skel[lo..pos] {
-        key.push(if cls { class(c) } else { c });
+        emit(map(c));
     }
-    key.push('_');
+    emit('_');
     let hi = (pos + 1 + r).min(skel.len());
     for &c in &skel[pos + 1..hi] {
-        key.push(if cls { class(c) } else { c });
+        emit(map(c));
     }
+}
+
+/// Writes the key of template `t` for the candidate at skeleton index `pos` into `key`.
+pub(crate) fn key(skel: &[char], pos: usize, t: usize, key: &mut String) {
+    key.clear();
+    key_chars(skel, pos, t, |c| key.push(c));
+}
+
+/// Hashes a key given as characters (the table is looked up by this hash, so that no key
+/// string is built per candidate; 64 bits make a false match vanishingly rare).
+#[inline]
+fn hash_chars(chars: impl IntoIterator<Item = char>) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    for c in chars {
+        h = (h ^ u64::from(c as u32)).wrapping_mul(0x0000_0100_0000_01b3);
+        h ^= h >> 29;
+    }
+    // Final avalanche (splitmix64) so the map's low bits are well mixed.
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
+/// Returns the hash of the key of template `t` for the candidate at `pos`, reading the
+/// skeleton already mapped to letter classes (`cls`) and shapes (`shp`); it equals
+/// `hash_chars` of the key string that [`key`] writes.
+#[inline]
+fn key_hash(skel: &[char], cls: &[char], shp: &[char], pos: usize, t: usize) -> u64 {
+    let (src, id, l, r) = if t >= TEMPLATES.len() {
+        let (l, r) = SHAPE_TEMPLATES[t - TEMPLATES.len()];
+        (shp, char::from(b'a' + (t - TEMPLATES.len()) as u8), l, r)
+    } else {
+        let (c, l, r) = TEMPLATES[t];
+        (if c { cls } else { skel }, char::from(b'A' + t as u8), l, r)
+    };
+    let lo = pos.saturating_sub(l);
+    let hi = (pos + 1 + r).min(src.len());
+    hash_chars(
+        std::iter::once(id)
+            .chain(src[lo..pos].iter().copied())
+            .chain(std::iter::once('_'))
+            .chain(src[pos + 1..hi].iter().copied()),
+    )
 }
 
 /// The learned model: a weight per context key (logistic regression over the keys of all
 /// templates and Ohala's decision); a schwa is kept when the weights sum above zero.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SchwaModel {
-    weights: FxMap<Box<str>, f32>,
+    weights: FxMap<u64, f32>,
     bias: f32,
     ohala: f32,
 }
@@ -107,7 +184,7 @@ impl SchwaModel {
                 BIAS_KEY => m.bias = w,
                 OHALA_KEY => m.ohala = w,
                 _ => {
-                    m.weights.insert(k.into(), w);
+                    m.weights.insert(hash_chars(k.chars()), w);
                 }
             }
         }
@@ -115,11 +192,10 @@ impl SchwaModel {
     }
 
     /// Returns the score of the candidate at `pos` (> 0: keep).
-    fn score(&self, skel: &[char], pos: usize, buf: &mut String) -> f32 {
+    fn score(&self, skel: &[char], cls: &[char], shp: &[char], pos: usize) -> f32 {
         let mut s = self.bias + if ohala(skel, pos) { self.ohala } else { -self.ohala };
-        for t in 0..TEMPLATES.len() {
-            key(skel, pos, t, buf);
-            if let Some(&w) = self.weights.get(buf.as_str()) {
+        for t in 0..n_templates() {
+            if let Some(&w) = self.weights.get(&key_hash(skel, cls, shp, pos, t)) {
                 s += w;
             }
         }
@@ -127,9 +203,14 @@ impl SchwaModel {
     }
 
     /// Decides every candidate of `a` (right to left), writing the decisions into `keep`.
-    pub(crate) fn decide(&self, a: &mut Analysis, keep: &mut Vec<bool>, buf: &mut String) {
+    pub(crate) fn decide(&self, a: &mut Analysis, keep: &mut Vec<bool>) {
         keep.clear();
         keep.resize(a.cands.len(), true);
+        let (mut cls, mut shp) = (std::mem::take(&mut a.cls), std::mem::take(&mut a.shp));
+        cls.clear();
+        cls.extend(a.skel.iter().map(|&c| class(c)));
+        shp.clear();
+        shp.extend(a.skel.iter().map(|&c| shape(c)));
         for ci in (0..a.cands.len()).rev() {
             let pos = a.cands[ci].1;
             // The schwa of the first syllable is the only vowel so far: always spoken
@@ -137,11 +218,17 @@ impl SchwaModel {
             let k = if !a.skel[..pos].iter().any(|&c| is_vowelish(c)) {
                 true
             } else {
-                self.score(&a.skel, pos, buf) > 0.0
+                self.score(&a.skel, &cls, &shp, pos) > 0.0
             };
             keep[ci] = k;
-            a.skel[pos] = if k { SCHWA_KEPT } else { SCHWA_DELETED };
+            // Schwa marks are their own class and shape.
+            let mark = if k { SCHWA_KEPT } else { SCHWA_DELETED };
+            a.skel[pos] = mark;
+            cls[pos] = mark;
+            shp[pos] = mark;
         }
+        a.cls = cls;
+        a.shp = shp;
     }
 }
 

@@ -31,7 +31,8 @@ fn check_golden(g2p: &G2p, name: &str) {
     assert!(cases.len() >= 5, "{name} has too few cases");
     let mut failures = Vec::new();
     for (line, word, want) in cases {
-        let got = format_sigmorphon(&g2p.word(&word).phones);
+        let mut got = String::new();
+        samachar::g2p::write_sigmorphon_word(&word, &g2p.word(&word).phones, &mut got);
         if got != want {
             failures.push(format!("{name}:{line}: {word}: want [{want}] got [{got}]"));
         }
@@ -171,11 +172,12 @@ fn cli_user_lexicon_overrides_builtin_and_later_overrides_earlier() {
 
 #[test]
 fn cli_no_lexicon_uses_letter_rules_alone() {
-    // वायरस is in the built-in lexicon as [ʋ ɑː j ə ɾ ə s]; the letter rules drop a schwa.
-    let with = run(&["phonemize"], "वायरस\n".as_bytes());
-    let without = run(&["phonemize", "--no-lexicon"], "वायरस\n".as_bytes());
+    // फोटो is in the built-in lexicon with [f] (an English loan); the letters say फ = [pʰ].
+    let with = run(&["phonemize"], "फोटो\n".as_bytes());
+    let without = run(&["phonemize", "--no-lexicon"], "फोटो\n".as_bytes());
     assert!(with.status.success() && without.status.success());
-    assert_eq!(stdout(&with), "ʋ ɑː j ə ɾ ə s\n");
+    assert_eq!(stdout(&with), "f oː ʈ oː\n");
+    assert_eq!(stdout(&without), "pʰ oː ʈ oː\n");
     assert_ne!(stdout(&with), stdout(&without));
 }
 
@@ -223,6 +225,14 @@ fn cli_non_devanagari_lines_keep_line_count() {
 }
 
 // ---------------------------------------------------------------- never panic
+
+#[test]
+fn very_long_word_is_bounded() {
+    // A megabyte without spaces: the letter rules read a bounded prefix.
+    let w = "कमल".repeat(120_000);
+    let p = builtin().word(&w);
+    assert!(!p.phones.is_empty() && p.phones.len() <= 3 * 256 + 3, "{}", p.phones.len());
+}
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]

@@ -36,12 +36,19 @@ const MAX_DATA_BYTES: u64 = u32::MAX as u64 - 1024;
 static NEXT_TEMP: AtomicUsize = AtomicUsize::new(0);
 
 /// Converts a sample in [-1, 1] to 16-bit PCM: scaled by 32767 so that ±1.0 map to
-/// ±32767 symmetrically, rounded to nearest (no dither, so output is reproducible),
-/// clamped; NaN becomes 0.
+/// ±32767 symmetrically, clamped, rounded to nearest (ties to even; no dither, so the
+/// output is reproducible); NaN becomes 0.
 #[inline]
 pub fn to_i16(x: f32) -> i16 {
-    // `as` saturates and maps NaN to 0.
-    (x * 32767.0).round().clamp(-32768.0, 32767.0) as i16
+    let v = (x * 32767.0).clamp(-32768.0, 32767.0);
+    // NaN (the only value unequal to itself) becomes silence.
+    #[allow(clippy::eq_op)]
+    let v = if v == v { v } else { 0.0 };
+    // Adding and removing 1.5·2^23 leaves no fraction bits, so IEEE arithmetic rounds to
+    // the nearest integer: exact for |v| < 2^22, and without the libm call `round` costs.
+    let r = (v + 12_582_912.0) - 12_582_912.0;
+    // SAFETY: r is a finite integer in [-32768, 32767], so it fits an i32 (and an i16).
+    unsafe { r.to_int_unchecked::<i32>() as i16 }
 }
 
 /// A 16-bit PCM mono WAV being written to a temporary file, moved into place on commit.
@@ -140,7 +147,8 @@ impl WavFile {
         for chunk in samples.chunks(1 << 14) {
             let mut sw = w.get_i16_writer(chunk.len() as u32);
             for &x in chunk {
-                sw.write_sample(to_i16(x));
+                // SAFETY: the writer was sized for exactly `chunk.len()` samples.
+                unsafe { sw.write_sample_unchecked(to_i16(x)) };
             }
             if let Err(e) = sw.flush() {
                 res = Err(e);

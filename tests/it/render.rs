@@ -247,7 +247,9 @@ fn samples_convert_to_pcm_by_rounding_and_clamping() {
     assert_eq!(to_i16(-3.0), -32768);
     assert_eq!(to_i16(f32::NAN), 0);
     assert_eq!(to_i16(f32::INFINITY), 32767);
-    // Rounding, not truncation: 0.6 of a step is one step.
+    // Rounding to nearest, not truncation: 0.6 of a step is one step; ties go to even.
+    assert_eq!(to_i16(1.5 / 32767.0), 2);
+    assert_eq!(to_i16(2.5 / 32767.0), 2);
     assert_eq!(to_i16(0.6 / 32767.0), 1);
     assert_eq!(to_i16(-0.6 / 32767.0), -1);
     assert_eq!(to_i16(0.4 / 32767.0), 0);

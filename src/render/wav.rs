@@ -59,6 +59,7 @@ pub struct WavFile {
     overwrite: Overwrite,
     committed: bool,
     data_bytes: u64,
+    extra: Vec<([u8; 4], Vec<u8>)>,
 }
 
 impl std::fmt::Debug for WavFile {
@@ -99,6 +100,7 @@ impl WavFile {
             overwrite,
             committed: false,
             data_bytes: 0,
+            extra: Vec::new(),
         };
         let w = hound::WavWriter::new(BufWriter::with_capacity(1 << 16, file), spec)
             .map_err(|e| me.hound_err(e))?;
@@ -179,8 +181,38 @@ impl WavFile {
         res.map_err(|e| self.hound_err(e))
     }
 
-    /// Finalizes the header, syncs the data to disk and moves the file to its target path.
-    /// Returns the target path.
+    /// Adds a RIFF chunk (e.g. `cue ` points or a `LIST`/`adtl` of labels) to be written
+    /// after the audio data when the file is committed. `id` is the four-byte chunk id;
+    /// `body` is the chunk's content without its id and size (a pad byte is added if odd).
+    pub fn add_chunk(&mut self, id: [u8; 4], body: Vec<u8>) {
+        self.extra.push((id, body));
+    }
+
+    /// Appends the extra chunks after the data chunk and fixes the RIFF size to match.
+    fn write_extra_chunks(&mut self) -> std::io::Result<()> {
+        use std::io::{Seek, SeekFrom, Write};
+        let mut f = File::options().read(true).write(true).open(&self.temp)?;
+        let mut end = f.seek(SeekFrom::End(0))?;
+        let mut w = BufWriter::new(&mut f);
+        for (id, body) in &self.extra {
+            w.write_all(id)?;
+            w.write_all(&(body.len() as u32).to_le_bytes())?;
+            w.write_all(body)?;
+            end += 8 + body.len() as u64;
+            if body.len() % 2 == 1 {
+                w.write_all(&[0])?;
+                end += 1;
+            }
+        }
+        w.flush()?;
+        drop(w);
+        let riff = u32::try_from(end - 8).map_err(|_| std::io::Error::other("WAV over 4 GiB"))?;
+        f.seek(SeekFrom::Start(4))?;
+        f.write_all(&riff.to_le_bytes())
+    }
+
+    /// Finalizes the header, writes any extra chunks, syncs the file to disk and moves it to
+    /// its target path. Returns the target path.
     pub fn commit(mut self) -> Result<PathBuf> {
         if let Some(w) = self.writer.take() {
             w.finalize().map_err(|e| self.hound_err(e))?;
@@ -189,6 +221,9 @@ impl WavFile {
             let path = path.to_path_buf();
             move |err| Error::Io { path, err }
         };
+        if !self.extra.is_empty() {
+            self.write_extra_chunks().map_err(io(&self.target))?;
+        }
         File::open(&self.temp).and_then(|f| f.sync_all()).map_err(io(&self.target))?;
         match self.overwrite {
             Overwrite::Replace => std::fs::rename(&self.temp, &self.target).map_err(io(&self.target))?,

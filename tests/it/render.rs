@@ -254,3 +254,35 @@ fn samples_convert_to_pcm_by_rounding_and_clamping() {
     assert_eq!(to_i16(-0.6 / 32767.0), -1);
     assert_eq!(to_i16(0.4 / 32767.0), 0);
 }
+
+#[test]
+fn extra_chunks_follow_the_data_and_the_riff_size_covers_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cue.wav");
+    let mut wav = WavFile::create(&path, 22_050, Overwrite::Refuse).unwrap();
+    wav.write(&[0.25; 100]).unwrap();
+    // One cue point (24 bytes) and an odd-sized chunk that needs a pad byte.
+    let mut cue = 1u32.to_le_bytes().to_vec();
+    cue.extend_from_slice(&[0u8; 24]);
+    wav.add_chunk(*b"cue ", cue.clone());
+    wav.add_chunk(*b"note", b"abc".to_vec());
+    wav.commit().unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let riff = u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize;
+    assert_eq!(riff, bytes.len() - 8);
+    // Walk the chunks after "WAVE".
+    let (mut at, mut ids) = (12, Vec::new());
+    while at + 8 <= bytes.len() {
+        let id = &bytes[at..at + 4];
+        let len = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().unwrap()) as usize;
+        if id == b"cue " {
+            assert_eq!(&bytes[at + 8..at + 8 + len], &cue[..]);
+        }
+        ids.push(String::from_utf8_lossy(id).into_owned());
+        at += 8 + len + len % 2;
+    }
+    assert_eq!(at, bytes.len());
+    assert_eq!(ids, ["fmt ", "data", "cue ", "note"]);
+    let r = hound::WavReader::open(&path).unwrap();
+    assert_eq!(r.len(), 100);
+}

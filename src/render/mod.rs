@@ -437,6 +437,10 @@ impl Engine {
             if written == n {
                 break;
             }
+            if pending.is_empty() {
+                // The writer caught up with everything spawned: spawn more before waiting.
+                continue;
+            }
             // The front is still being synthesized: wait for any result. `tx` is alive here,
             // and every spawned task sends exactly once unless cancelled, so this returns.
             let (i, r) = rx.recv().map_err(|_| Error::Other("renderer lost a sentence".into()))?;

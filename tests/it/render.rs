@@ -286,3 +286,30 @@ fn extra_chunks_follow_the_data_and_the_riff_size_covers_them() {
     let r = hound::WavReader::open(&path).unwrap();
     assert_eq!(r.len(), 100);
 }
+
+/// Regression: when the writer had written everything spawned so far, the loop waited for
+/// a result instead of spawning more, and hung (seen with a fast writer in release builds).
+#[test]
+fn writer_catching_up_with_all_spawned_work_does_not_hang() {
+    let e = engine(1.0);
+    // Ready-made audio needs no task, so the writer always catches up at once; and
+    // sentences mixed in at wide intervals.
+    let mut units: Vec<Unit> = (0..200)
+        .map(|i| Unit::Audio { samples: vec![i as f32 / 400.0; 3], gap: Gap::None })
+        .collect();
+    for i in (0..200).step_by(37) {
+        units[i] = Unit::Sentence { sentence: sentence("नमस्ते कमला।", Ending::Statement), gap: Gap::Sentence };
+    }
+    for threads in [1, 2] {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (e, units) = (e.clone(), units.clone());
+        std::thread::spawn(move || {
+            let mut sink = VecSink::default();
+            let r = e.render_in(&pool(threads), &units, &mut sink).map(|r| r.spans.len());
+            let _ = tx.send(r);
+        });
+        // A hang is the failure this guards against: give up after a generous wait.
+        let got = rx.recv_timeout(std::time::Duration::from_secs(60)).expect("renderer hung");
+        assert_eq!(got.unwrap(), 200);
+    }
+}

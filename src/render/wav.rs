@@ -170,7 +170,8 @@ impl WavFile {
             let k = left.min(1 << 14) as u32;
             let mut sw = w.get_i16_writer(k);
             for _ in 0..k {
-                sw.write_sample(0i16);
+                // SAFETY: the writer was sized for exactly `k` samples.
+                unsafe { sw.write_sample_unchecked(0i16) };
             }
             if let Err(e) = sw.flush() {
                 res = Err(e);

@@ -81,6 +81,7 @@ fn output_is_identical_for_any_thread_count() {
         outputs.push((threads, bits(&sink.samples), r.spans));
     }
     let (_, first, spans) = &outputs[0];
+    assert!(outputs.len() == 4);
     assert!(!first.is_empty());
     for (threads, samples, s) in &outputs[1..] {
         assert!(samples == first, "{threads} threads gave different samples than 1 thread");
@@ -311,5 +312,17 @@ fn writer_catching_up_with_all_spawned_work_does_not_hang() {
         // A hang is the failure this guards against: give up after a generous wait.
         let got = rx.recv_timeout(std::time::Duration::from_secs(60)).expect("renderer hung");
         assert_eq!(got.unwrap(), 200);
+    }
+}
+
+#[test]
+fn memory_holds_a_bounded_window_of_sentences() {
+    let units = units_from_document(&samachar::text::parse(&example_text().repeat(6)));
+    let e = engine(1.0);
+    for threads in [1, 2, 3] {
+        let r = e.render_in(&pool(threads), &units, &mut VecSink::default()).unwrap();
+        assert!(units.len() > 5 * 4 * threads, "{} units", units.len());
+        assert!(r.peak_in_flight >= 1);
+        assert!(r.peak_in_flight <= 4 * threads.max(1), "{threads} threads: {} in flight", r.peak_in_flight);
     }
 }

@@ -7,6 +7,31 @@ use std::path::PathBuf;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
+    /// A malformed news feed (RSS/Atom XML or JSON), at the position its parser reports.
+    Feed {
+        /// The feed file (or "<stdin>").
+        source: String,
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column (characters) of the problem.
+        column: usize,
+        /// What the parser found wrong.
+        problem: String,
+    },
+    /// An article that cannot be used (unreadable, undecodable, nothing to speak, empty feed).
+    Article {
+        /// The article (a path, "<stdin>", or "feed.xml#3" for a feed's third item).
+        source: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The bulletin output directory cannot be used.
+    OutputDir {
+        /// The directory.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
     /// Input bytes are not UTF-8.
     InvalidUtf8 {
         /// Where the input came from (a path or "<stdin>").
@@ -66,6 +91,11 @@ pub enum Error {
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Error::Feed { source, line, column, problem } => {
+                write!(f, "{source}:{line}:{column}: malformed feed: {problem}")
+            }
+            Error::Article { source, problem } => write!(f, "{source}: {problem}"),
+            Error::OutputDir { path, problem } => write!(f, "{}: {problem}", path.display()),
             Error::InvalidUtf8 { source, offset } => {
                 write!(f, "{source}: invalid UTF-8 at byte offset {offset}")
             }

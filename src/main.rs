@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+mod bulletin_cli;
+
 /// samachar — offline Hindi news reader: text to speech, bulletins, playback.
 #[derive(Parser)]
 #[command(version, about, long_about = None)]
@@ -68,6 +70,13 @@ enum Command {
     },
     /// Lists the built-in voices (the default is marked).
     Voices,
+    /// Builds a news bulletin from many articles: WAV with chapters, captions, manifest.
+    ///
+    /// Output goes to a directory (default output/<date>-<slug>/): bulletin.wav,
+    /// bulletin.srt, bulletin.vtt, manifest.json; --split adds one WAV per article, --html
+    /// a listening page. It is written to a temporary directory and renamed when complete;
+    /// an existing directory is replaced only with --force.
+    Bulletin(bulletin_cli::BulletinArgs),
 }
 
 fn parse_ranged(s: &str, what: &str, lo: f32, hi: f32) -> Result<f32, String> {
@@ -211,16 +220,30 @@ fn read_input(input: &str) -> anyhow::Result<(String, String)> {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Phonemize { input, lexicon: _, no_lexicon: _ } => {
+        Command::Phonemize { input, lexicon, no_lexicon } => {
+            // Lexicons are read before the input so a bad lexicon is reported first.
+            let g2p = samachar::g2p::G2p::with_lexicons(&lexicon, !no_lexicon)?;
             let (text, _) = read_input(&input)?;
-            let g2p = samachar::g2p::G2p::builtin();
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut line_buf = String::new();
+            let mut phones = Vec::new();
             for line in text.lines() {
-                let words: Vec<String> = line
-                    .split_whitespace()
-                    .map(|w| samachar::phoneme::format_phones(&g2p.word(w).phones))
-                    .collect();
-                writeln!(out, "{}", words.join(" | "))?;
+                line_buf.clear();
+                // A line goes through the text front end first, so digits, abbreviations
+                // and Latin words come out as the words a reader would say.
+                let tokens = samachar::text::normalize_line(line);
+                let words = tokens.iter().filter_map(|t| match t {
+                    samachar::text::Token::Word(w) => Some(w.as_str()),
+                    _ => None,
+                });
+                for (i, w) in words.enumerate() {
+                    if i > 0 {
+                        line_buf.push_str(" | ");
+                    }
+                    g2p.word_into(w, &mut phones);
+                    samachar::g2p::write_sigmorphon(&phones, &mut line_buf);
+                }
+                writeln!(out, "{line_buf}")?;
             }
             out.flush()?;
         }
@@ -229,6 +252,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             speak(SpeakArgs { input, output, play, voice, opts, force })?;
         }
         Command::Voices => voices()?,
+        Command::Bulletin(args) => bulletin_cli::run(args)?,
     }
     Ok(())
 }

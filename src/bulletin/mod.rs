@@ -1,1 +1,505 @@
-//! Bulletins: many articles → one finished bulletin (WAV, captions, manifest, page).
+//! Bulletins: many articles → one finished bulletin directory.
+//!
+//! In: article files, directories, stdin, RSS/Atom/JSON feeds ([`input`]). Out: a
+//! directory holding `bulletin.wav` (loudness-normalized, with chapter marks),
+//! `bulletin.srt`, `bulletin.vtt`, `manifest.json`, and on request one WAV per article and
+//! `index.html`. The structure comes from [`plan`], the audio from [`crate::render`]
+//! (streamed to a float WAV on disk), then [`loudness`] makes a second pass over that file.
+//! Everything is written into a hidden temporary directory beside the target and renamed
+//! into place at the end, so a failed run never leaves a half-written bulletin.
+
+pub mod captions;
+pub mod html;
+pub mod input;
+pub mod loudness;
+pub mod manifest;
+pub mod plan;
+pub mod wavchunks;
+
+use std::io::{BufWriter, Read};
+use std::path::{Path, PathBuf};
+
+use crate::render::{Engine, EngineOptions, Gap, Sink, Unit};
+use crate::{Error, Result};
+
+use self::plan::{Date, Pause, Role};
+
+/// Everything `samachar bulletin` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Inputs: files, directories, `-`, feeds.
+    pub inputs: Vec<String>,
+    /// The output directory (default `output/<date>-<slug>`).
+    pub out_dir: Option<PathBuf>,
+    /// The title for the opening line (default "आज की ख़बरें").
+    pub title: Option<String>,
+    /// The bulletin date (default today, UTC).
+    pub date: Option<Date>,
+    /// Voice name or path.
+    pub voice: String,
+    /// Rate, pitch, volume, sample rate.
+    pub engine: EngineOptions,
+    /// Loudness target.
+    pub loudness: loudness::Target,
+    /// Speak the opening line.
+    pub intro: bool,
+    /// Also write one WAV per article.
+    pub split: bool,
+    /// Also write `index.html`.
+    pub html: bool,
+    /// Play the finished bulletin.
+    pub play: bool,
+    /// Skip inputs that cannot be used instead of stopping.
+    pub keep_going: bool,
+    /// Replace an existing output directory.
+    pub force: bool,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            inputs: Vec::new(),
+            out_dir: None,
+            title: None,
+            date: None,
+            voice: crate::synth::Voice::builtin_names()[0].to_string(),
+            engine: EngineOptions::default(),
+            loudness: loudness::Target::default(),
+            intro: true,
+            split: false,
+            html: false,
+            play: false,
+            keep_going: false,
+            force: false,
+            progress: false,
+        }
+    }
+}
+
+/// What a finished build produced.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// The bulletin directory.
+    pub dir: PathBuf,
+    /// The manifest as written.
+    pub manifest: manifest::Manifest,
+}
+
+/// Names of the files in a bulletin directory.
+pub mod files {
+    /// The bulletin audio.
+    pub const WAV: &str = "bulletin.wav";
+    /// SubRip captions.
+    pub const SRT: &str = "bulletin.srt";
+    /// WebVTT captions.
+    pub const VTT: &str = "bulletin.vtt";
+    /// The manifest.
+    pub const MANIFEST: &str = "manifest.json";
+    /// The listening page.
+    pub const HTML: &str = "index.html";
+    /// The un-normalized render (temporary, removed before the directory is published).
+    pub(crate) const RAW: &str = "render.f32.wav";
+
+    /// Returns the file name of article `index` (1-based) under `--split`.
+    pub fn article(index: usize) -> String {
+        format!("article-{index:03}.wav")
+    }
+}
+
+/// Turns a title into a directory-name slug: letters and digits of any script (with
+/// Devanagari vowel signs) kept, everything else collapsed to single dashes.
+pub fn slug(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars() {
+        let keep = c.is_alphanumeric() || (('\u{0900}'..='\u{097F}').contains(&c) && !matches!(c, '।' | '॥' | '॰'));
+        if keep {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "bulletin".into()
+    } else {
+        out
+    }
+}
+
+/// Returns the default output directory: `output/<date>-<slug of title>` or
+/// `output/<date>-bulletin` without a title.
+pub fn default_dir(title: Option<&str>, date: Date) -> PathBuf {
+    PathBuf::from("output").join(format!("{}-{}", date.iso(), title.map_or_else(|| "bulletin".into(), slug)))
+}
+
+fn source_of(e: &Error) -> Option<String> {
+    match e {
+        Error::Article { source, .. } | Error::Feed { source, .. } | Error::InvalidUtf8 { source, .. } => Some(source.clone()),
+        Error::Io { path, .. } => Some(path.display().to_string()),
+        _ => None,
+    }
+}
+
+/// A temporary directory beside the target that is removed unless published.
+struct Staging {
+    temp: PathBuf,
+    target: PathBuf,
+    published: bool,
+}
+
+impl Staging {
+    fn new(target: &Path, force: bool) -> Result<Staging> {
+        let out_err = |problem: String| Error::OutputDir { path: target.to_path_buf(), problem };
+        if target.exists() && !force {
+            return Err(out_err("already exists (use --force to replace it)".into()));
+        }
+        if target.exists() && !target.is_dir() {
+            return Err(out_err("exists and is not a directory".into()));
+        }
+        let name = target.file_name().ok_or_else(|| out_err("not a directory name".into()))?;
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent)
+            .map_err(|e| Error::OutputDir { path: parent.clone(), problem: format!("cannot create directory: {e}") })?;
+        let temp = parent.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
+        if temp.exists() {
+            let _ = std::fs::remove_dir_all(&temp);
+        }
+        std::fs::create_dir(&temp).map_err(|e| out_err(format!("cannot write in {}: {e}", parent.display())))?;
+        Ok(Staging { temp, target: target.to_path_buf(), published: false })
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.temp.join(name)
+    }
+
+    /// Moves the finished directory into place (replacing an old one only now).
+    fn publish(mut self) -> Result<PathBuf> {
+        let out_err = |problem: String| Error::OutputDir { path: self.target.clone(), problem };
+        let old = self.temp.with_file_name(format!(
+            ".{}.old-{}",
+            self.target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            std::process::id()
+        ));
+        let replaced = self.target.exists();
+        if replaced {
+            std::fs::rename(&self.target, &old).map_err(|e| out_err(format!("cannot move the old bulletin aside: {e}")))?;
+        }
+        if let Err(e) = std::fs::rename(&self.temp, &self.target) {
+            if replaced {
+                let _ = std::fs::rename(&old, &self.target);
+            }
+            return Err(out_err(format!("cannot move the new bulletin into place: {e}")));
+        }
+        self.published = true;
+        if replaced {
+            let _ = std::fs::remove_dir_all(&old);
+        }
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = std::fs::remove_dir_all(&self.temp);
+        }
+    }
+}
+
+/// Writes the render as 32-bit float WAV (headroom for the loudness pass) and reports
+/// progress.
+struct RenderSink<'a> {
+    wav: Option<hound::WavWriter<BufWriter<std::fs::File>>>,
+    path: PathBuf,
+    bar: Option<indicatif::ProgressBar>,
+    /// Article index (0-based) per unit, for the progress message.
+    unit_article: &'a [Option<usize>],
+    articles: usize,
+    sample_rate: u32,
+}
+
+impl RenderSink<'_> {
+    fn err(&self, e: hound::Error) -> Error {
+        match e {
+            hound::Error::IoError(err) => Error::Io { path: self.path.clone(), err },
+            other => Error::Other(format!("{}: {other}", self.path.display())),
+        }
+    }
+}
+
+impl Sink for RenderSink<'_> {
+    fn unit(&mut self, index: usize, unit: &Unit, start: u64, samples: &[f32]) -> Result<()> {
+        if let Some(w) = self.wav.as_mut() {
+            let mut res = Ok(());
+            for &s in samples {
+                if let Err(e) = w.write_sample(s) {
+                    res = Err(e);
+                    break;
+                }
+            }
+            res.map_err(|e| self.err(e))?;
+        }
+        if let Some(bar) = &self.bar {
+            if unit.sentence().is_some() {
+                bar.inc(1);
+            }
+            let art = self.unit_article.get(index).copied().flatten().map_or(0, |a| a + 1);
+            let minutes = (start + samples.len() as u64) as f64 / self.sample_rate as f64 / 60.0;
+            bar.set_message(format!("article {art}/{} · {minutes:.1} min audio", self.articles));
+        }
+        Ok(())
+    }
+
+    fn silence(&mut self, _start: u64, len: u64) -> Result<()> {
+        if let Some(w) = self.wav.as_mut() {
+            let mut res = Ok(());
+            for _ in 0..len {
+                if let Err(e) = w.write_sample(0.0f32) {
+                    res = Err(e);
+                    break;
+                }
+            }
+            res.map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+}
+
+fn gap(p: Pause) -> Gap {
+    match p {
+        Pause::None => Gap::None,
+        Pause::Comma => Gap::Comma,
+        Pause::Sentence => Gap::Sentence,
+        Pause::Paragraph => Gap::Paragraph,
+        Pause::Heading => Gap::Heading,
+        Pause::Article => Gap::Article,
+    }
+}
+
+fn secs(sample: u64, rate: u32) -> f64 {
+    sample as f64 / f64::from(rate)
+}
+
+/// Builds a bulletin. `stdin` serves a `-` input; `warn` receives one-line notices (skipped
+/// inputs) that are not errors.
+pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -> Result<Summary> {
+    let date = opts.date.unwrap_or_else(Date::today);
+    let target = opts.out_dir.clone().unwrap_or_else(|| default_dir(opts.title.as_deref(), date));
+    // Refuse an existing bulletin before doing any work.
+    if target.exists() && !opts.force {
+        return Err(Error::OutputDir { path: target, problem: "already exists (use --force to replace it)".into() });
+    }
+    if opts.inputs.is_empty() {
+        return Err(Error::Other("no input given (article files, directories, feeds, or - for stdin)".into()));
+    }
+    let voice = crate::synth::Voice::load(&opts.voice)?;
+
+    let mut articles = Vec::new();
+    let mut skipped = Vec::new();
+    for item in input::load_all(&opts.inputs, stdin) {
+        match item {
+            Ok(a) => articles.push(a),
+            Err(e) if opts.keep_going => {
+                warn(&format!("skipping {e}"));
+                let source = source_of(&e).unwrap_or_else(|| "input".into());
+                skipped.push(manifest::Skipped { source, reason: e.to_string() });
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if articles.is_empty() {
+        return Err(Error::Article {
+            source: opts.inputs.join(", "),
+            problem: "no article with speakable text to make a bulletin from".into(),
+        });
+    }
+    let player = if opts.play { Some(crate::render::play::Player::open(opts.engine.sample_rate)?) } else { None };
+
+    let title = opts.title.clone().unwrap_or_else(|| plan::DEFAULT_TITLE.to_string());
+    let plan = plan::plan(&articles, &plan::PlanOptions { title: title.clone(), date, intro: opts.intro });
+    let engine = Engine::new(&voice, &opts.engine);
+    let rate = engine.sample_rate();
+    let chime = plan::chime(rate);
+    let units: Vec<Unit> = plan
+        .items
+        .iter()
+        .map(|it| match &it.sentence {
+            Some(s) => Unit::Sentence { sentence: s.clone(), gap: gap(it.pause) },
+            None => Unit::Audio { samples: chime.clone(), gap: gap(it.pause) },
+        })
+        .collect();
+    let unit_article: Vec<Option<usize>> = plan.items.iter().map(|i| i.article).collect();
+
+    let staging = Staging::new(&target, opts.force)?;
+    let raw = staging.path(files::RAW);
+    let spec = hound::WavSpec { channels: 1, sample_rate: rate, bits_per_sample: 32, sample_format: hound::SampleFormat::Float };
+    let wav = hound::WavWriter::create(&raw, spec).map_err(|e| match e {
+        hound::Error::IoError(err) => Error::Io { path: raw.clone(), err },
+        other => Error::Other(format!("{}: {other}", raw.display())),
+    })?;
+    let bar = opts.progress.then(|| {
+        let bar = indicatif::ProgressBar::with_draw_target(Some(plan.sentence_count() as u64), indicatif::ProgressDrawTarget::stderr());
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} sentences · {msg} · ETA {eta}") {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let mut sink = RenderSink { wav: Some(wav), path: raw.clone(), bar, unit_article: &unit_article, articles: articles.len(), sample_rate: rate };
+    let rendered = engine.render(&units, &mut sink)?;
+    if let Some(bar) = sink.bar.take() {
+        bar.finish_and_clear();
+    }
+    if let Some(w) = sink.wav.take() {
+        w.finalize().map_err(|e| sink.err(e))?;
+    }
+
+    // Sentences (cues) and articles from the exact sample spans.
+    let mut sentences = Vec::new();
+    let mut cues = Vec::new();
+    let mut art_entries: Vec<manifest::ArticleEntry> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| manifest::ArticleEntry {
+            index: i + 1,
+            source: a.source.clone(),
+            headline: a.headline.clone(),
+            start: 0.0,
+            end: 0.0,
+            start_sample: u64::MAX,
+            end_sample: 0,
+            sentences: Vec::new(),
+            file: opts.split.then(|| files::article(i + 1)),
+        })
+        .collect();
+    for (item, span) in plan.items.iter().zip(&rendered.spans) {
+        let Some(s) = &item.sentence else { continue };
+        let id = format!("s{}", sentences.len() + 1);
+        let role = match item.role {
+            Role::Intro => "intro",
+            Role::Headline => "headline",
+            Role::Body => "body",
+            Role::Closing | Role::Chime => "closing",
+        };
+        if let Some(a) = item.article {
+            let e = &mut art_entries[a];
+            e.start_sample = e.start_sample.min(span.start);
+            e.end_sample = e.end_sample.max(span.end);
+            e.sentences.push(id.clone());
+        }
+        cues.push(captions::Cue { id: id.clone(), start: span.start, end: span.end, text: s.text.clone() });
+        sentences.push(manifest::SentenceEntry {
+            id,
+            role: role.into(),
+            article: item.article.map(|a| a + 1),
+            text: s.text.clone(),
+            start: secs(span.start, rate),
+            end: secs(span.end, rate),
+            start_sample: span.start,
+            end_sample: span.end,
+        });
+    }
+    for e in &mut art_entries {
+        if e.start_sample == u64::MAX {
+            e.start_sample = 0;
+        }
+        e.start = secs(e.start_sample, rate);
+        e.end = secs(e.end_sample, rate);
+    }
+
+    // Second pass: loudness over the file on disk, writing the final WAV (and slices).
+    let wav_path = staging.path(files::WAV);
+    let slices: Vec<loudness::Slice> = if opts.split {
+        art_entries
+            .iter()
+            .map(|e| loudness::Slice { start: e.start_sample, end: e.end_sample, path: staging.path(&files::article(e.index)) })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let norm = loudness::normalize(&raw, &wav_path, opts.loudness, &slices)?;
+    std::fs::remove_file(&raw).map_err(|err| Error::Io { path: raw.clone(), err })?;
+    let chapters: Vec<wavchunks::Chapter> = art_entries
+        .iter()
+        .map(|e| wavchunks::Chapter { sample: e.start_sample as u32, label: format!("{}. {}", e.index, e.headline) })
+        .collect();
+    wavchunks::append_chapters(&wav_path, &chapters)?;
+
+    let write = |name: &str, text: &str| -> Result<()> {
+        let p = staging.path(name);
+        std::fs::write(&p, text).map_err(|err| Error::Io { path: p, err })
+    };
+    write(files::SRT, &captions::srt(&cues, rate))?;
+    write(files::VTT, &captions::vtt(&cues, rate))?;
+    let manifest = manifest::Manifest {
+        format: manifest::FORMAT,
+        samachar_version: env!("CARGO_PKG_VERSION").into(),
+        title,
+        date: date.iso(),
+        intro: plan.intro.clone(),
+        closing: plan.closing.clone(),
+        voice: manifest::VoiceInfo {
+            name: opts.voice.clone(),
+            parameters: serde_json::to_value(&voice).unwrap_or(serde_json::Value::Null),
+        },
+        settings: manifest::Settings {
+            rate: opts.engine.rate,
+            pitch: opts.engine.pitch,
+            volume: opts.engine.volume,
+            sample_rate: rate,
+            loudness_target_lufs: opts.loudness.lufs,
+            true_peak_max_dbtp: opts.loudness.max_true_peak,
+            intro: opts.intro,
+            split: opts.split,
+            keep_going: opts.keep_going,
+        },
+        audio: manifest::AudioInfo {
+            file: files::WAV.into(),
+            sample_rate: rate,
+            samples: rendered.total_samples,
+            duration: secs(rendered.total_samples, rate),
+            integrated_lufs: norm.output.lufs,
+            true_peak_dbtp: norm.output.true_peak,
+            gain_db: norm.gain_db,
+        },
+        captions: manifest::CaptionFiles { srt: files::SRT.into(), vtt: files::VTT.into() },
+        html: opts.html.then(|| files::HTML.to_string()),
+        articles: art_entries,
+        sentences,
+        skipped,
+    };
+    if opts.html {
+        write(files::HTML, &html::page(&manifest))?;
+    }
+    write(files::MANIFEST, &manifest.to_json())?;
+    let dir = staging.publish()?;
+
+    if let Some(mut p) = player {
+        let wav = dir.join(files::WAV);
+        let mut pos = 0u64;
+        loudness::for_each_block(&wav, |b| {
+            let unit = Unit::Audio { samples: Vec::new(), gap: Gap::None };
+            p.unit(0, &unit, pos, b)?;
+            pos += b.len() as u64;
+            Ok(())
+        })?;
+        p.finish();
+    }
+    Ok(Summary { dir, manifest })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_keep_letters_of_any_script() {
+        assert_eq!(slug("आज की ख़बरें"), "आज-की-ख़बरें");
+        assert_eq!(slug("Morning News, 26/11!"), "morning-news-26-11");
+        assert_eq!(slug("।।"), "bulletin");
+    }
+}

@@ -1,0 +1,136 @@
+//! Captions: one cue per spoken sentence, as SubRip (SRT) and WebVTT.
+//!
+//! In: [`Cue`]s whose times are sample counts from the renderer. Out: caption text. Times
+//! are converted once, here, by rounding the exact sample time to the nearest millisecond,
+//! so a cue starts within 0.5 ms of its sentence's first sample.
+
+use std::fmt::Write;
+
+/// One caption cue: a sentence and where its audio lies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cue {
+    /// Identifier (`s1`, `s2`, …), shared with the manifest and the listening page.
+    pub id: String,
+    /// First sample of the sentence.
+    pub start: u64,
+    /// One past its last sample.
+    pub end: u64,
+    /// The sentence as written.
+    pub text: String,
+}
+
+/// Returns the nearest whole millisecond of a sample position.
+pub fn millis(sample: u64, sample_rate: u32) -> u64 {
+    let sr = u64::from(sample_rate.max(1));
+    (sample * 1000 + sr / 2) / sr
+}
+
+fn stamp(ms: u64, sep: char) -> String {
+    let (h, m, s, f) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+    format!("{h:02}:{m:02}:{s:02}{sep}{f:03}")
+}
+
+/// Parses an `HH:MM:SS,mmm` / `HH:MM:SS.mmm` (or `MM:SS.mmm`) time into milliseconds.
+pub fn parse_stamp(s: &str) -> Option<u64> {
+    let s = s.trim().replace(',', ".");
+    let (hms, frac) = s.split_once('.')?;
+    let parts: Vec<u64> = hms.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let secs = parts.iter().fold(0, |acc, p| acc * 60 + p);
+    (frac.len() == 3).then_some(())?;
+    Some(secs * 1000 + frac.parse::<u64>().ok()?)
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Writes SubRip captions.
+pub fn srt(cues: &[Cue], sample_rate: u32) -> String {
+    let mut out = String::new();
+    for (i, c) in cues.iter().enumerate() {
+        let _ = write!(
+            out,
+            "{}\n{} --> {}\n{}\n\n",
+            i + 1,
+            stamp(millis(c.start, sample_rate), ','),
+            stamp(millis(c.end, sample_rate), ','),
+            one_line(&c.text)
+        );
+    }
+    out
+}
+
+/// Writes WebVTT captions; each cue's identifier is its sentence id.
+pub fn vtt(cues: &[Cue], sample_rate: u32) -> String {
+    let mut out = String::from("WEBVTT\n\n");
+    for c in cues {
+        // Cue text is markup in WebVTT: escape what would start a tag or an entity.
+        let text = one_line(&c.text).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        let _ = write!(
+            out,
+            "{}\n{} --> {}\n{}\n\n",
+            c.id,
+            stamp(millis(c.start, sample_rate), '.'),
+            stamp(millis(c.end, sample_rate), '.'),
+            text
+        );
+    }
+    out
+}
+
+/// A cue read back from a caption file: (start ms, end ms, text).
+pub type ParsedCue = (u64, u64, String);
+
+/// Reads SRT or VTT text back into cues (for checks and tests). Returns `None` on a
+/// malformed timing line.
+pub fn parse(text: &str) -> Option<Vec<ParsedCue>> {
+    let mut cues = Vec::new();
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        if let Some((a, b)) = line.split_once("-->") {
+            let start = parse_stamp(a)?;
+            let end = parse_stamp(b.split_whitespace().next()?)?;
+            let mut body = Vec::new();
+            while let Some(l) = lines.peek() {
+                if l.trim().is_empty() {
+                    break;
+                }
+                body.push(lines.next()?.to_string());
+            }
+            cues.push((start, end, body.join("\n")));
+        }
+    }
+    Some(cues)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_round_samples_to_the_nearest_millisecond() {
+        assert_eq!(millis(22_050, 22_050), 1000);
+        assert_eq!(millis(11, 22_050), 0); // 0.499 ms
+        assert_eq!(millis(12, 22_050), 1); // 0.544 ms
+        assert_eq!(stamp(3_723_004, ','), "01:02:03,004");
+        assert_eq!(parse_stamp("01:02:03.004"), Some(3_723_004));
+    }
+
+    #[test]
+    fn srt_and_vtt_round_trip() {
+        let cues = vec![
+            Cue { id: "s1".into(), start: 0, end: 22_050, text: "पहला <वाक्य> & ।".into() },
+            Cue { id: "s2".into(), start: 33_075, end: 44_100, text: "दूसरा\nवाक्य।".into() },
+        ];
+        let s = srt(&cues, 22_050);
+        assert!(s.starts_with("1\n00:00:00,000 --> 00:00:01,000\n"));
+        let v = vtt(&cues, 22_050);
+        assert!(v.starts_with("WEBVTT\n\ns1\n00:00:00.000 --> 00:00:01.000\nपहला &lt;वाक्य&gt; &amp; ।\n"));
+        for text in [s, v] {
+            let p = parse(&text).unwrap();
+            assert_eq!(p.len(), 2);
+            assert_eq!((p[1].0, p[1].1), (1500, 2000));
+            assert_eq!(p[1].2, "दूसरा वाक्य।");
+        }
+    }
+}

@@ -1,0 +1,370 @@
+//! Bulletin input: article files, directories of them, stdin, and news feeds.
+//!
+//! In: the command line's INPUT list. Out: [`Article`]s (headline + body as plain text) in
+//! input order, or one error per input that could not be used. An article file's first
+//! non-empty line is its headline; a directory is read in file-name order; `-` is stdin; a
+//! feed is RSS 2.0 / Atom XML (parsed with feed-rs) or a JSON list of `{"title", "body"}`
+//! (serde_json). HTML inside feed text is reduced to plain text here, so later stages only
+//! ever see text.
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::{Error, Result};
+
+/// One article to read out.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Article {
+    /// Where it came from: a path, `<stdin>`, or `feed.xml#3` for a feed's third item.
+    pub source: String,
+    /// The headline, plain text on one line.
+    pub headline: String,
+    /// The body, plain text; paragraphs on separate lines.
+    pub body: String,
+}
+
+/// What one input yielded: articles, or errors naming what could not be used.
+pub type Loaded = Vec<Result<Article>>;
+
+/// Reads every input in order. `-` reads `stdin` (once). Each element of the result is an
+/// article or the error that stops one article (or a whole feed/directory) from being used;
+/// the caller decides whether to stop (the default) or skip (`--keep-going`).
+pub fn load_all(inputs: &[String], stdin: &mut dyn Read) -> Loaded {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input == "-" {
+            let mut bytes = Vec::new();
+            match stdin.read_to_end(&mut bytes) {
+                Ok(_) => out.extend(from_bytes(bytes, "<stdin>", None)),
+                Err(e) => out.push(Err(Error::Article { source: "<stdin>".into(), problem: format!("cannot read: {e}") })),
+            }
+            continue;
+        }
+        let path = Path::new(input);
+        if path.is_dir() {
+            out.extend(load_dir(path));
+        } else {
+            out.extend(load_file(path));
+        }
+    }
+    out
+}
+
+fn load_dir(dir: &Path) -> Loaded {
+    let name = dir.display().to_string();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => return vec![Err(Error::Article { source: name, problem: format!("cannot read directory: {e}") })],
+    };
+    let mut files: Vec<std::path::PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        // Hidden files are editor backups and the like, not articles.
+        .filter(|p| !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    if files.is_empty() {
+        return vec![Err(Error::Article { source: name, problem: "directory holds no article files".into() })];
+    }
+    files.iter().flat_map(|f| load_file(f)).collect()
+}
+
+fn load_file(path: &Path) -> Loaded {
+    let name = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let ext = path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
+            from_bytes(bytes, &name, ext.as_deref())
+        }
+        Err(e) => vec![Err(Error::Article { source: name, problem: format!("cannot read: {e}") })],
+    }
+}
+
+/// What an input holds, from its extension or else its first character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Xml,
+    Json,
+}
+
+fn sniff(text: &str, ext: Option<&str>) -> Kind {
+    match ext {
+        Some("txt" | "text" | "md") => return Kind::Text,
+        Some("xml" | "rss" | "atom") => return Kind::Xml,
+        Some("json") => return Kind::Json,
+        _ => {}
+    }
+    match text.trim_start().chars().next() {
+        Some('<') => Kind::Xml,
+        Some('[' | '{') => Kind::Json,
+        _ => Kind::Text,
+    }
+}
+
+fn from_bytes(bytes: Vec<u8>, name: &str, ext: Option<&str>) -> Loaded {
+    let text = match crate::error::decode_utf8(bytes, name) {
+        Ok(t) => t,
+        Err(e) => return vec![Err(e)],
+    };
+    match sniff(&text, ext) {
+        Kind::Text => vec![article_from_text(&text, name)],
+        Kind::Xml => match parse_xml_feed(&text, name) {
+            Ok(items) => items,
+            Err(e) => vec![Err(e)],
+        },
+        Kind::Json => match parse_json_feed(&text, name) {
+            Ok(items) => items,
+            Err(e) => vec![Err(e)],
+        },
+    }
+}
+
+/// Splits an article text into headline (first non-empty line) and body (the rest).
+pub fn article_from_text(text: &str, source: &str) -> Result<Article> {
+    let mut lines = text.lines();
+    let headline = lines.by_ref().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_string();
+    let body = lines.collect::<Vec<_>>().join("\n").trim().to_string();
+    make_article(source.to_string(), headline, body)
+}
+
+fn make_article(source: String, headline: String, body: String) -> Result<Article> {
+    if !speakable(&headline) && !speakable(&body) {
+        return Err(Error::Article { source, problem: "no speakable text (empty, or no letters or digits)".into() });
+    }
+    Ok(Article { source, headline, body })
+}
+
+/// Returns true when the text front end finds at least one word with a letter or digit.
+pub fn speakable(text: &str) -> bool {
+    crate::text::parse(text)
+        .blocks
+        .iter()
+        .flat_map(|b| &b.sentences)
+        .any(|s| s.words().any(|w| w.chars().any(char::is_alphanumeric)))
+}
+
+/// Converts a byte offset in `text` into a 1-based (line, column in characters).
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Checks that `text` is well-formed XML with quick-xml (the parser feed-rs itself uses),
+/// because feed-rs's own errors carry no position. Returns the byte offset of the first
+/// element on success.
+fn check_xml(text: &str, name: &str) -> Result<usize> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut open: Vec<String> = Vec::new();
+    let mut first = None;
+    loop {
+        let before = reader.buffer_position() as usize;
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                first.get_or_insert(before);
+                open.push(String::from_utf8_lossy(e.name().as_ref()).into_owned());
+            }
+            Ok(Event::Empty(_)) => {
+                first.get_or_insert(before);
+            }
+            Ok(Event::End(_)) => {
+                open.pop();
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => {
+                let (line, column) = line_col(text, reader.error_position() as usize);
+                return Err(Error::Feed { source: name.into(), line, column, problem: e.to_string() });
+            }
+        }
+    }
+    if let Some(tag) = open.last() {
+        let (line, column) = line_col(text, text.len());
+        return Err(Error::Feed {
+            source: name.into(),
+            line,
+            column,
+            problem: format!("unexpected end of input: <{tag}> is not closed"),
+        });
+    }
+    first.ok_or_else(|| {
+        let (line, column) = line_col(text, text.len());
+        Error::Feed { source: name.into(), line, column, problem: "no XML element found".into() }
+    })
+}
+
+fn parse_xml_feed(text: &str, name: &str) -> Result<Loaded> {
+    let root = check_xml(text, name)?;
+    let feed = feed_rs::parser::parse(text.as_bytes()).map_err(|e| {
+        let (line, column) = line_col(text, root);
+        Error::Feed { source: name.into(), line, column, problem: format!("not an RSS 2.0 or Atom feed ({e})") }
+    })?;
+    if feed.entries.is_empty() {
+        return Err(Error::Article { source: name.into(), problem: "the feed has no items".into() });
+    }
+    Ok(feed
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            let title = entry.title.as_ref().map(|t| html_to_text(&t.content)).unwrap_or_default();
+            // Full content (Atom <content>, RSS <content:encoded>) when present, else the summary.
+            let body = entry
+                .content
+                .as_ref()
+                .and_then(|c| c.body.as_deref())
+                .filter(|b| !b.trim().is_empty())
+                .or(entry.summary.as_ref().map(|s| s.content.as_str()))
+                .map(html_to_text)
+                .unwrap_or_default();
+            make_article(format!("{name}#{}", i + 1), title.replace('\n', " "), body)
+        })
+        .collect())
+}
+
+#[derive(serde::Deserialize)]
+struct JsonItem {
+    title: String,
+    body: String,
+}
+
+fn parse_json_feed(text: &str, name: &str) -> Result<Loaded> {
+    let items: Vec<JsonItem> = serde_json::from_str(text).map_err(|e| Error::Feed {
+        source: name.into(),
+        line: e.line(),
+        column: e.column(),
+        problem: format!("{e} (expected a JSON list of {{\"title\": …, \"body\": …}})")
+            .replace(&format!(" at line {} column {}", e.line(), e.column()), ""),
+    })?;
+    if items.is_empty() {
+        return Err(Error::Article { source: name.into(), problem: "the feed has no items".into() });
+    }
+    Ok(items
+        .into_iter()
+        .enumerate()
+        .map(|(i, it)| {
+            make_article(format!("{name}#{}", i + 1), html_to_text(&it.title).replace('\n', " "), html_to_text(&it.body))
+        })
+        .collect())
+}
+
+/// Reduces HTML to plain text: drops tags, comments, and `<script>`/`<style>` content,
+/// breaks lines at block elements, decodes entities, and tidies whitespace line by line.
+pub fn html_to_text(html: &str) -> String {
+    const BLOCKS: &[&str] =
+        &["p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "hr", "section", "article", "figure", "figcaption", "table", "pre"];
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        rest = &rest[lt..];
+        if let Some(after) = rest.strip_prefix("<!--") {
+            rest = after.find("-->").map_or("", |e| &after[e + 3..]);
+            continue;
+        }
+        // A '<' that does not open a tag (e.g. "a < b") is text.
+        let opens_tag = rest[1..].chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!' || c == '?');
+        let Some(gt) = rest.find('>').filter(|_| opens_tag) else {
+            out.push('<');
+            rest = &rest[1..];
+            continue;
+        };
+        let tag = &rest[1..gt];
+        rest = &rest[gt + 1..];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if !tag.starts_with('/') && (name == "script" || name == "style") {
+            let close = format!("</{name}");
+            let lower = rest.to_ascii_lowercase();
+            rest = match lower.find(&close) {
+                Some(i) => rest[i..].find('>').map_or("", |g| &rest[i + g + 1..]),
+                None => "",
+            };
+            continue;
+        }
+        if BLOCKS.contains(&name.as_str()) {
+            out.push('\n');
+        } else {
+            // Inline tags still separate words when no space surrounds them ("a<b>c</b>" stays "ac").
+        }
+    }
+    out.push_str(rest);
+    let decoded = html_escape::decode_html_entities(&out);
+    decoded
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_is_reduced_to_text_with_entities_decoded() {
+        let t = html_to_text("<p>पहला &amp; <b>दूसरा</b>&nbsp;वाक्य।</p><script>x<y</script><p>अगला&#x0964;</p><!-- c -->");
+        assert_eq!(t, "पहला & दूसरा वाक्य।\nअगला।");
+        assert_eq!(html_to_text("5 < 6 और 7 > 3"), "5 < 6 और 7 > 3");
+    }
+
+    #[test]
+    fn article_text_takes_the_first_nonempty_line_as_headline() {
+        let a = article_from_text("\n\n  बड़ी ख़बर  \nपहला वाक्य।\n\nदूसरा।\n", "a.txt").unwrap();
+        assert_eq!(a.headline, "बड़ी ख़बर");
+        assert_eq!(a.body, "पहला वाक्य।\n\nदूसरा।");
+        assert!(matches!(article_from_text(" \n — \n", "b.txt"), Err(Error::Article { .. })));
+    }
+
+    #[test]
+    fn malformed_xml_reports_line_and_column() {
+        let xml = "<rss version=\"2.0\">\n<channel>\n<item><title>क</title></itemx>\n</channel></rss>";
+        match parse_xml_feed(xml, "f.xml") {
+            Err(Error::Feed { line, .. }) => assert_eq!(line, 3),
+            other => panic!("{other:?}"),
+        }
+        match parse_xml_feed("<rss><channel><item>", "g.xml") {
+            Err(Error::Feed { line: 1, column: 21, problem, .. }) => assert!(problem.contains("not closed"), "{problem}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn json_feed_errors_carry_serde_position() {
+        match parse_json_feed("[\n {\"title\": \"क\", \"body\": 5}\n]", "f.json") {
+            Err(Error::Feed { line: 2, column, .. }) => assert!(column > 20),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(parse_json_feed("[]", "e.json"), Err(Error::Article { .. })));
+    }
+
+    #[test]
+    fn rss_and_atom_items_become_articles() {
+        let rss = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><title>पहली &amp; ख़बर</title><description>&lt;p&gt;बारिश हुई।&lt;/p&gt;</description></item>
+<item><title>दूसरी</title><description>धूप निकली।</description></item></channel></rss>"#;
+        let items: Vec<Article> = parse_xml_feed(rss, "r.xml").unwrap().into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].headline, "पहली & ख़बर");
+        assert_eq!(items[0].body, "बारिश हुई।");
+        assert_eq!(items[1].source, "r.xml#2");
+        let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>x</id><updated>2026-11-26T00:00:00Z</updated>
+<entry><title>शीर्षक</title><id>1</id><updated>2026-11-26T00:00:00Z</updated><content type="html">&lt;p&gt;पाठ।&lt;/p&gt;</content></entry></feed>"#;
+        let items: Vec<Article> = parse_xml_feed(atom, "a.xml").unwrap().into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(items[0].headline, "शीर्षक");
+        assert_eq!(items[0].body, "पाठ।");
+    }
+}

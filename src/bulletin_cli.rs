@@ -1,0 +1,107 @@
+//! `samachar bulletin`: the command-line face of [`samachar::bulletin`].
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Options of `samachar bulletin`.
+#[derive(clap::Args)]
+pub struct BulletinArgs {
+    /// Article text files (first non-empty line = headline), directories of them (read in
+    /// name order), `-` for stdin, or feeds: RSS 2.0 / Atom XML, or a JSON list of
+    /// {"title", "body"} items.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// Output directory (default: output/<date>-<slug of title>).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Title spoken in the opening line (default "आज की ख़बरें").
+    #[arg(long)]
+    title: Option<String>,
+    /// Bulletin date, YYYY-MM-DD (default: today, UTC).
+    #[arg(long, value_parser = parse_date)]
+    date: Option<samachar::bulletin::plan::Date>,
+    /// Voice: a built-in name (see `samachar voices`) or a path to a voice TOML file.
+    #[arg(long)]
+    voice: Option<String>,
+    /// Speaking rate multiplier, 0.25 to 4.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = super::parse_rate)]
+    rate: f32,
+    /// Pitch multiplier of the voice's base pitch, 0.5 to 2.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = super::parse_pitch)]
+    pitch: f32,
+    /// Output sample rate in Hz: 16000, 22050, 24000, 44100 or 48000.
+    #[arg(long, default_value_t = 22050, value_parser = super::parse_sample_rate)]
+    sample_rate: u32,
+    /// Integrated loudness target in LUFS (−16 for streaming; −23 for EBU R128 broadcast).
+    #[arg(long, default_value_t = -16.0, allow_negative_numbers = true, value_parser = parse_lufs)]
+    loudness: f64,
+    /// Plays the finished bulletin (needs a build with `--features play`).
+    #[arg(long)]
+    play: bool,
+    /// Also writes one WAV per article (article-001.wav, …).
+    #[arg(long)]
+    split: bool,
+    /// Also writes index.html: player, transcript with the spoken sentence highlighted.
+    #[arg(long)]
+    html: bool,
+    /// Leaves out the opening line (title and date).
+    #[arg(long)]
+    no_intro: bool,
+    /// Skips inputs that cannot be used (and lists them in the manifest) instead of stopping.
+    #[arg(long)]
+    keep_going: bool,
+    /// Replaces the output directory if it exists.
+    #[arg(long)]
+    force: bool,
+    /// Prints no progress bar and no summary.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn parse_date(s: &str) -> Result<samachar::bulletin::plan::Date, String> {
+    samachar::bulletin::plan::Date::parse(s).ok_or_else(|| format!("'{s}' is not a date (use YYYY-MM-DD)"))
+}
+
+fn parse_lufs(s: &str) -> Result<f64, String> {
+    let x: f64 = s.trim().parse().map_err(|_| format!("loudness must be a number in LUFS, not '{s}'"))?;
+    if !(-40.0..=-5.0).contains(&x) {
+        return Err(format!("loudness {x} LUFS is out of range (-40 to -5)"));
+    }
+    Ok(x)
+}
+
+/// Runs `samachar bulletin`.
+pub fn run(a: BulletinArgs) -> anyhow::Result<()> {
+    use samachar::bulletin::{build, loudness::Target, Options};
+    let opts = Options {
+        inputs: a.inputs,
+        out_dir: a.output,
+        title: a.title,
+        date: a.date,
+        voice: a.voice.unwrap_or_else(|| samachar::synth::Voice::builtin_names()[0].to_string()),
+        engine: samachar::render::EngineOptions { rate: a.rate, pitch: a.pitch, volume: 1.0, sample_rate: a.sample_rate },
+        loudness: Target { lufs: a.loudness, ..Target::default() },
+        intro: !a.no_intro,
+        split: a.split,
+        html: a.html,
+        play: a.play,
+        keep_going: a.keep_going,
+        force: a.force,
+        progress: !a.quiet && std::io::stderr().is_terminal(),
+    };
+    let mut stdin = std::io::stdin().lock();
+    let summary = build(&opts, &mut stdin, &mut |msg| eprintln!("samachar: warning: {msg}"))?;
+    if !a.quiet {
+        let m = &summary.manifest;
+        eprintln!(
+            "samachar: wrote {} ({} articles, {} sentences, {:.1} min, {:.1} LUFS{})",
+            summary.dir.display(),
+            m.articles.len(),
+            m.sentences.len(),
+            m.audio.duration / 60.0,
+            m.audio.integrated_lufs.unwrap_or(f64::NEG_INFINITY),
+            if m.skipped.is_empty() { String::new() } else { format!(", {} skipped", m.skipped.len()) }
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,601 @@
+//! `samachar bulletin`, run as a user would: articles and feeds in, a bulletin directory
+//! out — checked by parsing the WAV (chunks, chapters, loudness, duration), the captions
+//! and the manifest (against its schema), the listening page in headless Chromium, and
+//! every failure path.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const DATE: &str = "2026-11-26";
+
+/// Three articles written for this test: headline line, then paragraphs.
+const ARTICLES: [(&str, &str); 3] = [
+    (
+        "01-bazaar.txt",
+        "शेयर बाज़ार में तेज़ी\nआज शेयर बाज़ार में अच्छी तेज़ी रही। निवेशकों ने राहत की साँस ली।\n\nबैंक और धातु कंपनियों के शेयर सबसे आगे रहे।\n",
+    ),
+    ("02-mausam.txt", "पहाड़ों पर बर्फ़बारी\nउत्तर के पहाड़ी इलाक़ों में कल रात बर्फ़ गिरी। मैदानों में ठंड बढ़ेगी।\n"),
+    (
+        "03-khel.txt",
+        "हॉकी टीम फ़ाइनल में\nभारतीय हॉकी टीम ने सेमीफ़ाइनल जीत लिया। कप्तान ने खिलाड़ियों की तारीफ़ की। फ़ाइनल रविवार को खेला जाएगा।\n",
+    ),
+];
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_samachar"))
+}
+
+fn run(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut c = bin();
+    c.current_dir(dir).args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    c.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    let mut child = c.spawn().unwrap();
+    if let Some(bytes) = stdin {
+        child.stdin.take().unwrap().write_all(bytes).unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn succeeds(o: &Output) {
+    assert!(o.status.success(), "expected success; stderr: {}", stderr(o));
+}
+
+/// Asserts a failure with a one-line `samachar: error:` message, and returns it.
+fn fails(o: &Output) -> String {
+    let e = stderr(o);
+    assert!(!o.status.success(), "expected failure, got success; stderr: {e}");
+    assert!(!e.contains("panicked"), "panicked: {e}");
+    let lines: Vec<&str> = e.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one-line error expected, got: {e}");
+    assert!(lines[0].starts_with("samachar: error: "), "{e}");
+    e
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|d| d.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    v.sort();
+    v
+}
+
+fn write_articles(dir: &Path) -> PathBuf {
+    let arts = dir.join("articles");
+    std::fs::create_dir(&arts).unwrap();
+    // Written in reverse so that name order, not creation order, must decide.
+    for (name, text) in ARTICLES.iter().rev() {
+        std::fs::write(arts.join(name), text).unwrap();
+    }
+    arts
+}
+
+fn manifest(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
+}
+
+/// Validates a manifest against the schema shipped in the crate.
+fn assert_schema_valid(m: &serde_json::Value) {
+    let schema: serde_json::Value = serde_json::from_str(samachar::bulletin::manifest::SCHEMA).unwrap();
+    let v = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = v.iter_errors(m).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+    assert!(errors.is_empty(), "manifest violates schema: {errors:#?}");
+}
+
+/// The chunks of a RIFF/WAVE file, parsed independently of the library.
+struct Riff {
+    riff_size: u32,
+    len: u64,
+    ids: Vec<String>,
+    cues: Vec<(u32, u32)>,
+    labels: Vec<(u32, String)>,
+}
+
+fn le32(b: &[u8], i: usize) -> u32 {
+    u32::from_le_bytes(b[i..i + 4].try_into().unwrap())
+}
+
+fn parse_riff(path: &Path) -> Riff {
+    let b = std::fs::read(path).unwrap();
+    assert_eq!(&b[0..4], b"RIFF");
+    assert_eq!(&b[8..12], b"WAVE");
+    let mut r = Riff { riff_size: le32(&b, 4), len: b.len() as u64, ids: vec![], cues: vec![], labels: vec![] };
+    let mut p = 12;
+    while p + 8 <= b.len() {
+        let id = String::from_utf8_lossy(&b[p..p + 4]).into_owned();
+        let size = le32(&b, p + 4) as usize;
+        let body = &b[p + 8..p + 8 + size];
+        if id == "cue " {
+            for k in 0..le32(body, 0) as usize {
+                let q = 4 + 24 * k;
+                assert_eq!(&body[q + 8..q + 12], b"data");
+                assert_eq!(le32(body, q + 4), le32(body, q + 20), "position = sample offset");
+                r.cues.push((le32(body, q), le32(body, q + 20)));
+            }
+        }
+        if id == "LIST" && &body[0..4] == b"adtl" {
+            let mut q = 4;
+            while q + 8 <= body.len() {
+                let sz = le32(body, q + 4) as usize;
+                if &body[q..q + 4] == b"labl" {
+                    let t = &body[q + 12..q + 8 + sz];
+                    let t = t.split(|&c| c == 0).next().unwrap();
+                    r.labels.push((le32(body, q + 8), String::from_utf8(t.to_vec()).unwrap()));
+                }
+                q += 8 + sz + sz % 2;
+            }
+        }
+        r.ids.push(id);
+        p += 8 + size + size % 2;
+    }
+    assert_eq!(p, b.len(), "chunks end exactly at the end of the file");
+    r
+}
+
+fn samples(path: &Path) -> (hound::WavSpec, Vec<i16>) {
+    let mut r = hound::WavReader::open(path).unwrap();
+    let spec = r.spec();
+    (spec, r.samples::<i16>().map(|s| s.unwrap()).collect())
+}
+
+/// Measures integrated loudness (LUFS) and true peak (dBTP) with ebur128.
+fn loudness(spec: hound::WavSpec, s: &[i16]) -> (f64, f64) {
+    let mut m = ebur128::EbuR128::new(1, spec.sample_rate, ebur128::Mode::I | ebur128::Mode::TRUE_PEAK).unwrap();
+    m.add_frames_i16(s).unwrap();
+    (m.loudness_global().unwrap(), 20.0 * m.true_peak(0).unwrap().log10())
+}
+
+/// A caption cue as read from the file: (id line if any, start ms, end ms, text).
+fn parse_captions(text: &str) -> Vec<(Option<String>, u64, u64, String)> {
+    fn ms(s: &str) -> u64 {
+        let s = s.trim().replace(',', ".");
+        let (hms, frac) = s.split_once('.').unwrap();
+        let secs = hms.split(':').fold(0u64, |a, p| a * 60 + p.parse::<u64>().unwrap());
+        assert_eq!(frac.len(), 3, "milliseconds: {s}");
+        secs * 1000 + frac.parse::<u64>().unwrap()
+    }
+    let mut cues = Vec::new();
+    for block in text.split("\n\n").map(str::trim).filter(|b| !b.is_empty() && *b != "WEBVTT") {
+        let lines: Vec<&str> = block.lines().collect();
+        let t = lines.iter().position(|l| l.contains("-->")).expect("timing line");
+        let (a, b) = lines[t].split_once("-->").unwrap();
+        let id = (t > 0).then(|| lines[t - 1].to_string());
+        cues.push((id, ms(a), ms(b), lines[t + 1..].join(" ")));
+    }
+    cues
+}
+
+/// Checks everything a finished bulletin directory must satisfy; returns its manifest.
+fn check_bulletin(out: &Path, n_articles: usize, target_lufs: f64) -> serde_json::Value {
+    let m = manifest(out);
+    assert_schema_valid(&m);
+    let rate = m["audio"]["sample_rate"].as_u64().unwrap();
+    let sentences = m["sentences"].as_array().unwrap();
+    let articles = m["articles"].as_array().unwrap();
+    assert_eq!(articles.len(), n_articles);
+
+    // WAV: format, duration, chunks, chapters.
+    let wav = out.join("bulletin.wav");
+    let (spec, s) = samples(&wav);
+    assert_eq!((spec.channels, spec.bits_per_sample, spec.sample_rate as u64), (1, 16, rate));
+    assert_eq!(s.len() as u64, m["audio"]["samples"].as_u64().unwrap());
+    assert!((m["audio"]["duration"].as_f64().unwrap() - s.len() as f64 / rate as f64).abs() < 1e-9);
+    let riff = parse_riff(&wav);
+    assert_eq!(riff.riff_size as u64, riff.len - 8, "RIFF size covers the appended chunks");
+    assert!(riff.ids.iter().any(|i| i == "cue ") && riff.ids.iter().any(|i| i == "LIST"), "{:?}", riff.ids);
+    assert_eq!(riff.cues.len(), n_articles, "one cue point per article");
+    assert_eq!(riff.labels.len(), n_articles);
+    for (k, a) in articles.iter().enumerate() {
+        let first = &a["sentences"][0];
+        let first = sentences.iter().find(|x| &x["id"] == first).unwrap();
+        assert_eq!(riff.cues[k].1 as u64, first["start_sample"].as_u64().unwrap(), "chapter {k} at its headline");
+        assert_eq!(riff.labels[k], (riff.cues[k].0, format!("{}. {}", k + 1, a["headline"].as_str().unwrap())));
+    }
+
+    // Loudness, measured here with ebur128 on the file as written.
+    let (lufs, tp) = loudness(spec, &s);
+    assert!((lufs - target_lufs).abs() <= 1.0, "integrated loudness {lufs:.2} LUFS, target {target_lufs}");
+    assert!(tp <= -1.0 + 1e-6, "true peak {tp:.2} dBTP");
+
+    // Captions: one cue per sentence, in order, matching the manifest and the audio.
+    for name in ["bulletin.srt", "bulletin.vtt"] {
+        let text = std::fs::read_to_string(out.join(name)).unwrap();
+        let cues = parse_captions(&text);
+        assert_eq!(cues.len(), sentences.len(), "{name}: cue count = sentence count");
+        let mut prev_end = 0;
+        for (c, sent) in cues.iter().zip(sentences) {
+            assert!(c.1 >= prev_end && c.2 > c.1, "{name}: cues monotonic: {c:?}");
+            prev_end = c.2;
+            let start = sent["start_sample"].as_u64().unwrap();
+            let end = sent["end_sample"].as_u64().unwrap();
+            let exact_ms = start as f64 * 1000.0 / rate as f64;
+            assert!((c.1 as f64 - exact_ms).abs() <= 1.0, "{name}: cue at {} ms, sentence at {exact_ms:.3} ms", c.1);
+            assert!((c.1 as f64 / 1000.0 - sent["start"].as_f64().unwrap()).abs() <= 0.001);
+            assert!((c.2 as f64 / 1000.0 - sent["end"].as_f64().unwrap()).abs() <= 0.001);
+            let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+            let cue_text = c.3.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+            assert_eq!(words(&cue_text), words(sent["text"].as_str().unwrap()), "{name}");
+            if name.ends_with(".vtt") {
+                assert_eq!(c.0.as_deref(), sent["id"].as_str(), "VTT cue id = sentence id");
+            }
+            // The cue's start is where the sentence's audio is: silence (a pause) right
+            // before it, sound inside it.
+            let (a, b) = (start as usize, end as usize);
+            assert!(s[a..b].iter().any(|&x| x != 0), "sentence {} has audio", sent["id"]);
+            if a > 0 {
+                assert_eq!(s[a - 1], 0, "sample before sentence {} is the pause", sent["id"]);
+            }
+        }
+        let last_end_s = cues.last().unwrap().2 as f64 / 1000.0;
+        let wav_end_s = s.len() as f64 / rate as f64;
+        assert!((wav_end_s - last_end_s).abs() <= 0.050, "{name}: last cue ends {last_end_s}, WAV {wav_end_s}");
+    }
+    m
+}
+
+#[test]
+fn bulletin_from_articles_has_chapters_captions_loudness_and_valid_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let arts = write_articles(dir.path());
+    let o = run(dir.path(), &["bulletin", arts.to_str().unwrap(), "-o", "out", "--date", DATE, "--split", "--quiet"], None);
+    succeeds(&o);
+    assert!(stderr(&o).is_empty(), "--quiet prints nothing: {}", stderr(&o));
+    let out = dir.path().join("out");
+    assert_eq!(names_in(dir.path()), ["articles", "out"], "no temporary directory left behind");
+    assert_eq!(
+        names_in(&out),
+        ["article-001.wav", "article-002.wav", "article-003.wav", "bulletin.srt", "bulletin.vtt", "bulletin.wav", "manifest.json"]
+    );
+    let m = check_bulletin(&out, 3, -16.0);
+
+    // Structure: opening line with the date in Hindi, articles in file-name order with
+    // their own sentences, closing line.
+    let sentences = m["sentences"].as_array().unwrap();
+    assert_eq!(sentences[0]["role"], "intro");
+    assert_eq!(sentences[0]["text"], "आज की ख़बरें, 26 नवंबर 2026।");
+    assert_eq!(sentences.last().unwrap()["role"], "closing");
+    for (k, (name, text)) in ARTICLES.iter().enumerate() {
+        let a = &m["articles"][k];
+        assert!(a["source"].as_str().unwrap().ends_with(name));
+        assert_eq!(a["headline"], text.lines().next().unwrap());
+        let own: Vec<&serde_json::Value> = sentences.iter().filter(|s| s["article"] == k + 1).collect();
+        assert_eq!(own[0]["role"], "headline");
+        let body: String = text.lines().skip(1).collect::<Vec<_>>().join(" ");
+        let spoken: Vec<&str> = own[1..].iter().map(|s| s["text"].as_str().unwrap()).collect();
+        assert_eq!(spoken.join(" ").split_whitespace().collect::<Vec<_>>(), body.split_whitespace().collect::<Vec<_>>());
+        // --split: each article's WAV is exactly its span of the bulletin.
+        let (_, part) = samples(&out.join(format!("article-{:03}.wav", k + 1)));
+        let (a0, a1) = (a["start_sample"].as_u64().unwrap(), a["end_sample"].as_u64().unwrap());
+        assert_eq!(part.len() as u64, a1 - a0);
+        let (_, whole) = samples(&out.join("bulletin.wav"));
+        assert_eq!(&part[..], &whole[a0 as usize..a1 as usize]);
+    }
+    // A chime (audio that is no sentence) sits between articles: sound in the gap before
+    // the second headline, outside any cue.
+    let (_, whole) = samples(&out.join("bulletin.wav"));
+    let prev_end = m["articles"][0]["end_sample"].as_u64().unwrap() as usize;
+    let next = m["articles"][1]["start_sample"].as_u64().unwrap() as usize;
+    assert!(whole[prev_end..next].iter().any(|&x| x.abs() > 1000), "chime between articles");
+}
+
+#[test]
+fn bulletin_at_ebu_r128_level_and_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = ARTICLES[1].1.as_bytes();
+    let o = run(dir.path(), &["bulletin", "-", "-o", "b", "--date", DATE, "--loudness", "-23", "--no-intro"], Some(text));
+    succeeds(&o);
+    let m = check_bulletin(&dir.path().join("b"), 1, -23.0);
+    assert_eq!(m["articles"][0]["source"], "<stdin>");
+    assert_eq!(m["sentences"][0]["role"], "headline", "--no-intro starts with the headline");
+    assert!(m["intro"].is_null());
+}
+
+const RSS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>परीक्षण समाचार</title><link>http://example.invalid/</link><description>x</description>
+<item><title>संसद में नया विधेयक &amp; बहस</title>
+<description>&lt;p&gt;संसद में आज नया विधेयक पेश हुआ।&lt;/p&gt;&lt;p&gt;विपक्ष ने &lt;b&gt;लंबी&lt;/b&gt; बहस की माँग की।&lt;/p&gt;</description></item>
+<item><title>किसानों को राहत</title>
+<content:encoded><![CDATA[<div>सरकार ने किसानों के लिए नई योजना घोषित की।<br/>इससे लाखों परिवारों को लाभ होगा&nbsp;।</div><script>alert(1)</script>]]></content:encoded></item>
+</channel></rss>
+"#;
+
+const ATOM: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>परीक्षण</title><id>urn:x</id><updated>2026-11-26T06:00:00Z</updated>
+<entry><title>रेल किराए में बदलाव</title><id>urn:1</id><updated>2026-11-26T06:00:00Z</updated>
+<content type="html">&lt;p&gt;रेलवे ने किराए में मामूली बदलाव किया।&lt;/p&gt;</content></entry>
+<entry><title type="text">नई सड़क का उद्घाटन</title><id>urn:2</id><updated>2026-11-26T06:00:00Z</updated>
+<summary>शहर में नई सड़क खुल गई। यातायात आसान होगा।</summary></entry>
+</feed>
+"#;
+
+const JSON: &str = r#"[
+  {"title": "स्कूलों में छुट्टी", "body": "<p>ठंड के कारण स्कूल बंद रहेंगे।</p><p>परीक्षाएँ आगे बढ़ेंगी &amp; नई तारीख़ें जल्द आएँगी।</p>"},
+  {"title": "चुनाव की तैयारी", "body": "आयोग ने तैयारियाँ पूरी कर लीं।"}
+]"#;
+
+#[test]
+fn bulletins_from_rss_atom_and_json_feeds_strip_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("feed.xml", RSS, ["संसद में नया विधेयक & बहस", "किसानों को राहत"]),
+        ("feed.atom", ATOM, ["रेल किराए में बदलाव", "नई सड़क का उद्घाटन"]),
+        ("feed.json", JSON, ["स्कूलों में छुट्टी", "चुनाव की तैयारी"]),
+    ];
+    for (name, text, heads) in cases {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        let out = format!("out-{name}");
+        let o = run(dir.path(), &["bulletin", name, "-o", &out, "--date", DATE, "--html"], None);
+        succeeds(&o);
+        let m = check_bulletin(&dir.path().join(&out), 2, -16.0);
+        for (k, h) in heads.iter().enumerate() {
+            assert_eq!(m["articles"][k]["headline"], *h, "{name}");
+            assert_eq!(m["articles"][k]["source"], format!("{name}#{}", k + 1));
+        }
+        for s in m["sentences"].as_array().unwrap() {
+            let t = s["text"].as_str().unwrap();
+            assert!(!t.contains('<') && !t.contains("&amp;") && !t.contains("&nbsp;") && !t.contains("alert"), "{name}: {t}");
+        }
+        assert!(dir.path().join(&out).join("index.html").exists());
+    }
+    let m = manifest(&dir.path().join("out-feed.xml"));
+    let texts: Vec<&str> = m["sentences"].as_array().unwrap().iter().map(|s| s["text"].as_str().unwrap()).collect();
+    assert!(texts.contains(&"विपक्ष ने लंबी बहस की माँग की।"), "{texts:?}");
+}
+
+#[test]
+fn unreadable_articles_are_named_and_keep_going_skips_and_marks_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.txt"), ARTICLES[0].1).unwrap();
+    std::fs::write(dir.path().join("bad.txt"), b"\xe0\xa4\x95 \xff\xfe\n").unwrap();
+    for (bad, what) in [("bad.txt", "invalid UTF-8 at byte offset 4"), ("missing.txt", "cannot read")] {
+        let o = run(dir.path(), &["bulletin", "good.txt", bad, "-o", "out", "--date", DATE], None);
+        let e = fails(&o);
+        assert!(e.contains(bad) && e.contains(what), "{e}");
+        assert_eq!(names_in(dir.path()), ["bad.txt", "good.txt"], "nothing written");
+    }
+    let o = run(dir.path(), &["bulletin", "good.txt", "bad.txt", "missing.txt", "-o", "out", "--date", DATE, "--keep-going"], None);
+    succeeds(&o);
+    let e = stderr(&o);
+    assert!(e.contains("skipping bad.txt") && e.contains("skipping missing.txt"), "{e}");
+    let m = check_bulletin(&dir.path().join("out"), 1, -16.0);
+    let skipped = m["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 2);
+    assert_eq!(skipped[0]["source"], "bad.txt");
+    assert!(skipped[0]["reason"].as_str().unwrap().contains("UTF-8"));
+    assert_eq!(skipped[1]["source"], "missing.txt");
+}
+
+#[test]
+fn empty_feeds_and_articles_without_speakable_text_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty_rss = "<rss version=\"2.0\"><channel><title>x</title></channel></rss>";
+    let cases: [(&str, &str, &str); 4] = [
+        ("empty.xml", empty_rss, "the feed has no items"),
+        ("empty.json", "[ ]", "the feed has no items"),
+        ("blank.txt", "   \n\n— … —\n  \n", "no speakable text"),
+        ("blank-item.json", "[{\"title\": \"<br>\", \"body\": \"&nbsp;\"}]", "no speakable text"),
+    ];
+    for (name, text, msg) in cases {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        let e = fails(&run(dir.path(), &["bulletin", name, "-o", "out"], None));
+        assert!(e.contains(name) && e.contains(msg), "{name}: {e}");
+        assert!(!dir.path().join("out").exists());
+    }
+    // All inputs skipped under --keep-going: still an error, not an empty bulletin.
+    let o = run(dir.path(), &["bulletin", "empty.json", "blank.txt", "-o", "out", "--keep-going"], None);
+    let e = stderr(&o);
+    assert!(!o.status.success() && !e.contains("panicked"), "{e}");
+    let lines: Vec<&str> = e.lines().collect();
+    assert_eq!(lines.len(), 3, "two skip notices, one error: {e}");
+    assert!(lines[2].starts_with("samachar: error: ") && lines[2].contains("no article with speakable text"), "{e}");
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn malformed_feeds_report_the_parsers_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_rss = "<rss version=\"2.0\">\n<channel>\n<item><title>क</title></itme>\n</channel>\n</rss>\n";
+    let bad_json = "[\n  {\"title\": \"क\", \"body\": \"ख\"},\n  {\"title\": \"ग\" \"body\": \"घ\"}\n]\n";
+    let truncated = "<rss version=\"2.0\"><channel><item><title>क</title>";
+    let cases = [("bad.xml", bad_rss, "bad.xml:3:"), ("bad.json", bad_json, "bad.json:3:"), ("cut.rss", truncated, "cut.rss:1:")];
+    for (name, text, at) in cases {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        let e = fails(&run(dir.path(), &["bulletin", name, "-o", "out"], None));
+        assert!(e.contains(at) && e.contains("malformed feed"), "{name}: {e}");
+    }
+}
+
+#[test]
+fn existing_bulletin_is_replaced_only_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), ARTICLES[1].1).unwrap();
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    std::fs::write(dir.path().join("out").join("old.txt"), "पुराना").unwrap();
+    let e = fails(&run(dir.path(), &["bulletin", "a.txt", "-o", "out"], None));
+    assert!(e.contains("out") && e.contains("--force"), "{e}");
+    assert_eq!(names_in(&dir.path().join("out")), ["old.txt"], "untouched");
+    succeeds(&run(dir.path(), &["bulletin", "a.txt", "-o", "out", "--force", "--date", DATE], None));
+    assert_eq!(names_in(&dir.path().join("out")), ["bulletin.srt", "bulletin.vtt", "bulletin.wav", "manifest.json"]);
+    assert_eq!(names_in(dir.path()), ["a.txt", "out"], "old bulletin and temporary directory gone");
+}
+
+#[test]
+fn unwritable_output_is_a_clear_error_and_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), ARTICLES[1].1).unwrap();
+    std::fs::write(dir.path().join("plain-file"), "x").unwrap();
+    // A regular file where a directory must be: fails for every user, root included.
+    let e = fails(&run(dir.path(), &["bulletin", "a.txt", "-o", "plain-file/out"], None));
+    assert!(e.contains("plain-file") && e.contains("cannot create directory"), "{e}");
+    assert_eq!(names_in(dir.path()), ["a.txt", "plain-file"]);
+    // A read-only directory (permissions do not bind root, so only checked for others).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let ro = dir.path().join("ro");
+        std::fs::create_dir(&ro).unwrap();
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+        if std::fs::write(ro.join("probe"), "x").is_err() {
+            let e = fails(&run(dir.path(), &["bulletin", "a.txt", "-o", "ro/out"], None));
+            assert!(e.contains("ro") && e.contains("ermission denied"), "{e}");
+            assert!(names_in(&ro).is_empty());
+        } else {
+            let _ = std::fs::remove_file(ro.join("probe"));
+            eprintln!("note: running as root, read-only directory case not checked");
+        }
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// Serves files from a directory over HTTP on 127.0.0.1 (with byte ranges, which media
+/// elements need to seek) and passes the body of a POST to `/selftest-report` to `tx`.
+fn serve(root: PathBuf, tx: std::sync::mpsc::Sender<String>) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (root, tx) = (root.clone(), tx.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut stream = stream;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let mut parts = line.split_whitespace();
+                    let method = parts.next().unwrap_or("").to_string();
+                    let path = parts.next().unwrap_or("/").to_string();
+                    let (mut range, mut length) = (None, 0usize);
+                    loop {
+                        let mut h = String::new();
+                        if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+                            break;
+                        }
+                        let h = h.to_ascii_lowercase();
+                        if let Some(v) = h.strip_prefix("range: bytes=") {
+                            let (a, b) = v.trim().split_once('-').unwrap_or(("0", ""));
+                            range = Some((a.parse::<u64>().unwrap_or(0), b.parse::<u64>().ok()));
+                        }
+                        if let Some(v) = h.strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let name = path.split('?').next().unwrap().trim_start_matches('/').to_string();
+                    if method == "POST" {
+                        let mut body = vec![0; length];
+                        if reader.read_exact(&mut body).is_err() {
+                            return;
+                        }
+                        if name == "selftest-report" {
+                            let _ = tx.send(String::from_utf8_lossy(&body).into_owned());
+                        }
+                        let _ = stream.write_all(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n");
+                        continue;
+                    }
+                    let body = std::fs::read(root.join(&name)).unwrap_or_default();
+                    let ctype = match name.rsplit('.').next() {
+                        Some("html") => "text/html; charset=utf-8",
+                        Some("vtt") => "text/vtt; charset=utf-8",
+                        Some("wav") => "audio/wav",
+                        _ => "application/octet-stream",
+                    };
+                    let len = body.len() as u64;
+                    let (status, slice, extra) = match range {
+                        Some((a, b)) if a < len => {
+                            let b = b.unwrap_or(len - 1).min(len - 1);
+                            ("206 Partial Content", &body[a as usize..=b as usize], format!("Content-Range: bytes {a}-{b}/{len}\r\n"))
+                        }
+                        _ => ("200 OK", &body[..], String::new()),
+                    };
+                    let head = format!(
+                        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nAccept-Ranges: bytes\r\n{extra}\r\n",
+                        slice.len()
+                    );
+                    if stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(slice)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+fn chromium() -> Option<PathBuf> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+#[test]
+fn listening_page_in_headless_chromium_highlights_the_sentence_at_a_seek() {
+    let Some(chrome) = chromium() else {
+        eprintln!("NOTICE: chromium not installed (apt-get install chromium); listening-page browser test SKIPPED");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let arts = write_articles(dir.path());
+    succeeds(&run(dir.path(), &["bulletin", arts.to_str().unwrap(), "-o", "out", "--date", DATE, "--html"], None));
+    let out = dir.path().join("out");
+    let m = manifest(&out);
+    let sentences = m["sentences"].as_array().unwrap();
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    // Structure for keyboard and screen-reader users.
+    assert!(html.contains("<h1>") && html.contains("<h2 id=\"toc-h\">") && html.contains("aria-live=\"off\""));
+    assert!(html.contains("<track id=\"cues\" kind=\"metadata\" src=\"bulletin.vtt\""));
+    assert_eq!(html.matches("<h3 ").count(), 3);
+    for a in m["articles"].as_array().unwrap() {
+        assert!(html.contains(&format!("href=\"#article-{}\" data-seek=\"{:.3}\"", a["index"], a["start"].as_f64().unwrap())));
+    }
+
+    // Seek targets: the middle of the intro, of a headline and of a body sentence, and a
+    // point in the pause after a sentence (which keeps that sentence highlighted).
+    let mid = |s: &serde_json::Value| (s["start"].as_f64().unwrap() + s["end"].as_f64().unwrap()) / 2.0;
+    let body = sentences.iter().position(|s| s["role"] == "body" && s["article"] == 2).unwrap();
+    let head3 = sentences.iter().position(|s| s["role"] == "headline" && s["article"] == 3).unwrap();
+    let in_pause = sentences[body]["end"].as_f64().unwrap() + 0.1;
+    let probes = [(mid(&sentences[0]), 0), (mid(&sentences[head3]), head3), (mid(&sentences[body]), body), (in_pause, body)];
+    let times: Vec<String> = probes.iter().map(|(t, _)| format!("{t:.3}")).collect();
+
+    let (tx, rx) = std::sync::mpsc::channel();
+    let port = serve(out.clone(), tx);
+    let profile = tempfile::tempdir().unwrap();
+    let url = format!("http://127.0.0.1:{port}/index.html?selftest={}", times.join(","));
+    // Real time, not --virtual-time-budget: media seeks complete on their own threads,
+    // which virtual time does not wait for. The page POSTs its report back to `serve`.
+    let mut child = Command::new(chrome)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--mute-audio",
+            &format!("--user-data-dir={}", profile.path().display()),
+            &url,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let report = rx.recv_timeout(std::time::Duration::from_secs(90));
+    let _ = child.kill();
+    let _ = child.wait();
+    let report = report.expect("the page sent no self-test report within 90 s");
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap_or_else(|e| panic!("bad report {report}: {e}"));
+    assert_eq!(report["errors"].as_array().map(Vec::len), Some(0), "{report}");
+    assert_eq!(report["cues"].as_u64().unwrap() as usize, sentences.len(), "all cues loaded");
+    let duration = report["duration"].as_f64().unwrap();
+    assert!((duration - m["audio"]["duration"].as_f64().unwrap()).abs() < 0.05, "{report}");
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), probes.len(), "{report}");
+    for (r, (t, k)) in results.iter().zip(probes) {
+        assert_eq!(r["id"], sentences[k]["id"], "at {t:.3} s: {report}");
+    }
+}

@@ -4,8 +4,9 @@
 //! (`.NAME.PID-N.tmp`); [`WavFile::commit`] finalizes the header, syncs the file to disk
 //! and only then moves it to the target path. If the render fails, or the [`WavFile`] is
 //! dropped without a commit, the temporary file is removed and the target is untouched.
-//! (A process killed by a signal cannot run that clean-up: it may leave the hidden
-//! temporary file, never a partial WAV under the target name.)
+//! (A process killed by a signal, Ctrl-C included, cannot run that clean-up: it may leave
+//! the hidden temporary file, never a partial WAV under the target name. The next write
+//! to the same target removes such leftovers of processes that no longer run.)
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -80,6 +81,7 @@ impl WavFile {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        remove_stale_temps(&dir, &name.to_string_lossy());
         let n = NEXT_TEMP.fetch_add(1, Ordering::Relaxed);
         let temp = dir.join(format!(".{}.{}-{n}.tmp", name.to_string_lossy(), std::process::id()));
         let file = File::options()
@@ -271,6 +273,29 @@ impl Sink for WavFile {
     }
     fn silence(&mut self, _: u64, len: u64) -> Result<()> {
         self.write_silence(len)
+    }
+}
+
+/// Removes `.NAME.PID-N.tmp` files in `dir` left by writers of `name` in processes that no
+/// longer run (killed mid-render). Only where process liveness can be checked (/proc).
+fn remove_stale_temps(dir: &Path, name: &str) {
+    let proc = Path::new("/proc/self");
+    if !proc.exists() {
+        return;
+    }
+    let prefix = format!(".{name}.");
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let Some(rest) = file.to_str().and_then(|f| f.strip_prefix(&prefix)).and_then(|r| r.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        let Some((pid, n)) = rest.split_once('-') else { continue };
+        let (Ok(pid), Ok(_)) = (pid.parse::<u32>(), n.parse::<u64>()) else { continue };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 

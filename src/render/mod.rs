@@ -180,6 +180,9 @@ pub struct Rendered {
     pub audio_samples: u64,
     /// Sample rate of the samples.
     pub sample_rate: u32,
+    /// The most units that were spawned but not yet written at any moment (the memory
+    /// window; at most four per worker thread).
+    pub peak_in_flight: usize,
 }
 
 impl Rendered {
@@ -386,6 +389,7 @@ impl Engine {
         let mut pos = 0u64;
         let mut audio = 0u64;
         let mut spans = Vec::with_capacity(n);
+        let mut peak = 0;
         while written < n {
             while spawned < n && spawned < written + window {
                 match &units[spawned] {
@@ -414,6 +418,7 @@ impl Engine {
                 }
                 spawned += 1;
             }
+            peak = peak.max(spawned - written);
             while let Some(Some(_)) = pending.front() {
                 let samples = pending.pop_front().flatten().unwrap_or_default();
                 let unit = &units[written];
@@ -437,11 +442,21 @@ impl Engine {
             if written == n {
                 break;
             }
+            if pending.is_empty() {
+                // The writer caught up with everything spawned: spawn more before waiting.
+                continue;
+            }
             // The front is still being synthesized: wait for any result. `tx` is alive here,
             // and every spawned task sends exactly once unless cancelled, so this returns.
             let (i, r) = rx.recv().map_err(|_| Error::Other("renderer lost a sentence".into()))?;
             pending[i - written] = Some(r?);
         }
-        Ok(Rendered { spans, total_samples: pos, audio_samples: audio, sample_rate: self.sample_rate() })
+        Ok(Rendered {
+            spans,
+            total_samples: pos,
+            audio_samples: audio,
+            sample_rate: self.sample_rate(),
+            peak_in_flight: peak,
+        })
     }
 }

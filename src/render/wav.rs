@@ -4,8 +4,9 @@
 //! (`.NAME.PID-N.tmp`); [`WavFile::commit`] finalizes the header, syncs the file to disk
 //! and only then moves it to the target path. If the render fails, or the [`WavFile`] is
 //! dropped without a commit, the temporary file is removed and the target is untouched.
-//! (A process killed by a signal cannot run that clean-up: it may leave the hidden
-//! temporary file, never a partial WAV under the target name.)
+//! (A process killed by a signal, Ctrl-C included, cannot run that clean-up: it may leave
+//! the hidden temporary file, never a partial WAV under the target name. The next write
+//! to the same target removes such leftovers of processes that no longer run.)
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -36,12 +37,19 @@ const MAX_DATA_BYTES: u64 = u32::MAX as u64 - 1024;
 static NEXT_TEMP: AtomicUsize = AtomicUsize::new(0);
 
 /// Converts a sample in [-1, 1] to 16-bit PCM: scaled by 32767 so that ±1.0 map to
-/// ±32767 symmetrically, rounded to nearest (no dither, so output is reproducible),
-/// clamped; NaN becomes 0.
+/// ±32767 symmetrically, clamped, rounded to nearest (ties to even; no dither, so the
+/// output is reproducible); NaN becomes 0.
 #[inline]
 pub fn to_i16(x: f32) -> i16 {
-    // `as` saturates and maps NaN to 0.
-    (x * 32767.0).round().clamp(-32768.0, 32767.0) as i16
+    let v = (x * 32767.0).clamp(-32768.0, 32767.0);
+    // NaN (the only value unequal to itself) becomes silence.
+    #[allow(clippy::eq_op)]
+    let v = if v == v { v } else { 0.0 };
+    // Adding and removing 1.5·2^23 leaves no fraction bits, so IEEE arithmetic rounds to
+    // the nearest integer: exact for |v| < 2^22, and without the libm call `round` costs.
+    let r = (v + 12_582_912.0) - 12_582_912.0;
+    // SAFETY: r is a finite integer in [-32768, 32767], so it fits an i32 (and an i16).
+    unsafe { r.to_int_unchecked::<i32>() as i16 }
 }
 
 /// A 16-bit PCM mono WAV being written to a temporary file, moved into place on commit.
@@ -52,6 +60,7 @@ pub struct WavFile {
     overwrite: Overwrite,
     committed: bool,
     data_bytes: u64,
+    extra: Vec<([u8; 4], Vec<u8>)>,
 }
 
 impl std::fmt::Debug for WavFile {
@@ -72,6 +81,7 @@ impl WavFile {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        remove_stale_temps(&dir, &name.to_string_lossy());
         let n = NEXT_TEMP.fetch_add(1, Ordering::Relaxed);
         let temp = dir.join(format!(".{}.{}-{n}.tmp", name.to_string_lossy(), std::process::id()));
         let file = File::options()
@@ -92,6 +102,7 @@ impl WavFile {
             overwrite,
             committed: false,
             data_bytes: 0,
+            extra: Vec::new(),
         };
         let w = hound::WavWriter::new(BufWriter::with_capacity(1 << 16, file), spec)
             .map_err(|e| me.hound_err(e))?;
@@ -140,7 +151,8 @@ impl WavFile {
         for chunk in samples.chunks(1 << 14) {
             let mut sw = w.get_i16_writer(chunk.len() as u32);
             for &x in chunk {
-                sw.write_sample(to_i16(x));
+                // SAFETY: the writer was sized for exactly `chunk.len()` samples.
+                unsafe { sw.write_sample_unchecked(to_i16(x)) };
             }
             if let Err(e) = sw.flush() {
                 res = Err(e);
@@ -160,7 +172,8 @@ impl WavFile {
             let k = left.min(1 << 14) as u32;
             let mut sw = w.get_i16_writer(k);
             for _ in 0..k {
-                sw.write_sample(0i16);
+                // SAFETY: the writer was sized for exactly `k` samples.
+                unsafe { sw.write_sample_unchecked(0i16) };
             }
             if let Err(e) = sw.flush() {
                 res = Err(e);
@@ -171,8 +184,38 @@ impl WavFile {
         res.map_err(|e| self.hound_err(e))
     }
 
-    /// Finalizes the header, syncs the data to disk and moves the file to its target path.
-    /// Returns the target path.
+    /// Adds a RIFF chunk (e.g. `cue ` points or a `LIST`/`adtl` of labels) to be written
+    /// after the audio data when the file is committed. `id` is the four-byte chunk id;
+    /// `body` is the chunk's content without its id and size (a pad byte is added if odd).
+    pub fn add_chunk(&mut self, id: [u8; 4], body: Vec<u8>) {
+        self.extra.push((id, body));
+    }
+
+    /// Appends the extra chunks after the data chunk and fixes the RIFF size to match.
+    fn write_extra_chunks(&mut self) -> std::io::Result<()> {
+        use std::io::{Seek, SeekFrom, Write};
+        let mut f = File::options().read(true).write(true).open(&self.temp)?;
+        let mut end = f.seek(SeekFrom::End(0))?;
+        let mut w = BufWriter::new(&mut f);
+        for (id, body) in &self.extra {
+            w.write_all(id)?;
+            w.write_all(&(body.len() as u32).to_le_bytes())?;
+            w.write_all(body)?;
+            end += 8 + body.len() as u64;
+            if body.len() % 2 == 1 {
+                w.write_all(&[0])?;
+                end += 1;
+            }
+        }
+        w.flush()?;
+        drop(w);
+        let riff = u32::try_from(end - 8).map_err(|_| std::io::Error::other("WAV over 4 GiB"))?;
+        f.seek(SeekFrom::Start(4))?;
+        f.write_all(&riff.to_le_bytes())
+    }
+
+    /// Finalizes the header, writes any extra chunks, syncs the file to disk and moves it to
+    /// its target path. Returns the target path.
     pub fn commit(mut self) -> Result<PathBuf> {
         if let Some(w) = self.writer.take() {
             w.finalize().map_err(|e| self.hound_err(e))?;
@@ -181,6 +224,9 @@ impl WavFile {
             let path = path.to_path_buf();
             move |err| Error::Io { path, err }
         };
+        if !self.extra.is_empty() {
+            self.write_extra_chunks().map_err(io(&self.target))?;
+        }
         File::open(&self.temp).and_then(|f| f.sync_all()).map_err(io(&self.target))?;
         match self.overwrite {
             Overwrite::Replace => std::fs::rename(&self.temp, &self.target).map_err(io(&self.target))?,
@@ -227,6 +273,29 @@ impl Sink for WavFile {
     }
     fn silence(&mut self, _: u64, len: u64) -> Result<()> {
         self.write_silence(len)
+    }
+}
+
+/// Removes `.NAME.PID-N.tmp` files in `dir` left by writers of `name` in processes that no
+/// longer run (killed mid-render). Only where process liveness can be checked (/proc).
+fn remove_stale_temps(dir: &Path, name: &str) {
+    let proc = Path::new("/proc/self");
+    if !proc.exists() {
+        return;
+    }
+    let prefix = format!(".{name}.");
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let Some(rest) = file.to_str().and_then(|f| f.strip_prefix(&prefix)).and_then(|r| r.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        let Some((pid, n)) = rest.split_once('-') else { continue };
+        let (Ok(pid), Ok(_)) = (pid.parse::<u32>(), n.parse::<u64>()) else { continue };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 

@@ -264,3 +264,21 @@ fn play_in_a_build_without_the_feature_says_how_to_get_it() {
     assert!(e.contains("--features play"), "{e}");
     assert!(!dir.path().join("output").exists());
 }
+
+#[test]
+fn leftovers_of_a_killed_run_are_removed_by_the_next_write() {
+    let (dir, _) = setup();
+    // What a run killed by Ctrl-C leaves: its hidden temporary file (PID 4000000000 cannot
+    // be a running process: Linux PIDs stay below 2^22). Another process's live temp and
+    // unrelated hidden files must stay.
+    let stale = dir.path().join(".out.wav.4000000000-0.tmp");
+    let live = dir.path().join(format!(".out.wav.{}-0.tmp", std::process::id()));
+    let other = dir.path().join(".other.wav.4000000000-0.tmp");
+    for f in [&stale, &live, &other] {
+        std::fs::write(f, b"RIFF partial").unwrap();
+    }
+    let o = run(dir.path(), &["speak", "khabar.txt", "-o", "out.wav"], None, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stale.exists(), "stale temporary file kept");
+    assert!(live.exists() && other.exists(), "removed a file it does not own");
+}

@@ -81,6 +81,7 @@ fn output_is_identical_for_any_thread_count() {
         outputs.push((threads, bits(&sink.samples), r.spans));
     }
     let (_, first, spans) = &outputs[0];
+    assert!(outputs.len() == 4);
     assert!(!first.is_empty());
     for (threads, samples, s) in &outputs[1..] {
         assert!(samples == first, "{threads} threads gave different samples than 1 thread");
@@ -247,8 +248,81 @@ fn samples_convert_to_pcm_by_rounding_and_clamping() {
     assert_eq!(to_i16(-3.0), -32768);
     assert_eq!(to_i16(f32::NAN), 0);
     assert_eq!(to_i16(f32::INFINITY), 32767);
-    // Rounding, not truncation: 0.6 of a step is one step.
+    // Rounding to nearest, not truncation: 0.6 of a step is one step; ties go to even.
+    assert_eq!(to_i16(1.5 / 32767.0), 2);
+    assert_eq!(to_i16(2.5 / 32767.0), 2);
     assert_eq!(to_i16(0.6 / 32767.0), 1);
     assert_eq!(to_i16(-0.6 / 32767.0), -1);
     assert_eq!(to_i16(0.4 / 32767.0), 0);
+}
+
+#[test]
+fn extra_chunks_follow_the_data_and_the_riff_size_covers_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cue.wav");
+    let mut wav = WavFile::create(&path, 22_050, Overwrite::Refuse).unwrap();
+    wav.write(&[0.25; 100]).unwrap();
+    // One cue point (24 bytes) and an odd-sized chunk that needs a pad byte.
+    let mut cue = 1u32.to_le_bytes().to_vec();
+    cue.extend_from_slice(&[0u8; 24]);
+    wav.add_chunk(*b"cue ", cue.clone());
+    wav.add_chunk(*b"note", b"abc".to_vec());
+    wav.commit().unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let riff = u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize;
+    assert_eq!(riff, bytes.len() - 8);
+    // Walk the chunks after "WAVE".
+    let (mut at, mut ids) = (12, Vec::new());
+    while at + 8 <= bytes.len() {
+        let id = &bytes[at..at + 4];
+        let len = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().unwrap()) as usize;
+        if id == b"cue " {
+            assert_eq!(&bytes[at + 8..at + 8 + len], &cue[..]);
+        }
+        ids.push(String::from_utf8_lossy(id).into_owned());
+        at += 8 + len + len % 2;
+    }
+    assert_eq!(at, bytes.len());
+    assert_eq!(ids, ["fmt ", "data", "cue ", "note"]);
+    let r = hound::WavReader::open(&path).unwrap();
+    assert_eq!(r.len(), 100);
+}
+
+/// Regression: when the writer had written everything spawned so far, the loop waited for
+/// a result instead of spawning more, and hung (seen with a fast writer in release builds).
+#[test]
+fn writer_catching_up_with_all_spawned_work_does_not_hang() {
+    let e = engine(1.0);
+    // Ready-made audio needs no task, so the writer always catches up at once; and
+    // sentences mixed in at wide intervals.
+    let mut units: Vec<Unit> = (0..200)
+        .map(|i| Unit::Audio { samples: vec![i as f32 / 400.0; 3], gap: Gap::None })
+        .collect();
+    for i in (0..200).step_by(37) {
+        units[i] = Unit::Sentence { sentence: sentence("नमस्ते कमला।", Ending::Statement), gap: Gap::Sentence };
+    }
+    for threads in [1, 2] {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (e, units) = (e.clone(), units.clone());
+        std::thread::spawn(move || {
+            let mut sink = VecSink::default();
+            let r = e.render_in(&pool(threads), &units, &mut sink).map(|r| r.spans.len());
+            let _ = tx.send(r);
+        });
+        // A hang is the failure this guards against: give up after a generous wait.
+        let got = rx.recv_timeout(std::time::Duration::from_secs(60)).expect("renderer hung");
+        assert_eq!(got.unwrap(), 200);
+    }
+}
+
+#[test]
+fn memory_holds_a_bounded_window_of_sentences() {
+    let units = units_from_document(&samachar::text::parse(&example_text().repeat(6)));
+    let e = engine(1.0);
+    for threads in [1, 2, 3] {
+        let r = e.render_in(&pool(threads), &units, &mut VecSink::default()).unwrap();
+        assert!(units.len() > 5 * 4 * threads, "{} units", units.len());
+        assert!(r.peak_in_flight >= 1);
+        assert!(r.peak_in_flight <= 4 * threads.max(1), "{threads} threads: {} in flight", r.peak_in_flight);
+    }
 }

@@ -437,6 +437,11 @@ impl Engine {
             if written == n {
                 break;
             }
+            if pending.is_empty() {
+                // Everything in the window was written: spawn the next units before
+                // waiting, or nothing would ever arrive.
+                continue;
+            }
             // The front is still being synthesized: wait for any result. `tx` is alive here,
             // and every spawned task sends exactly once unless cancelled, so this returns.
             let (i, r) = rx.recv().map_err(|_| Error::Other("renderer lost a sentence".into()))?;

@@ -220,16 +220,30 @@ fn read_input(input: &str) -> anyhow::Result<(String, String)> {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Phonemize { input, lexicon: _, no_lexicon: _ } => {
+        Command::Phonemize { input, lexicon, no_lexicon } => {
+            // Lexicons are read before the input so a bad lexicon is reported first.
+            let g2p = samachar::g2p::G2p::with_lexicons(&lexicon, !no_lexicon)?;
             let (text, _) = read_input(&input)?;
-            let g2p = samachar::g2p::G2p::builtin();
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut line_buf = String::new();
+            let mut phones = Vec::new();
             for line in text.lines() {
-                let words: Vec<String> = line
-                    .split_whitespace()
-                    .map(|w| samachar::phoneme::format_phones(&g2p.word(w).phones))
-                    .collect();
-                writeln!(out, "{}", words.join(" | "))?;
+                line_buf.clear();
+                // A line goes through the text front end first, so digits, abbreviations
+                // and Latin words come out as the words a reader would say.
+                let tokens = samachar::text::normalize_line(line);
+                let words = tokens.iter().filter_map(|t| match t {
+                    samachar::text::Token::Word(w) => Some(w.as_str()),
+                    _ => None,
+                });
+                for (i, w) in words.enumerate() {
+                    if i > 0 {
+                        line_buf.push_str(" | ");
+                    }
+                    g2p.word_into(w, &mut phones);
+                    samachar::g2p::write_sigmorphon(&phones, &mut line_buf);
+                }
+                writeln!(out, "{line_buf}")?;
             }
             out.flush()?;
         }

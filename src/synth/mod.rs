@@ -1,6 +1,18 @@
 //! Synthesis: [`Utterance`] → [`Audio`] with a [`Voice`].
 //!
-//! The built-in synthesizer is a formant (Klatt-family) synthesizer: no recorded data.
+//! The built-in synthesizer is a KLSYN88-style cascade/parallel formant synthesizer: no
+//! recorded data. [`tracks`] turns timed phones into 5 ms parameter frames using the phoneme
+//! table (`voices/phonemes.toml`, see [`phonemes`]); [`klatt`] renders the frames with a
+//! KLGLOTT88 source ([`glottal`]) and deterministic noise ([`noise`]).
+
+pub mod glottal;
+pub mod klatt;
+pub mod noise;
+pub mod phonemes;
+pub mod tracks;
+mod voice;
+
+pub use voice::Voice;
 
 use crate::prosody::Utterance;
 
@@ -13,58 +25,26 @@ pub struct Audio {
     pub sample_rate: u32,
 }
 
-/// A voice: speaker settings read from `voices/*.toml`.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Voice {
-    /// Short name used with `--voice`.
-    pub name: String,
-    /// Base pitch in Hz.
-    pub pitch_hz: f32,
-}
-
-impl Voice {
-    /// Names of the built-in voices (compiled in from `voices/*.toml`); the first is the default.
-    pub fn builtin_names() -> Vec<&'static str> {
-        vec!["default"]
-    }
-
-    /// Returns a built-in voice by name.
-    pub fn builtin(name: &str) -> crate::Result<Voice> {
-        match name {
-            "default" => Ok(Voice { name: "default".into(), pitch_hz: 120.0 }),
-            _ => Err(crate::Error::UnknownVoice {
-                name: name.into(),
-                available: Voice::builtin_names().iter().map(|s| s.to_string()).collect(),
-            }),
-        }
-    }
-
-    /// Loads a voice: a built-in name, or a path to a TOML voice file.
-    pub fn load(name_or_path: &str) -> crate::Result<Voice> {
-        let p = std::path::Path::new(name_or_path);
-        if name_or_path.ends_with(".toml") || p.exists() {
-            let text = std::fs::read_to_string(p)
-                .map_err(|err| crate::Error::Io { path: p.to_path_buf(), err })?;
-            toml::from_str(&text).map_err(|e| crate::Error::Voice { file: name_or_path.into(), problem: e.to_string() })
-        } else {
-            Voice::builtin(name_or_path)
-        }
-    }
-}
-
 /// A synthesizer for one voice at one sample rate; `Sync`, shared by all rayon tasks.
 #[derive(Debug, Clone)]
 pub struct Synth {
     voice: Voice,
     sample_rate: u32,
-    volume: f32,
+    gain: f32,
 }
+
+/// Peak ceiling: −1 dBFS.
+const CEILING: f32 = 0.891;
+/// The soft limiter starts acting above this level.
+const KNEE: f32 = 0.7;
 
 impl Synth {
     /// Prepares a synthesizer. `volume` is a linear gain multiplier (1.0 = the voice's own).
     pub fn new(voice: &Voice, sample_rate: u32, volume: f32) -> Synth {
-        Synth { voice: voice.clone(), sample_rate, volume }
+        // Parse the phoneme table now, not inside the first parallel task.
+        let _ = phonemes::table();
+        let gain = 10f32.powf(voice.gain_db / 20.0) * volume.max(0.0);
+        Synth { voice: voice.clone(), sample_rate: sample_rate.max(8000), gain }
     }
 
     /// Returns the output sample rate.
@@ -72,18 +52,52 @@ impl Synth {
         self.sample_rate
     }
 
+    /// Returns the voice.
+    pub fn voice(&self) -> &Voice {
+        &self.voice
+    }
+
     /// Renders one utterance. Deterministic: the same utterance gives the same samples.
     pub fn render(&self, utt: &Utterance) -> Audio {
-        render(utt, &self.voice, self.sample_rate, self.volume)
+        let fs = self.sample_rate;
+        let total: f32 = utt.segments.iter().map(|s| s.duration.max(0.0)).sum();
+        let nsamples = (total as f64 * fs as f64).round() as usize;
+        let mut samples = Vec::with_capacity(nsamples);
+        if nsamples > 0 {
+            let frames = tracks::frames(utt, &self.voice);
+            // Seed from the utterance's content: same utterance → same noise, any thread.
+            let seed = noise::seed_from(
+                utt.segments
+                    .iter()
+                    .flat_map(|s| [s.phone.map(|p| phonemes::index(p) as u32 + 1).unwrap_or(0), s.duration.to_bits()]),
+            );
+            klatt::synthesize(&frames, fs, self.voice.breathiness, seed, &mut samples, nsamples);
+            finish(&mut samples, self.gain, fs);
+        }
+        Audio { samples, sample_rate: fs }
     }
 }
 
-/// Renders an utterance. Placeholder: a sine at the voice pitch.
-fn render(utt: &Utterance, voice: &Voice, sample_rate: u32, volume: f32) -> Audio {
-    let n = (utt.duration() * sample_rate as f32) as usize;
-    let f = voice.pitch_hz;
-    let samples = (0..n)
-        .map(|i| 0.3 * volume * (std::f32::consts::TAU * f * i as f32 / sample_rate as f32).sin())
-        .collect();
-    Audio { samples, sample_rate }
+/// Applies output gain, the soft limiter (peak ≤ −1 dBFS) and 5 ms fades at both ends.
+fn finish(x: &mut [f32], gain: f32, fs: u32) {
+    let span = CEILING - KNEE;
+    for s in x.iter_mut() {
+        let v = *s * gain;
+        let a = v.abs();
+        *s = if a <= KNEE {
+            v
+        } else if a.is_finite() {
+            // tanh knee: continuous slope at KNEE, asymptote CEILING.
+            v.signum() * (KNEE + span * ((a - KNEE) / span).tanh())
+        } else {
+            0.0
+        };
+    }
+    let fade = ((0.005 * fs as f32) as usize).min(x.len() / 2);
+    let n = x.len();
+    for i in 0..fade {
+        let w = i as f32 / fade as f32;
+        x[i] *= w;
+        x[n - 1 - i] *= w;
+    }
 }

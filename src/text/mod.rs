@@ -3,6 +3,29 @@
 //! In: any `&str`. Out: paragraphs and headings made of [`Sentence`]s whose tokens are
 //! speakable Devanagari words (numbers, abbreviations, symbols and Latin words already
 //! expanded) and pauses. It does not decide pronunciation (that is [`crate::g2p`]).
+//!
+//! Stages: [`normalize`] (NFC, one nukta form, invisible and control characters) →
+//! `lex` (spans) → `segment` (numbers, abbreviations, Latin words and symbols expanded
+//! through the tables in `lexicon/`; sentence ends; long sentences cut into phrases).
+//!
+//! Structure decisions:
+//! - Every non-empty line is its own block (news text puts one paragraph per line). If the
+//!   text is hard-wrapped (blank lines between paragraphs and most lines that are followed by
+//!   another line end mid-sentence), the lines of a blank-line separated paragraph are joined.
+//! - A block is a heading when it is a single line of at most 15 words with no sentence-final
+//!   punctuation (। ? ! .) and not ending in a comma, colon, semicolon, dash or ellipsis.
+//! - A sentence of more than 40 words is cut into phrases at a pause or before a conjunction
+//!   (और, लेकिन, कि, जो …); a phrase is cut at 60 words even with no such point.
+
+mod abbrev;
+mod latin;
+mod lex;
+pub mod normalize;
+mod numbers;
+mod segment;
+mod tables;
+
+pub use segment::{HARD_MAX_WORDS, HEADING_MAX_WORDS, SOFT_MAX_WORDS};
 
 /// A whole input text, in reading order.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -49,9 +72,9 @@ pub enum Ending {
 /// A pause inside a sentence, from punctuation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pause {
-    /// Comma, semicolon-free short break, dash.
+    /// Comma, dash, quotation mark: a short break.
     Comma,
-    /// Semicolon, colon, bracket or quote boundary: a longer break.
+    /// Semicolon, colon, bracket, ellipsis: a longer break.
     Clause,
 }
 
@@ -68,7 +91,8 @@ pub enum Token {
 /// One synthesis unit: a sentence, or a phrase of a long sentence.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sentence {
-    /// The original text of the sentence (for captions and transcripts), trimmed.
+    /// The original text of the sentence (for captions and transcripts), trimmed: the input
+    /// as written, after Unicode NFC and removal of invisible characters (ZWJ, BOM, …).
     pub text: String,
     /// Words and pauses to speak.
     pub tokens: Vec<Token>,
@@ -88,40 +112,68 @@ impl Sentence {
 
 /// Splits and normalizes raw text into a [`Document`].
 ///
-/// Placeholder front end: splits paragraphs at blank/new lines and sentences at `।?!`,
-/// words at whitespace. To be replaced by the full normalizer.
+/// Never panics; any `&str` gives a document (possibly with no blocks when nothing in it
+/// can be spoken).
 pub fn parse(text: &str) -> Document {
+    let t = tables::tables();
+    let prepared = normalize::prepare(text);
+    let lines: Vec<&str> = prepared.split('\n').map(str::trim).collect();
     let mut doc = Document::default();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let mut sentences = Vec::new();
-        for piece in line.split_inclusive(['।', '?', '!']) {
-            let piece = piece.trim();
-            if piece.is_empty() {
+    if is_hard_wrapped(&lines) {
+        for para in lines.split(|l| l.is_empty()) {
+            if para.is_empty() {
                 continue;
             }
-            let ending = match piece.chars().last() {
-                Some('?') => Ending::Question,
-                Some('!') => Ending::Exclamation,
-                Some('।') => Ending::Statement,
-                _ => Ending::None,
-            };
-            let tokens = piece
-                .split(|c: char| c.is_whitespace() || "।?!,\"'()".contains(c))
-                .filter(|w| !w.is_empty())
-                .map(|w| Token::Word(w.to_string()))
-                .collect();
-            sentences.push(Sentence { text: piece.to_string(), tokens, ending });
+            let unit = para.join(" ");
+            doc.blocks.extend(segment::block(&unit, t));
         }
-        let kind = if sentences.len() == 1 && sentences[0].ending == Ending::None {
-            BlockKind::Heading
-        } else {
-            BlockKind::Paragraph
-        };
-        doc.blocks.push(Block { kind, sentences });
+    } else {
+        for line in lines.iter().filter(|l| !l.is_empty()) {
+            doc.blocks.extend(segment::block(line, t));
+        }
     }
     doc
+}
+
+/// Returns true when the text looks hard-wrapped: it has blank lines, and most lines that
+/// are followed by another non-blank line are long and end mid-sentence.
+fn is_hard_wrapped(lines: &[&str]) -> bool {
+    if !lines.iter().any(|l| l.is_empty()) {
+        return false;
+    }
+    let mut followed = 0;
+    let mut open = 0;
+    for w in lines.windows(2) {
+        if w[0].is_empty() || w[1].is_empty() {
+            continue;
+        }
+        followed += 1;
+        let ends = w[0].ends_with(['।', '?', '!', '.', '|', '॥', '"', '”', '\'', '’', ')']);
+        if !ends && w[0].split_whitespace().count() >= 8 {
+            open += 1;
+        }
+    }
+    followed >= 2 && open * 2 > followed
+}
+
+/// Normalizes and expands one line without splitting it into sentences: the words and
+/// pauses to speak, in order (sentence-final marks are dropped).
+///
+/// ```
+/// use samachar::text::{normalize_line, Token};
+/// let t = normalize_line("5 किमी");
+/// assert_eq!(t, vec![Token::Word("पाँच".into()), Token::Word("किलोमीटर".into())]);
+/// ```
+pub fn normalize_line(line: &str) -> Vec<Token> {
+    let t = tables::tables();
+    let prepared = normalize::prepare(line).replace('\n', " ");
+    let mut toks: Vec<(Token, usize)> = segment::events(&prepared, t)
+        .into_iter()
+        .filter_map(|e| match e {
+            segment::Ev::Tok(t, at) => Some((t, at)),
+            segment::Ev::End(..) => None,
+        })
+        .collect();
+    segment::tidy(&mut toks);
+    toks.into_iter().map(|(t, _)| t).collect()
 }

@@ -1,5 +1,9 @@
-//! The one integration-test binary: a module per area.
+//! Integration tests: one binary, one module per area.
 
+mod text;
+mod g2p;
+mod prosody;
+mod synth;
 mod cli;
 mod render;
 mod bulletin;

@@ -1,0 +1,231 @@
+//! The cascade/parallel formant synthesizer (KLSYN88 family) running over [`Frame`]s.
+//!
+//! Per sample: glottal source → tilt → (+ aspiration) → nasal pole → nasal zero → F1..F5 in
+//! cascade; frication noise → parallel F2..F6 with amplitudes (alternating signs) + bypass.
+//! Filter coefficients are recomputed twice per frame from interpolated parameters (no trig
+//! per sample); amplitudes are interpolated per sample so joins never click.
+
+use super::glottal::{tilt_pole, Glottis};
+use super::noise::Noise;
+use super::tracks::{Frame, FRAME};
+
+/// A two-pole resonator (Klatt 1980, eq. 1): y = a·x + b·y₋₁ + c·y₋₂.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Resonator {
+    a: f32,
+    b: f32,
+    c: f32,
+    y1: f32,
+    y2: f32,
+    /// The (frequency, bandwidth) the coefficients were computed for.
+    key: (f32, f32),
+}
+
+impl Resonator {
+    /// Sets frequency and bandwidth with unity gain at DC (cascade use).
+    #[inline]
+    pub fn set(&mut self, f: f32, bw: f32, fs: f32) {
+        if self.key == (f, bw) {
+            return;
+        }
+        self.key = (f, bw);
+        let r = (-std::f32::consts::PI * bw / fs).exp();
+        self.c = -r * r;
+        self.b = 2.0 * r * (std::f32::consts::TAU * f / fs).cos();
+        self.a = 1.0 - self.b - self.c;
+    }
+
+    /// Sets frequency and bandwidth with about unity gain at the resonance peak (parallel use,
+    /// so amplitudes in dB are spectral peak levels).
+    #[inline]
+    pub fn set_peak(&mut self, f: f32, bw: f32, fs: f32) {
+        if self.key == (f, bw) {
+            return;
+        }
+        self.key = (f, bw);
+        let r = (-std::f32::consts::PI * bw / fs).exp();
+        let th = std::f32::consts::TAU * f / fs;
+        self.c = -r * r;
+        self.b = 2.0 * r * th.cos();
+        self.a = (1.0 - r) * (1.0 - 2.0 * r * (2.0 * th).cos() + r * r).sqrt();
+    }
+
+    /// Filters one sample.
+    #[inline(always)]
+    pub fn tick(&mut self, x: f32) -> f32 {
+        let y = self.a * x + self.b * self.y1 + self.c * self.y2;
+        self.y2 = self.y1;
+        self.y1 = y;
+        y
+    }
+}
+
+/// A two-zero antiresonator (Klatt 1980, eq. 2), the inverse of a [`Resonator`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AntiResonator {
+    a: f32,
+    b: f32,
+    c: f32,
+    x1: f32,
+    x2: f32,
+    key: (f32, f32),
+}
+
+impl AntiResonator {
+    /// Sets the zero frequency and bandwidth (unity gain at DC).
+    #[inline]
+    pub fn set(&mut self, f: f32, bw: f32, fs: f32) {
+        if self.key == (f, bw) {
+            return;
+        }
+        self.key = (f, bw);
+        let mut r = Resonator::default();
+        r.set(f, bw, fs);
+        let inv = 1.0 / r.a;
+        self.a = inv;
+        self.b = -r.b * inv;
+        self.c = -r.c * inv;
+    }
+
+    /// Filters one sample.
+    #[inline(always)]
+    pub fn tick(&mut self, x: f32) -> f32 {
+        let y = self.a * x + self.b * self.x1 + self.c * self.x2;
+        self.x2 = self.x1;
+        self.x1 = x;
+        y
+    }
+}
+
+/// Gains that bring the three sources to a common level (calibrated so a vowel peaks near
+/// −6 dBFS and fricatives/aspiration sit at natural levels relative to it).
+const VOICE_GAIN: f32 = 0.22;
+const ASP_GAIN: f32 = 0.11;
+const FRIC_GAIN: f32 = 0.25;
+
+/// Renders frames to samples (before output gain, limiter and fades).
+pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &mut Vec<f32>, nsamples: usize) {
+    let fsf = fs as f32;
+    let nyq_guard = 0.45 * fsf;
+    let spf = (FRAME * fsf) as f64; // samples per frame (fractional)
+    let mut glottis = Glottis::new();
+    let mut noise = Noise::new(seed);
+    let mut casc = [Resonator::default(); 5];
+    let mut np = Resonator::default();
+    let mut nz = AntiResonator::default();
+    let mut par = [Resonator::default(); 5];
+    let mut tilt_state = 0.0f32;
+    let mut fric_prev = 0.0f32;
+    let mut tilt_db = f32::NAN;
+    let mut tp = 0.0f32;
+    let mut hp_x1 = 0.0f32;
+    let mut hp_y1 = 0.0f32;
+    // One-pole DC blocker at ~50 Hz.
+    let hp_r = (-std::f32::consts::TAU * 50.0 / fsf).exp();
+    let breath = breathiness * ASP_GAIN * 0.6;
+    out.reserve(nsamples);
+
+    let mut n = 0usize;
+    let nf = frames.len();
+    let mut k = 0usize;
+    while n < nsamples && k + 1 < nf {
+        let a = &frames[k];
+        let b = &frames[k + 1];
+        let end = (((k + 1) as f64 * spf).round() as usize).min(nsamples);
+        let start = n;
+        let len = end.saturating_sub(start);
+        if len == 0 {
+            k += 1;
+            continue;
+        }
+        // Two coefficient updates per frame.
+        let half = len / 2;
+        for (h, (hs, he)) in [(0usize, half), (half, len)].into_iter().enumerate() {
+            if he <= hs {
+                continue;
+            }
+            let u = if h == 0 { 0.25 } else { 0.75 };
+            let lerp = |x: f32, y: f32| x + (y - x) * u;
+            for j in 0..5 {
+                let f = lerp(a.f[j], b.f[j]).min(nyq_guard);
+                casc[j].set(f, lerp(a.b[j], b.b[j]), fsf);
+            }
+            np.set(lerp(a.fnp, b.fnp).min(nyq_guard), 100.0, fsf);
+            nz.set(lerp(a.fnz, b.fnz).min(nyq_guard), 100.0, fsf);
+            let af_max = a.af.max(b.af);
+            let par_on = af_max > 0.0;
+            let mut pg = [0.0f32; 6];
+            if par_on {
+                // Parallel bandwidths: wider than the cascade's, as for noise-excited formants (K80).
+                const PB: [f32; 5] = [200.0, 250.0, 320.0, 400.0, 800.0];
+                for j in 0..5 {
+                    let f = lerp(a.f[j + 1], b.f[j + 1]);
+                    if f < nyq_guard {
+                        par[j].set_peak(f, PB[j], fsf);
+                        pg[j] = lerp(a.par[j], b.par[j]);
+                    }
+                }
+                pg[5] = lerp(a.par[5], b.par[5]);
+                // Alternate signs so neighbouring parallel formants do not cancel (K80).
+                pg[1] = -pg[1];
+                pg[3] = -pg[3];
+            }
+            let tilt = lerp(a.tilt_db, b.tilt_db);
+            if tilt != tilt_db {
+                tilt_db = tilt;
+                tp = tilt_pole(tilt, fsf);
+            }
+            let t1 = 1.0 - tp;
+            let oq = lerp(a.oq, b.oq);
+            // Per-sample interpolation of amplitudes and F0 across the whole frame.
+            let inv = 1.0 / len as f32;
+            let mut av = a.av + (b.av - a.av) * (hs as f32 * inv);
+            let dav = (b.av - a.av) * inv;
+            let mut ah = a.ah + (b.ah - a.ah) * (hs as f32 * inv);
+            let dah = (b.ah - a.ah) * inv;
+            let mut af = a.af + (b.af - a.af) * (hs as f32 * inv);
+            let daf = (b.af - a.af) * inv;
+            // The period is latched at each glottal pulse; per half-frame resolution suffices.
+            let period = fsf / lerp(a.f0, b.f0);
+            for _ in hs..he {
+                let (g, open) = glottis.next(period, oq);
+                tilt_state = t1 * g + tp * tilt_state;
+                let nv = noise.next();
+                let asp = nv * (ah * ASP_GAIN + if open { breath } else { breath * 0.25 });
+                // A tiny constant keeps the filter states out of the (slow) subnormal range in
+                // silences; the DC blocker removes it.
+                let src = av * VOICE_GAIN * tilt_state + asp + 1e-20;
+                let mut x = nz.tick(np.tick(src));
+                for r in casc.iter_mut() {
+                    x = r.tick(x);
+                }
+                if par_on {
+                    // Voiced frication is amplitude-modulated by the glottal cycle (K80).
+                    let m = if av > 0.05 && !open { 0.5 } else { 1.0 };
+                    let e = noise.next() * af * FRIC_GAIN * m;
+                    // The bypass path gets first-differenced noise (+6 dB/oct): labial and
+                    // dental noise is weak at low frequencies (K80 uses the bypass for flat,
+                    // high-frequency spectra).
+                    let mut p = pg[5] * (e - fric_prev);
+                    fric_prev = e;
+                    for j in 0..5 {
+                        p += pg[j] * par[j].tick(e);
+                    }
+                    x += p;
+                }
+                // DC blocker.
+                // (+c −c) flushes values far below audibility to 0 (no subnormals).
+                let y = ((x - hp_x1 + hp_r * hp_y1) + 1e-18) - 1e-18;
+                hp_x1 = x;
+                hp_y1 = y;
+                out.push(y);
+                av += dav;
+                ah += dah;
+                af += daf;
+            }
+        }
+        n = end;
+        k += 1;
+    }
+    out.resize(nsamples, 0.0);
+}

@@ -1,0 +1,699 @@
+//! Segmentation and expansion: a line's spans → words, pauses and sentence ends; sentences
+//! grouped into blocks; long sentences cut into phrases.
+
+use super::abbrev::{is_deva_initial, lookup};
+use super::lex::{lex, Kind, Lex};
+use super::normalize::{chunk_word, is_deva_base, word_form, MAX_WORD_CHARS};
+use super::numbers::{self, Gender};
+use super::tables::{AbbrevKind, Tables};
+use super::{latin, Block, BlockKind, Ending, Pause, Sentence, Token};
+
+/// A sentence of more words than this is cut into phrases at a pause or conjunction.
+pub const SOFT_MAX_WORDS: usize = 40;
+/// A phrase is cut here even with no pause or conjunction to cut at.
+pub const HARD_MAX_WORDS: usize = 60;
+/// A cut leaves at least this many words in the phrase before it.
+const MIN_PHRASE_WORDS: usize = 6;
+/// A line of at most this many words with no sentence-final punctuation is a heading.
+pub const HEADING_MAX_WORDS: usize = 15;
+
+/// Conjunctions a long sentence may be cut before.
+const CONJUNCTIONS: &[&str] = &[
+    "और", "लेकिन", "कि", "जो", "परंतु", "परन्तु", "किंतु", "किन्तु", "क्योंकि", "तथा", "जबकि", "ताकि", "मगर", "बल्कि", "एवं", "जिसमें", "जिससे", "जहां", "जहाँ", "इसलिए", "तो",
+];
+
+/// Scale words that follow an amount and come before its currency (₹5 करोड़ → … करोड़ रुपये).
+fn is_scale_word(w: &str) -> bool {
+    matches!(w, "हज\u{093C}ार" | "हजार" | "लाख" | "करोड\u{093C}" | "करोड" | "अरब" | "खरब")
+}
+
+/// An event of a line: a token (with the byte offset where its source starts) or a
+/// sentence end (with the byte offset where the sentence's text ends).
+#[derive(Debug)]
+pub(crate) enum Ev {
+    Tok(Token, usize),
+    End(Ending, usize),
+}
+
+struct Cx<'a> {
+    line: &'a str,
+    lx: Vec<Lex>,
+    t: &'a Tables,
+    ev: Vec<Ev>,
+    i: usize,
+    /// The reading of a currency sign/abbreviation waiting for its amount.
+    currency: Option<Vec<String>>,
+    after_number: bool,
+    after_unit: bool,
+}
+
+impl<'a> Cx<'a> {
+    fn kind(&self, k: usize) -> Option<Kind> {
+        self.lx.get(k).map(|l| l.kind)
+    }
+    fn is(&self, k: usize, c: char) -> bool {
+        self.kind(k) == Some(Kind::Punct(c))
+    }
+    fn text(&self, k: usize) -> &'a str {
+        let l = self.lx[k];
+        &self.line[l.start..l.end]
+    }
+    /// Returns true if span k and k+1 touch (no space between).
+    fn touch(&self, k: usize) -> bool {
+        k + 1 < self.lx.len() && self.lx[k].end == self.lx[k + 1].start
+    }
+    fn start(&self, k: usize) -> usize {
+        self.lx.get(k).map_or(self.line.len(), |l| l.start)
+    }
+    fn word(&mut self, w: String, at: usize) {
+        if w.len() > MAX_WORD_CHARS {
+            for piece in chunk_word(w) {
+                self.ev.push(Ev::Tok(Token::Word(piece), at));
+            }
+        } else if !w.is_empty() {
+            self.ev.push(Ev::Tok(Token::Word(w), at));
+        }
+    }
+    fn words(&mut self, ws: Vec<String>, at: usize) {
+        for w in ws {
+            self.word(w, at);
+        }
+    }
+    fn pause(&mut self, p: Pause, at: usize) {
+        self.ev.push(Ev::Tok(Token::Pause(p), at));
+    }
+
+    fn run(&mut self) {
+        while self.i < self.lx.len() {
+            let was_number = std::mem::take(&mut self.after_number);
+            let was_unit = std::mem::take(&mut self.after_unit);
+            match self.lx[self.i].kind {
+                Kind::Digits => self.number(),
+                Kind::Deva => self.deva(was_number),
+                Kind::Latin => self.latin(was_number),
+                Kind::Punct(c) => self.punct(c, was_unit),
+            }
+        }
+    }
+
+    /// Reads an integer (with comma grouping) and an optional decimal part starting at span
+    /// k. Returns (integer digits, fraction digits, next span index); the digits of a
+    /// comma-grouped integer keep one leading ',' as a mark that it was grouped.
+    fn amount(&self, k: usize) -> (String, Option<&'a str>, usize) {
+        let mut digits = String::from(self.text(k));
+        let mut j = k;
+        // Comma groups: 1–3 digits first, then groups of 2 or 3, the last of 3 (Indian
+        // 2,50,000 and Western 250,000 alike).
+        if self.text(k).chars().count() <= 3 {
+            let mut g = k;
+            let mut grouped = String::from(self.text(k));
+            let mut last_len = 0;
+            while self.touch(g) && self.is(g + 1, ',') && self.touch(g + 1) && self.kind(g + 2) == Some(Kind::Digits) {
+                let len = self.text(g + 2).chars().count();
+                if !(2..=3).contains(&len) {
+                    break;
+                }
+                grouped.push_str(self.text(g + 2));
+                last_len = len;
+                g += 2;
+            }
+            if g > k && last_len == 3 {
+                digits = format!(",{grouped}");
+                j = g;
+            } else if g > k {
+                // Back off to the last group of three.
+                let mut back = g;
+                while back > k && self.text(back).chars().count() != 3 {
+                    back -= 2;
+                }
+                if back > k {
+                    digits = format!(",{}", self.text(k));
+                    let mut q = k;
+                    while q < back {
+                        digits.push_str(self.text(q + 2));
+                        q += 2;
+                    }
+                    j = back;
+                }
+            }
+        }
+        let mut frac = None;
+        if self.touch(j) && self.is(j + 1, '.') && self.touch(j + 1) && self.kind(j + 2) == Some(Kind::Digits) {
+            frac = Some(self.text(j + 2));
+            j += 2;
+        }
+        (digits, frac, j + 1)
+    }
+
+    fn read_amount(&self, digits: &str, frac: Option<&str>, out: &mut Vec<String>) {
+        let t = self.t;
+        // Only a plain 4-digit integer (no commas, no decimals) may be read as a year.
+        let grouped = digits.starts_with(',');
+        let digits = digits.trim_start_matches(',');
+        let n_digits = digits.chars().count();
+        let plain_four = n_digits == 4 && !grouped;
+        if !grouped && n_digits >= 10 {
+            // Ten or more digits with no grouping are a phone number or an identifier.
+            numbers::digit_by_digit(t, digits, out);
+        } else if !plain_four || frac.is_some() {
+            // Grouped or decimal amounts are never years.
+            match numbers::value(digits) {
+                Some(v) if !(digits.chars().count() > 1 && digits.starts_with(['0', '०'])) => numbers::cardinal(t, v, out),
+                _ => numbers::digit_by_digit(t, digits, out),
+            }
+        } else {
+            numbers::integer(t, digits, out);
+        }
+        if let Some(f) = frac {
+            out.push(t.word("point").to_string());
+            numbers::digit_by_digit(t, f, out);
+        }
+    }
+
+    fn number(&mut self) {
+        let t = self.t;
+        let i = self.i;
+        let at = self.start(i);
+        let d1 = self.text(i);
+        let mut out = Vec::new();
+        // Time: H:MM, or H.MM when बजे follows (१२.२१ बजे).
+        let dotted_time = self.is(i + 1, '.') && self.kind(i + 3) == Some(Kind::Deva) && self.text(i + 3) == "बजे";
+        if self.touch(i) && (self.is(i + 1, ':') || dotted_time) && self.touch(i + 1) && self.kind(i + 2) == Some(Kind::Digits) {
+            let (h, m) = (numbers::value(d1), numbers::value(self.text(i + 2)));
+            if let (Some(h), Some(m)) = (h, m) {
+                if h <= 24 && m <= 59 && self.text(i + 2).chars().count() == 2 && d1.chars().count() <= 2 {
+                    // H:00 → H बजे; H:30 → साढ़े H बजे (डेढ़, ढाई for 1:30, 2:30); otherwise
+                    // H बजकर M मिनट.
+                    let said_baje = m == 0 || m == 30;
+                    match (h, m) {
+                        (1, 30) => out.push(t.word("one_and_half").to_string()),
+                        (2, 30) => out.push(t.word("two_and_half").to_string()),
+                        (_, 30) => {
+                            out.push(t.word("half_past").to_string());
+                            numbers::cardinal(t, h, &mut out);
+                        }
+                        _ => numbers::cardinal(t, h, &mut out),
+                    }
+                    if said_baje {
+                        out.push(t.word("o_clock").to_string());
+                    } else {
+                        out.push(t.word("past").to_string());
+                        numbers::cardinal(t, m, &mut out);
+                        out.push(t.word("minute").to_string());
+                    }
+                    self.i = i + 3;
+                    // "10:30 बजे": drop the written बजे (said, or replaced by बजकर … मिनट).
+                    if self.kind(self.i) == Some(Kind::Deva) && self.text(self.i) == "बजे" {
+                        self.i += 1;
+                    }
+                    self.words(out, at);
+                    return;
+                }
+            }
+        }
+        // Date: D/M/Y, D-M-Y or D.M.Y.
+        if self.touch(i) && self.touch(i + 1) && self.touch(i + 2) && self.touch(i + 3) && self.kind(i + 2) == Some(Kind::Digits) && self.kind(i + 4) == Some(Kind::Digits) {
+            let sep = self.kind(i + 1);
+            if matches!(sep, Some(Kind::Punct('/' | '-' | '.'))) && self.kind(i + 3) == sep {
+                let (d, m, y) = (numbers::value(d1), numbers::value(self.text(i + 2)), self.text(i + 4));
+                let ylen = y.chars().count();
+                if let (Some(d), Some(m)) = (d, m) {
+                    if (1..=31).contains(&d) && (1..=12).contains(&m) && (ylen == 2 || ylen == 4) {
+                        numbers::cardinal(t, d, &mut out);
+                        out.push(t.months[m as usize].clone());
+                        numbers::integer(t, y, &mut out);
+                        self.i = i + 5;
+                        self.after_number = true;
+                        self.words(out, at);
+                        return;
+                    }
+                }
+            }
+        }
+        // ISO date: YYYY-MM-DD.
+        if self.touch(i) && self.touch(i + 1) && self.touch(i + 2) && self.touch(i + 3) && self.is(i + 1, '-') && self.is(i + 3, '-') && self.kind(i + 4) == Some(Kind::Digits) && d1.chars().count() == 4 {
+            let (m, d) = (numbers::value(self.text(i + 2)), numbers::value(self.text(i + 4)));
+            if let (Some(m), Some(d)) = (m, d) {
+                if (1..=31).contains(&d) && (1..=12).contains(&m) {
+                    numbers::cardinal(t, d, &mut out);
+                    out.push(t.months[m as usize].clone());
+                    numbers::integer(t, d1, &mut out);
+                    self.i = i + 5;
+                    self.after_number = true;
+                    self.words(out, at);
+                    return;
+                }
+            }
+        }
+        let (digits, frac, mut j) = self.amount(i);
+        let last = j - 1;
+        // Ordinal suffix touching the digits: 1st, 2nd, 1ला, 5वीं.
+        let spaced_suffix = self.kind(j) == Some(Kind::Deva) && matches!(self.text(j), "वाँ" | "वां" | "वीं" | "वें");
+        if frac.is_none() && (self.touch(last) || spaced_suffix) {
+            let suf = self.text(j);
+            let g = match self.kind(j) {
+                Some(Kind::Deva) => numbers::ordinal_suffix(suf),
+                // English suffixes carry no gender: feminine before a feminine noun
+                // (21st सदी → इक्कीसवीं सदी), masculine otherwise.
+                Some(Kind::Latin) if matches!(suf.to_ascii_lowercase().as_str(), "st" | "nd" | "rd" | "th") => {
+                    let fem = self.kind(j + 1) == Some(Kind::Deva) && t.feminine.contains(&word_form(self.text(j + 1)));
+                    Some(if fem { Gender::Feminine } else { Gender::Masculine })
+                }
+                _ => None,
+            };
+            if let (Some(g), Some(v)) = (g, numbers::value(digits.trim_start_matches(','))) {
+                numbers::ordinal(t, v, g, &mut out);
+                self.i = j + 1;
+                self.words(out, at);
+                return;
+            }
+        }
+        let currency = self.currency.take();
+        let rupee_paise = currency.as_deref().is_some_and(|c| c.len() == 1 && c[0] == "रुपये") && frac.is_some_and(|f| f.chars().count() == 2);
+        if rupee_paise {
+            self.read_amount(&digits, None, &mut out);
+        } else {
+            self.read_amount(&digits, frac, &mut out);
+        }
+        // Range a-b, fraction a/b, score a:b.
+        if self.touch(last) && self.touch(j) && self.kind(j + 1) == Some(Kind::Digits) {
+            let joiner = match self.kind(j) {
+                Some(Kind::Punct('-')) => Some(t.word("to")),
+                Some(Kind::Punct('/')) => Some(t.word("over")),
+                Some(Kind::Punct(':')) => Some(""),
+                _ => None,
+            };
+            if let Some(jw) = joiner {
+                if !jw.is_empty() {
+                    out.push(jw.to_string());
+                }
+                let (d2, f2, j2) = self.amount(j + 1);
+                self.read_amount(&d2, f2, &mut out);
+                j = j2;
+            }
+        }
+        if let Some(cur) = currency {
+            // The scale word of the amount comes before the currency: ₹5 करोड़.
+            while matches!(self.kind(j), Some(Kind::Deva)) && is_scale_word(&word_form(self.text(j))) {
+                out.push(word_form(self.text(j)));
+                j += 1;
+            }
+            if matches!(self.kind(j), Some(Kind::Latin)) {
+                if let Some(a) = lookup(t, self.text(j)).filter(|a| a.kind == AbbrevKind::Unit && a.words.len() == 1 && is_scale_word(&a.words[0])) {
+                    out.extend(a.words.iter().cloned());
+                    j += 1;
+                }
+            }
+            let single = out.len() == 1 && out[0] == t.cardinals[1] && cur.len() == 1 && cur[0] == "रुपये";
+            if single {
+                out.push("रुपया".to_string());
+            } else {
+                out.extend(cur.iter().cloned());
+            }
+            if rupee_paise {
+                if let Some(v) = frac.and_then(numbers::value).filter(|v| *v > 0) {
+                    numbers::cardinal(t, v, &mut out);
+                    out.push("पैसे".to_string());
+                }
+            }
+        }
+        // A unit written touching the number: 155mm, 5km.
+        if self.touch(j - 1) && self.kind(j) == Some(Kind::Latin) {
+            if let Some(a) = lookup(t, self.text(j)).filter(|a| matches!(a.kind, AbbrevKind::Unit | AbbrevKind::Currency)) {
+                out.extend(a.words.iter().cloned());
+                self.after_unit = a.kind == AbbrevKind::Unit;
+                j += 1;
+            }
+        }
+        self.i = j;
+        self.after_number = true;
+        self.words(out, at);
+    }
+
+    /// Applies an abbreviation row; `next` is the span after it.
+    fn apply_abbrev(&mut self, words: &[String], kind: AbbrevKind, before_number: Option<&Vec<String>>, next: usize, at: usize) {
+        let number_follows = self.kind(next) == Some(Kind::Digits) || (self.kind(next).is_some_and(|k| matches!(k, Kind::Punct('-'))) && self.kind(next + 1) == Some(Kind::Digits));
+        self.i = next;
+        match kind {
+            AbbrevKind::Currency if number_follows => self.currency = Some(words.to_vec()),
+            AbbrevKind::Title if number_follows && before_number.is_some() => {
+                self.words(before_number.cloned().unwrap_or_default(), at);
+            }
+            AbbrevKind::Unit => {
+                self.after_unit = true;
+                self.words(words.to_vec(), at);
+            }
+            _ => self.words(words.to_vec(), at),
+        }
+    }
+
+    fn deva(&mut self, after_number: bool) {
+        let t = self.t;
+        let i = self.i;
+        let at = self.start(i);
+        // Stray vowel signs or marks with no letter to sit on are not a word.
+        if !self.text(i).chars().any(is_deva_base) {
+            self.i = i + 1;
+            return;
+        }
+        // Dotted forms: डॉ. / कि.मी. / उ.प्र. — try the longest chain first.
+        if self.touch(i) && self.is(i + 1, '.') {
+            let mut ends = vec![i + 1];
+            let mut k = i + 1;
+            while ends.len() < 4 && self.touch(k) && self.kind(k + 1) == Some(Kind::Deva) && self.touch(k + 1) && self.is(k + 2, '.') {
+                k += 2;
+                ends.push(k);
+            }
+            for &e in ends.iter().rev() {
+                let form = word_form(&self.line[self.lx[i].start..self.lx[e].end]);
+                if let Some(a) = lookup(t, &form) {
+                    if a.kind == AbbrevKind::Era && !after_number {
+                        continue;
+                    }
+                    let (w, kind, bn) = (a.words.clone(), a.kind, a.before_number.clone());
+                    self.apply_abbrev(&w, kind, bn.as_ref(), e + 1, at);
+                    return;
+                }
+            }
+            // An initial: एस. जयशंकर (only when something follows on the line).
+            let w = word_form(self.text(i));
+            // आई is also a common verb ("came"): an initial only before another initial.
+            let ambiguous = w == "आई";
+            let next_is_initial = self.kind(i + 2) == Some(Kind::Deva) && self.touch(i + 2) && self.is(i + 3, '.') && is_deva_initial(t, &word_form(self.text(i + 2)));
+            if is_deva_initial(t, &w) && i + 2 < self.lx.len() && (!ambiguous || next_is_initial) {
+                self.i = i + 2;
+                self.word(w, at);
+                return;
+            }
+        }
+        let w = word_form(self.text(i));
+        if let Some(a) = lookup(t, &w) {
+            if a.kind != AbbrevKind::Era || after_number {
+                let (ws, kind, bn) = (a.words.clone(), a.kind, a.before_number.clone());
+                self.apply_abbrev(&ws, kind, bn.as_ref(), i + 1, at);
+                return;
+            }
+        }
+        self.i = i + 1;
+        self.word(w, at);
+    }
+
+    fn latin(&mut self, after_number: bool) {
+        let t = self.t;
+        let i = self.i;
+        let at = self.start(i);
+        let w = self.text(i);
+        if self.touch(i) && self.is(i + 1, '.') {
+            let form = &self.line[self.lx[i].start..self.lx[i + 1].end];
+            if let Some(a) = lookup(t, form) {
+                if a.kind != AbbrevKind::Unit || after_number {
+                    let (ws, kind, bn) = (a.words.clone(), a.kind, a.before_number.clone());
+                    self.apply_abbrev(&ws, kind, bn.as_ref(), i + 2, at);
+                    return;
+                }
+            }
+            // Initials and dotted acronyms: S. Jaishankar, U.S.A.
+            if w.chars().count() == 1 {
+                let mut k = i;
+                let mut out = Vec::new();
+                loop {
+                    latin::spell(t, self.text(k), &mut out);
+                    k += 2;
+                    if !(self.touch(k - 1) && self.kind(k) == Some(Kind::Latin) && self.text(k).chars().count() == 1 && self.touch(k) && self.is(k + 1, '.')) {
+                        break;
+                    }
+                }
+                // The final dot ends the sentence only at the end of the line.
+                self.i = k;
+                self.words(out, at);
+                return;
+            }
+        }
+        if let Some(a) = lookup(t, w) {
+            if a.kind != AbbrevKind::Unit || after_number {
+                let (ws, kind, bn) = (a.words.clone(), a.kind, a.before_number.clone());
+                self.apply_abbrev(&ws, kind, bn.as_ref(), i + 1, at);
+                return;
+            }
+        }
+        let lower = w.to_ascii_lowercase();
+        if let Some(&m) = t.month_latin.get(&lower) {
+            if w.chars().next().is_some_and(|c| c.is_uppercase()) && (after_number || self.kind(i + 1) == Some(Kind::Digits)) {
+                self.i = i + 1;
+                self.word(t.months[m].clone(), at);
+                return;
+            }
+        }
+        let mut out = Vec::new();
+        latin::read(t, w, &mut out);
+        self.i = i + 1;
+        self.words(out, at);
+    }
+
+    fn punct(&mut self, c: char, after_unit: bool) {
+        let t = self.t;
+        let i = self.i;
+        let at = self.start(i);
+        self.i = i + 1;
+        match c {
+            // A dot inside a Latin name (www.example.com) is read, not a sentence end.
+            '.' if i > 0 && self.touch(i - 1) && self.touch(i) && self.kind(i - 1) == Some(Kind::Latin) && self.kind(i + 1) == Some(Kind::Latin) => {
+                self.word("डॉट".to_string(), at);
+            }
+            // A list number at the start of a line ("1. …") is not a sentence.
+            '.' if i == 1 && self.kind(0) == Some(Kind::Digits) && self.touch(0) && self.kind(i + 1).is_some() => {
+                self.pause(Pause::Comma, at);
+            }
+            '।' | '?' | '!' | '.' => {
+                let ending = match c {
+                    '?' => Ending::Question,
+                    '!' => Ending::Exclamation,
+                    _ => Ending::Statement,
+                };
+                let mut j = i + 1;
+                // Repeated marks (?!, ।।) and closing quotes/brackets stay with the sentence.
+                loop {
+                    match self.kind(j) {
+                        Some(Kind::Punct('।' | '?' | '!' | '.' | '…')) => j += 1,
+                        Some(Kind::Punct('"' | '\'' | ')')) if self.touch(j - 1) => j += 1,
+                        Some(Kind::Punct('"' | '\'' | ')')) if j + 1 == self.lx.len() => j += 1,
+                        _ => break,
+                    }
+                }
+                self.i = j;
+                self.ev.push(Ev::End(ending, self.lx[j - 1].end));
+            }
+            '…' => {
+                let more = self.lx[i + 1..].iter().any(|l| matches!(l.kind, Kind::Deva | Kind::Latin | Kind::Digits));
+                if more {
+                    self.pause(Pause::Clause, at);
+                } else {
+                    self.ev.push(Ev::End(Ending::Statement, self.lx[i].end));
+                }
+            }
+            ',' | '"' | '\'' | '—' => self.pause(Pause::Comma, at),
+            ';' | ':' | '(' | ')' => self.pause(Pause::Clause, at),
+            '-' => {
+                let spaced_before = i == 0 || !self.touch(i - 1);
+                if i > 0 && self.kind(i - 1) == Some(Kind::Digits) && self.kind(i + 1) == Some(Kind::Digits) {
+                    // A spaced range between numbers: 5 - 6, 2020 – 2021.
+                    self.word(t.word("to").to_string(), at);
+                } else if spaced_before && self.touch(i) && self.kind(i + 1) == Some(Kind::Digits) {
+                    self.word(t.word("minus").to_string(), at);
+                } else if spaced_before && i > 0 && self.kind(i - 1) == Some(Kind::Deva) && self.kind(i + 1) == Some(Kind::Deva) && self.text(i - 1) == self.text(i + 1) {
+                    // Reduplication written with a spaced hyphen (अलग - अलग): no pause.
+                } else if spaced_before || !self.touch(i) {
+                    self.pause(Pause::Comma, at);
+                }
+                // A hyphen inside a compound (साजो-सामान) is only a word boundary.
+            }
+            '/' => {
+                if after_unit {
+                    self.word("प्रति".to_string(), at);
+                } else if !(i > 0 && self.touch(i - 1) && self.touch(i)) {
+                    self.pause(Pause::Comma, at);
+                }
+            }
+            '₹' | '$' | '€' | '£' => {
+                let w = t.symbols.get(&c).cloned().unwrap_or_default();
+                if self.kind(i + 1) == Some(Kind::Digits) {
+                    self.currency = Some(vec![w]);
+                } else {
+                    self.word(w, at);
+                }
+            }
+            '°' => {
+                self.word(t.symbols.get(&c).cloned().unwrap_or_default(), at);
+                if self.touch(i) && self.kind(i + 1) == Some(Kind::Latin) {
+                    match self.text(i + 1) {
+                        "C" => self.word("सेल्सियस".to_string(), at),
+                        "F" => self.word("फ़ारेनहाइट".to_string(), at),
+                        _ => return,
+                    }
+                    self.i = i + 2;
+                }
+            }
+            c => {
+                if let Some(w) = t.symbols.get(&c) {
+                    let w = w.clone();
+                    for part in w.split(' ') {
+                        self.word(part.to_string(), at);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Expands one line into events.
+pub(crate) fn events(line: &str, t: &Tables) -> Vec<Ev> {
+    let mut cx = Cx { line, lx: lex(line), t, ev: Vec::new(), i: 0, currency: None, after_number: false, after_unit: false };
+    cx.run();
+    if let Some(cur) = cx.currency.take() {
+        // A currency sign whose amount never came.
+        let at = line.len();
+        cx.words(cur, at);
+    }
+    cx.ev
+}
+
+/// Removes leading/trailing pauses and merges runs of pauses into the strongest.
+pub(crate) fn tidy(tokens: &mut Vec<(Token, usize)>) {
+    let mut out: Vec<(Token, usize)> = Vec::with_capacity(tokens.len());
+    for (tok, at) in tokens.drain(..) {
+        match (&tok, out.last_mut()) {
+            (Token::Pause(_), None) => {}
+            (Token::Pause(p), Some((Token::Pause(q), _))) => {
+                if *p == Pause::Clause {
+                    *q = Pause::Clause;
+                }
+            }
+            _ => out.push((tok, at)),
+        }
+    }
+    if matches!(out.last(), Some((Token::Pause(_), _))) {
+        out.pop();
+    }
+    *tokens = out;
+}
+
+fn is_word(t: &Token) -> bool {
+    matches!(t, Token::Word(_))
+}
+
+/// Makes the sentences of `line[from..to]` from its tokens: one, or phrases if long.
+fn finish(line: &str, mut toks: Vec<(Token, usize)>, from: usize, to: usize, ending: Ending, out: &mut Vec<Sentence>) {
+    tidy(&mut toks);
+    let n_words = toks.iter().filter(|(t, _)| is_word(t)).count();
+    if n_words == 0 {
+        return;
+    }
+    let text = |a: usize, b: usize| line.get(a..b).unwrap_or("").trim().to_string();
+    if n_words <= SOFT_MAX_WORDS {
+        out.push(Sentence { text: text(from, to), tokens: toks.into_iter().map(|(t, _)| t).collect(), ending });
+        return;
+    }
+    // Cut points: token indices where a new phrase starts.
+    let mut cuts = Vec::new();
+    let mut seg_start = 0;
+    let mut seg_words = 0;
+    let mut best: Option<usize> = None;
+    for k in 0..toks.len() {
+        match &toks[k].0 {
+            Token::Pause(_) if seg_words >= MIN_PHRASE_WORDS => best = Some(k + 1),
+            Token::Word(w) => {
+                if seg_words >= MIN_PHRASE_WORDS && CONJUNCTIONS.contains(&w.as_str()) {
+                    best = Some(k);
+                }
+                seg_words += 1;
+            }
+            _ => {}
+        }
+        if seg_words > SOFT_MAX_WORDS {
+            if let Some(b) = best.take().filter(|&b| b > seg_start && b < toks.len()) {
+                cuts.push(b);
+                seg_start = b;
+                seg_words = toks[b..=k].iter().filter(|(t, _)| is_word(t)).count();
+                continue;
+            }
+        }
+        if seg_words >= HARD_MAX_WORDS && k + 1 < toks.len() {
+            cuts.push(k + 1);
+            seg_start = k + 1;
+            seg_words = 0;
+            best = None;
+        }
+    }
+    // Don't leave a trailing phrase without words.
+    while let Some(&c) = cuts.last() {
+        if toks[c..].iter().any(|(t, _)| is_word(t)) {
+            break;
+        }
+        cuts.pop();
+    }
+    let mut bounds = vec![0];
+    bounds.extend(cuts.iter().copied());
+    bounds.push(toks.len());
+    let n = bounds.len() - 1;
+    // Each phrase's text runs from where its first token's source starts to where the next
+    // phrase's starts.
+    let starts: Vec<usize> = (0..n).map(|p| if p == 0 { from } else { toks[bounds[p]].1.max(from) }).collect();
+    let mut rest = toks.into_iter();
+    for p in 0..n {
+        let mut part: Vec<(Token, usize)> = rest.by_ref().take(bounds[p + 1] - bounds[p]).collect();
+        tidy(&mut part);
+        if !part.iter().any(|(t, _)| is_word(t)) {
+            continue;
+        }
+        let end = if p + 1 == n { to } else { starts[p + 1].max(starts[p]) };
+        out.push(Sentence {
+            text: text(starts[p], end),
+            tokens: part.into_iter().map(|(t, _)| t).collect(),
+            ending: if p + 1 == n { ending } else { Ending::Continuation },
+        });
+    }
+}
+
+/// Returns the sentences of one line (or joined paragraph), and whether any sentence end
+/// was found in it.
+pub(crate) fn sentences(line: &str, t: &Tables) -> (Vec<Sentence>, bool) {
+    let mut out = Vec::new();
+    let mut cur: Vec<(Token, usize)> = Vec::new();
+    let mut from = 0;
+    let mut had_end = false;
+    for ev in events(line, t) {
+        match ev {
+            Ev::Tok(tok, at) => cur.push((tok, at)),
+            Ev::End(ending, end) => {
+                had_end = true;
+                finish(line, std::mem::take(&mut cur), from, end, ending, &mut out);
+                from = end;
+            }
+        }
+    }
+    let tail_has_words = cur.iter().any(|(t, _)| is_word(t));
+    if tail_has_words {
+        finish(line, cur, from, line.len(), Ending::Statement, &mut out);
+    }
+    (out, had_end && !tail_has_words)
+}
+
+/// Returns true if the last visible character of `line` is punctuation that can't end a
+/// heading (a line ending in a comma or colon continues).
+fn ends_open(line: &str) -> bool {
+    line.trim_end().ends_with([',', ':', ';', '-', '—', '–', '…'])
+}
+
+/// Builds a block from one paragraph unit.
+pub(crate) fn block(unit: &str, t: &Tables) -> Option<Block> {
+    let (mut sentences, ended) = sentences(unit, t);
+    if sentences.is_empty() {
+        return None;
+    }
+    let raw_words = unit.split_whitespace().count();
+    let heading = !ended && sentences.len() == 1 && raw_words <= HEADING_MAX_WORDS && !ends_open(unit) && sentences[0].ending == Ending::Statement && !unit.contains(['।', '?', '!', '|', '॥']);
+    if heading {
+        sentences[0].ending = Ending::None;
+    }
+    Some(Block { kind: if heading { BlockKind::Heading } else { BlockKind::Paragraph }, sentences })
+}

@@ -599,3 +599,27 @@ fn listening_page_in_headless_chromium_highlights_the_sentence_at_a_seek() {
         assert_eq!(r["id"], sentences[k]["id"], "at {t:.3} s: {report}");
     }
 }
+
+#[test]
+fn bulletin_is_byte_identical_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let arts = write_articles(dir.path());
+    let mut outputs = Vec::new();
+    for threads in ["1", "3"] {
+        let out = format!("out-{threads}");
+        let o = bin()
+            .current_dir(dir.path())
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["bulletin", arts.to_str().unwrap(), "-o", &out, "--date", DATE, "--split", "--html"])
+            .output()
+            .unwrap();
+        succeeds(&o);
+        outputs.push(dir.path().join(out));
+    }
+    for name in names_in(&outputs[0]) {
+        let a = std::fs::read(outputs[0].join(&name)).unwrap();
+        let b = std::fs::read(outputs[1].join(&name)).unwrap();
+        assert!(a == b, "{name} differs between 1 and 3 threads");
+    }
+    assert_eq!(names_in(&outputs[0]), names_in(&outputs[1]));
+}

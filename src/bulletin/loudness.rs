@@ -447,27 +447,32 @@ impl Limiter {
             return;
         }
         let avg = (self.gain_sum * self.inv_len) as f32;
-        let recovered = self.level + (1.0 - self.level) * self.release;
+        let recovered = if self.level < 1.0 { (self.level + (1.0 - self.level) * self.release).min(1.0) } else { 1.0 };
         self.level = recovered.min(avg);
         let y = self.delay.pop_front().unwrap_or(0.0);
         out(y * self.level);
     }
 
-    /// Returns true when the limiter is at rest: no gain reduction applied or pending.
-    fn idle(&self) -> bool {
-        self.level == 1.0
-            && self.gains.len() == self.look + 1
+    /// Returns true when no gain reduction is pending in the look-ahead window (the
+    /// limiter may still be releasing from an earlier one).
+    fn nothing_pending(&self) -> bool {
+        self.gains.len() == self.look + 1
             && self.gains.iter().all(|&g| g == 1.0)
             && self.mins.iter().all(|&(_, g)| g == 1.0)
     }
 
-    /// Passes a block whose samples are all within the ceiling through an idle limiter:
-    /// exactly what `push` would do sample by sample (the output is the input delayed by
-    /// the look-ahead, at unity gain), without the per-sample bookkeeping.
+    /// Feeds a block whose samples are all within the ceiling while nothing is pending:
+    /// exactly what `push` would do sample by sample — every gain in the window is 1, so
+    /// the output is the delayed input times the releasing level — without the per-sample
+    /// window bookkeeping.
     fn bypass(&mut self, xs: &[f32], out: &mut impl FnMut(f32)) {
         for &x in xs {
             self.delay.push_back(x);
-            out(self.delay.pop_front().unwrap_or(0.0));
+            let y = self.delay.pop_front().unwrap_or(0.0);
+            if self.level < 1.0 {
+                self.level = (self.level + (1.0 - self.level) * self.release).min(1.0);
+            }
+            out(y * self.level);
         }
         self.t += xs.len() as u64;
         self.mins.clear();
@@ -479,7 +484,7 @@ impl Limiter {
     fn process(&mut self, xs: &[f32], out: &mut impl FnMut(f32)) {
         for sub in xs.chunks(1024) {
             let peak = sub.iter().fold(0f32, |m, x| m.max(x.abs()));
-            if peak <= self.ceiling && self.idle() {
+            if peak <= self.ceiling && self.nothing_pending() {
                 self.bypass(sub, out);
             } else {
                 for &x in sub {

@@ -323,8 +323,11 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     });
     let mut sink = RenderSink { wav: Some(wav), bar, unit_article: &unit_article, articles: articles.len(), sample_rate: rate };
     let rendered = engine.render(&units, &mut sink)?;
-    if let Some(bar) = sink.bar.take() {
-        bar.finish_and_clear();
+    // The bar stays up, with a note, through the loudness pass that follows.
+    let bar = sink.bar.take();
+    if let Some(bar) = &bar {
+        bar.set_message(format!("{:.1} min audio · normalizing loudness", rendered.seconds() / 60.0));
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
     }
     if let Some(w) = sink.wav.take() {
         w.finish()?;
@@ -394,6 +397,9 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         Vec::new()
     };
     let norm = loudness::normalize(&raw, &wav_path, opts.loudness, &slices)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     std::fs::remove_file(&raw).map_err(|err| Error::Io { path: raw.clone(), err })?;
     let chapters: Vec<wavchunks::Chapter> = art_entries
         .iter()

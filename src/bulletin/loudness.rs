@@ -79,68 +79,298 @@ fn hound_err(path: &Path) -> impl Fn(hound::Error) -> Error + '_ {
     }
 }
 
+fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |err| Error::Io { path: path.to_path_buf(), err }
+}
+
 fn ebu_err(e: ebur128::Error) -> Error {
     Error::Other(format!("loudness measurement: {e}"))
 }
 
-/// Streams a mono WAV file's samples as f32 blocks to `f`; returns its spec.
-pub fn for_each_block(path: &Path, mut f: impl FnMut(&[f32]) -> Result<()>) -> Result<hound::WavSpec> {
-    let mut r = hound::WavReader::open(path).map_err(hound_err(path))?;
-    let spec = r.spec();
-    if spec.channels != 1 {
-        return Err(Error::Other(format!("{}: expected mono audio, found {} channels", path.display(), spec.channels)));
-    }
-    let mut buf = Vec::with_capacity(BLOCK);
-    match (spec.sample_format, spec.bits_per_sample) {
-        (hound::SampleFormat::Float, 32) => {
-            for s in r.samples::<f32>() {
-                buf.push(s.map_err(hound_err(path))?);
-                if buf.len() == BLOCK {
-                    f(&buf)?;
-                    buf.clear();
-                }
-            }
-        }
-        (hound::SampleFormat::Int, 16) => {
-            for s in r.samples::<i16>() {
-                buf.push(f32::from(s.map_err(hound_err(path))?) / 32768.0);
-                if buf.len() == BLOCK {
-                    f(&buf)?;
-                    buf.clear();
-                }
-            }
-        }
-        (fmt, bits) => {
-            return Err(Error::Other(format!("{}: unsupported WAV format {fmt:?} {bits}-bit", path.display())));
-        }
-    }
-    if !buf.is_empty() {
-        f(&buf)?;
-    }
-    Ok(spec)
+/// Where a mono WAV file's samples are and how they are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WavLayout {
+    /// Samples per second.
+    pub sample_rate: u32,
+    /// True for 32-bit IEEE float, false for 16-bit PCM.
+    pub float: bool,
+    /// Byte offset of the first sample.
+    pub data_offset: u64,
+    /// Number of sample frames.
+    pub frames: u64,
 }
 
-fn meter(rate: u32) -> Result<EbuR128> {
-    EbuR128::new(1, rate, Mode::I | Mode::TRUE_PEAK).map_err(ebu_err)
+impl WavLayout {
+    fn bytes_per_sample(&self) -> u64 {
+        if self.float {
+            4
+        } else {
+            2
+        }
+    }
 }
 
-fn finish(m: &EbuR128, samples: u64) -> Result<Measurement> {
-    let lufs = m.loudness_global().map_err(ebu_err)?;
-    let tp = m.true_peak(0).map_err(ebu_err)?;
-    let db = |x: f64| (x > 0.0).then(|| 20.0 * x.log10());
-    Ok(Measurement { lufs: lufs.is_finite().then_some(lufs), true_peak: db(tp), samples })
+/// Reads a WAV file's layout from its `fmt ` and `data` chunks (mono 16-bit PCM or
+/// 32-bit float, plain or WAVE_FORMAT_EXTENSIBLE).
+pub fn layout(path: &Path) -> Result<WavLayout> {
+    use std::io::{Read, Seek, SeekFrom};
+    let bad = |what: String| Error::Other(format!("{}: {what}", path.display()));
+    let mut f = std::fs::File::open(path).map_err(io(path))?;
+    let mut head = [0u8; 12];
+    f.read_exact(&mut head).map_err(io(path))?;
+    if &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" {
+        return Err(bad("not a RIFF/WAVE file".into()));
+    }
+    let mut fmt: Option<(u16, u16, u32, u16)> = None;
+    let mut pos = 12u64;
+    loop {
+        let mut ch = [0u8; 8];
+        f.read_exact(&mut ch).map_err(|_| bad("no data chunk".into()))?;
+        let size = u64::from(u32::from_le_bytes([ch[4], ch[5], ch[6], ch[7]]));
+        match &ch[0..4] {
+            b"fmt " => {
+                let mut b = vec![0u8; size as usize];
+                f.read_exact(&mut b).map_err(io(path))?;
+                if b.len() < 16 {
+                    return Err(bad("short fmt chunk".into()));
+                }
+                let le16 = |i: usize| u16::from_le_bytes([b[i], b[i + 1]]);
+                let mut tag = le16(0);
+                if tag == 0xFFFE && b.len() >= 26 {
+                    tag = le16(24); // the sub-format GUID starts with the format tag
+                }
+                fmt = Some((tag, le16(2), u32::from_le_bytes([b[4], b[5], b[6], b[7]]), le16(14)));
+                if size % 2 == 1 {
+                    f.seek(SeekFrom::Current(1)).map_err(io(path))?;
+                }
+            }
+            b"data" => {
+                let (tag, channels, sample_rate, bits) = fmt.ok_or_else(|| bad("data before fmt chunk".into()))?;
+                if channels != 1 {
+                    return Err(bad(format!("expected mono audio, found {channels} channels")));
+                }
+                let float = match (tag, bits) {
+                    (3, 32) => true,
+                    (1, 16) => false,
+                    _ => return Err(bad(format!("unsupported WAV format (tag {tag}, {bits}-bit)"))),
+                };
+                let mut l = WavLayout { sample_rate, float, data_offset: pos + 8, frames: 0 };
+                let file_len = f.metadata().map_err(io(path))?.len();
+                let size = size.min(file_len.saturating_sub(pos + 8));
+                l.frames = size / l.bytes_per_sample();
+                return Ok(l);
+            }
+            _ => {
+                f.seek(SeekFrom::Current((size + size % 2) as i64)).map_err(io(path))?;
+            }
+        }
+        pos += 8 + size + size % 2;
+    }
+}
+
+/// Streams frames `[start, end)` of a mono WAV file as f32 blocks to `f`.
+fn for_each_block_in(path: &Path, l: &WavLayout, start: u64, end: u64, mut f: impl FnMut(&[f32]) -> Result<()>) -> Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(path).map_err(io(path))?;
+    let bps = l.bytes_per_sample();
+    file.seek(SeekFrom::Start(l.data_offset + start * bps)).map_err(io(path))?;
+    let mut bytes = vec![0u8; BLOCK * bps as usize];
+    let mut out = Vec::with_capacity(BLOCK);
+    let mut left = end.saturating_sub(start);
+    while left > 0 {
+        let n = (left as usize).min(BLOCK);
+        let buf = &mut bytes[..n * bps as usize];
+        file.read_exact(buf).map_err(io(path))?;
+        out.clear();
+        if l.float {
+            out.extend(buf.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+        } else {
+            out.extend(buf.chunks_exact(2).map(|c| f32::from(i16::from_le_bytes([c[0], c[1]])) / 32768.0));
+        }
+        f(&out)?;
+        left -= n as u64;
+    }
+    Ok(())
+}
+
+/// Streams a mono WAV file's samples (16-bit PCM or 32-bit float) as f32 blocks to `f`;
+/// returns its layout.
+pub fn for_each_block(path: &Path, f: impl FnMut(&[f32]) -> Result<()>) -> Result<WavLayout> {
+    let l = layout(path)?;
+    for_each_block_in(path, &l, 0, l.frames, f)?;
+    Ok(l)
+}
+
+/// Writes a mono 32-bit float WAV as a stream, fixing its sizes at the end.
+pub struct FloatWavWriter {
+    file: std::io::BufWriter<std::fs::File>,
+    path: std::path::PathBuf,
+    frames: u64,
+}
+
+impl FloatWavWriter {
+    /// Creates the file and writes a header with placeholder sizes.
+    pub fn create(path: &Path, sample_rate: u32) -> Result<FloatWavWriter> {
+        use std::io::Write;
+        let file = std::fs::File::create(path).map_err(io(path))?;
+        let mut w = FloatWavWriter { file: std::io::BufWriter::with_capacity(1 << 16, file), path: path.to_path_buf(), frames: 0 };
+        let mut h = Vec::with_capacity(44);
+        h.extend_from_slice(b"RIFF\0\0\0\0WAVEfmt ");
+        h.extend_from_slice(&16u32.to_le_bytes());
+        h.extend_from_slice(&3u16.to_le_bytes()); // WAVE_FORMAT_IEEE_FLOAT
+        h.extend_from_slice(&1u16.to_le_bytes());
+        h.extend_from_slice(&sample_rate.to_le_bytes());
+        h.extend_from_slice(&(sample_rate * 4).to_le_bytes());
+        h.extend_from_slice(&4u16.to_le_bytes());
+        h.extend_from_slice(&32u16.to_le_bytes());
+        h.extend_from_slice(b"data\0\0\0\0");
+        w.file.write_all(&h).map_err(io(path))?;
+        Ok(w)
+    }
+
+    /// Appends samples.
+    pub fn write(&mut self, samples: &[f32]) -> Result<()> {
+        use std::io::Write;
+        let mut buf = [0u8; 4096];
+        for chunk in samples.chunks(1024) {
+            for (b, s) in buf.chunks_exact_mut(4).zip(chunk) {
+                b.copy_from_slice(&s.to_le_bytes());
+            }
+            self.file.write_all(&buf[..chunk.len() * 4]).map_err(io(&self.path))?;
+        }
+        self.frames += samples.len() as u64;
+        Ok(())
+    }
+
+    /// Appends `n` zero samples.
+    pub fn silence(&mut self, n: u64) -> Result<()> {
+        let zeros = [0f32; 1024];
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(1024) as usize;
+            self.write(&zeros[..k])?;
+            left -= k as u64;
+        }
+        Ok(())
+    }
+
+    /// Writes the sizes into the header and flushes the file.
+    pub fn finish(self) -> Result<()> {
+        use std::io::{Seek, SeekFrom, Write};
+        let path = self.path.clone();
+        let data = self.frames * 4;
+        let riff = u32::try_from(data + 36).map_err(|_| Error::Other(format!("{}: render larger than 4 GiB", path.display())))?;
+        let mut f = self.file.into_inner().map_err(|e| Error::Io { path: path.clone(), err: e.into_error() })?;
+        f.seek(SeekFrom::Start(4)).map_err(io(&path))?;
+        f.write_all(&riff.to_le_bytes()).map_err(io(&path))?;
+        f.seek(SeekFrom::Start(40)).map_err(io(&path))?;
+        f.write_all(&(data as u32).to_le_bytes()).map_err(io(&path))?;
+        Ok(())
+    }
+}
+
+fn db(x: f64) -> Option<f64> {
+    (x > 0.0).then(|| 20.0 * x.log10())
 }
 
 /// Measures a WAV file's integrated loudness and true peak in one streamed pass.
 pub fn measure(path: &Path) -> Result<Measurement> {
-    let spec = hound::WavReader::open(path).map_err(hound_err(path))?.spec();
-    let mut m = meter(spec.sample_rate)?;
-    let mut n = 0u64;
-    for_each_block(path, |b| {
-        n += b.len() as u64;
-        m.add_frames_f32(b).map_err(ebu_err)
-    })?;
-    finish(&m, n)
+    measure_with(path, true)
+}
+
+/// Measures a WAV file's integrated loudness (and its true peak if `true_peak`; otherwise
+/// `true_peak` is `None`) in one streamed pass.
+///
+/// The two halves of the file are metered on two threads and their gating blocks pooled
+/// (ebur128's `loudness_global_multiple`), so the result is the same on any machine; it
+/// differs from a single meter only in the ≤ 3 gating blocks that straddle the middle.
+pub fn measure_with(path: &Path, true_peak: bool) -> Result<Measurement> {
+    let l = layout(path)?;
+    let mid = l.frames / 2;
+    let mode = if true_peak { Mode::I | Mode::TRUE_PEAK } else { Mode::I };
+    let half = |a: u64, b: u64| -> Result<EbuR128> {
+        let mut m = EbuR128::new(1, l.sample_rate, mode).map_err(ebu_err)?;
+        for_each_block_in(path, &l, a, b, |blk| m.add_frames_f32(blk).map_err(ebu_err))?;
+        Ok(m)
+    };
+    let (m1, m2) = std::thread::scope(|s| {
+        let h = s.spawn(|| half(mid, l.frames));
+        let m1 = half(0, mid);
+        let m2 = h.join().unwrap_or_else(|_| Err(Error::Other("loudness meter thread failed".into())));
+        (m1, m2)
+    });
+    let (m1, m2) = (m1?, m2?);
+    let lufs = EbuR128::loudness_global_multiple([&m1, &m2].into_iter()).map_err(ebu_err)?;
+    let tp = if true_peak { db(m1.true_peak(0).map_err(ebu_err)?.max(m2.true_peak(0).map_err(ebu_err)?)) } else { None };
+    Ok(Measurement { lufs: lufs.is_finite().then_some(lufs), true_peak: tp, samples: l.frames })
+}
+
+/// A streaming true-peak meter: 4× oversampling with a 48-tap Hann-windowed sinc
+/// interpolator (the method of ITU-R BS.1770-4 Annex 2), that skips blocks which provably
+/// cannot raise the peak found so far (block sample peak × the interpolator's largest
+/// per-phase gain ≤ that peak), so quiet passages cost almost nothing.
+struct TruePeak {
+    /// Polyphase taps: `phases[p][i]` multiplies the sample `i` steps back.
+    phases: [[f32; 12]; 4],
+    /// Largest sum of |taps| over the phases: the most an interpolated value can exceed
+    /// the largest sample in its window.
+    gain_bound: f32,
+    hist: Vec<f32>,
+    peak: f32,
+}
+
+impl TruePeak {
+    fn new() -> TruePeak {
+        let mut phases = [[0f32; 12]; 4];
+        for (j, _) in (0..48).enumerate() {
+            let m = j as f64 - 24.0;
+            let w = 0.5 * (1.0 - (2.0 * std::f64::consts::PI * j as f64 / 48.0).cos());
+            let x = m * std::f64::consts::PI / 4.0;
+            let sinc = if m == 0.0 { 1.0 } else { x.sin() / x };
+            phases[j % 4][j / 4] = (w * sinc) as f32;
+        }
+        let gain_bound = phases.iter().map(|ph| ph.iter().map(|h| h.abs()).sum::<f32>()).fold(0f32, f32::max);
+        TruePeak { phases, gain_bound, hist: vec![0.0; 11], peak: 0.0 }
+    }
+
+    fn add(&mut self, block: &[f32]) {
+        // Sub-blocks of 512 keep the skip test fine-grained.
+        for sub in block.chunks(512) {
+            self.add_sub(sub);
+        }
+    }
+
+    fn add_sub(&mut self, block: &[f32]) {
+        let block_peak = block.iter().chain(&self.hist).fold(0f32, |m, x| m.max(x.abs()));
+        if block_peak * self.gain_bound > self.peak {
+            let mut buf = Vec::with_capacity(block.len() + 11);
+            buf.extend_from_slice(&self.hist);
+            buf.extend_from_slice(block);
+            let len = block.len();
+            // Phase 0 reproduces the samples themselves (its other taps fall on zeros of
+            // the sinc); the three in-between phases are computed tap by tap over the
+            // whole block, a loop the compiler vectorizes.
+            self.peak = self.peak.max(block.iter().fold(0f32, |m, x| m.max(x.abs())));
+            let mut y = vec![0f32; len];
+            for ph in &self.phases[1..] {
+                y.iter_mut().for_each(|v| *v = 0.0);
+                for (i, &h) in ph.iter().enumerate() {
+                    let src = &buf[11 - i..11 - i + len];
+                    for (acc, &x) in y.iter_mut().zip(src) {
+                        *acc += h * x;
+                    }
+                }
+                self.peak = y.iter().fold(self.peak, |m, v| m.max(v.abs()));
+            }
+        }
+        let keep = block.len().min(11);
+        self.hist.drain(..keep);
+        self.hist.extend_from_slice(&block[block.len() - keep..]);
+    }
+
+    fn dbtp(&self) -> Option<f64> {
+        db(f64::from(self.peak))
+    }
 }
 
 /// A streaming look-ahead peak limiter whose output never exceeds the ceiling.
@@ -157,6 +387,7 @@ struct Limiter {
     mins: VecDeque<(u64, f32)>,
     gains: VecDeque<f32>,
     gain_sum: f64,
+    inv_len: f64,
     release: f32,
     level: f32,
     t: u64,
@@ -175,6 +406,7 @@ impl Limiter {
             mins: VecDeque::new(),
             gains: VecDeque::with_capacity(look + 2),
             gain_sum: 0.0,
+            inv_len: 1.0 / (look + 1) as f64,
             release,
             level: 1.0,
             t: 0,
@@ -214,11 +446,52 @@ impl Limiter {
             self.delay.pop_front();
             return;
         }
-        let avg = (self.gain_sum / (self.look + 1) as f64) as f32;
-        let recovered = self.level + (1.0 - self.level) * self.release;
+        let avg = (self.gain_sum * self.inv_len) as f32;
+        let recovered = if self.level < 1.0 { (self.level + (1.0 - self.level) * self.release).min(1.0) } else { 1.0 };
         self.level = recovered.min(avg);
         let y = self.delay.pop_front().unwrap_or(0.0);
         out(y * self.level);
+    }
+
+    /// Returns true when no gain reduction is pending in the look-ahead window (the
+    /// limiter may still be releasing from an earlier one).
+    fn nothing_pending(&self) -> bool {
+        self.gains.len() == self.look + 1
+            && self.gains.iter().all(|&g| g == 1.0)
+            && self.mins.iter().all(|&(_, g)| g == 1.0)
+    }
+
+    /// Feeds a block whose samples are all within the ceiling while nothing is pending:
+    /// exactly what `push` would do sample by sample — every gain in the window is 1, so
+    /// the output is the delayed input times the releasing level — without the per-sample
+    /// window bookkeeping.
+    fn bypass(&mut self, xs: &[f32], out: &mut impl FnMut(f32)) {
+        for &x in xs {
+            self.delay.push_back(x);
+            let y = self.delay.pop_front().unwrap_or(0.0);
+            if self.level < 1.0 {
+                self.level = (self.level + (1.0 - self.level) * self.release).min(1.0);
+            }
+            out(y * self.level);
+        }
+        self.t += xs.len() as u64;
+        self.mins.clear();
+        self.mins.push_back((self.t - 1, 1.0));
+        self.gain_sum = (self.look + 1) as f64;
+    }
+
+    /// Feeds a block, taking the fast path where it can.
+    fn process(&mut self, xs: &[f32], out: &mut impl FnMut(f32)) {
+        for sub in xs.chunks(1024) {
+            let peak = sub.iter().fold(0f32, |m, x| m.max(x.abs()));
+            if peak <= self.ceiling && self.nothing_pending() {
+                self.bypass(sub, out);
+            } else {
+                for &x in sub {
+                    self.push(x, out);
+                }
+            }
+        }
     }
 
     /// Flushes the look-ahead (feeds silence until every real sample is out).
@@ -229,80 +502,99 @@ impl Limiter {
     }
 }
 
-/// Writes the input, amplified by `gain_db` and limited to `ceiling_dbfs`, as 16-bit PCM
-/// to `output` (and the slices), measuring what it writes.
-fn apply(input: &Path, output: &Path, gain_db: f64, ceiling_dbfs: f64, slices: &[Slice]) -> Result<Measurement> {
-    let spec_in = hound::WavReader::open(input).map_err(hound_err(input))?.spec();
-    let spec = hound::WavSpec { channels: 1, sample_rate: spec_in.sample_rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
-    let mut w = hound::WavWriter::create(output, spec).map_err(hound_err(output))?;
-    let mut cut: Vec<(u64, u64, &Path, Option<hound::WavWriter<std::io::BufWriter<std::fs::File>>>)> =
-        slices.iter().map(|s| (s.start, s.end, s.path.as_path(), None)).collect();
-    for (_, _, p, wr) in cut.iter_mut() {
-        *wr = Some(hound::WavWriter::create(*p, spec).map_err(hound_err(p))?);
-    }
-    let mut m = meter(spec.sample_rate)?;
-    let gain = 10f64.powf(gain_db / 20.0) as f32;
-    let mut lim = Limiter::new(10f64.powf(ceiling_dbfs / 20.0) as f32, spec.sample_rate);
-    let mut pos = 0u64;
-    let mut out_block: Vec<i16> = Vec::with_capacity(BLOCK + lim.look);
-    let mut meter_block: Vec<f32> = Vec::with_capacity(BLOCK + lim.look);
-    let mut write = |blk: &mut Vec<i16>, mb: &mut Vec<f32>, pos: &mut u64, m: &mut EbuR128| -> Result<()> {
-        {
-            let mut iw = w.get_i16_writer(blk.len() as u32);
-            for &s in blk.iter() {
-                iw.write_sample(s);
-            }
-            iw.flush().map_err(hound_err(output))?;
-        }
-        for (start, end, p, wr) in cut.iter_mut() {
-            let a = (*start).max(*pos);
-            let b = (*end).min(*pos + blk.len() as u64);
-            if a < b {
-                let wr = wr.as_mut().expect("opened above");
-                for &s in &blk[(a - *pos) as usize..(b - *pos) as usize] {
-                    wr.write_sample(s).map_err(hound_err(p))?;
-                }
-            }
-        }
-        m.add_frames_f32(mb).map_err(ebu_err)?;
-        *pos += blk.len() as u64;
-        blk.clear();
-        mb.clear();
-        Ok(())
-    };
-    let quantize = |y: f32| (y * 32768.0).round().clamp(-32768.0, 32767.0) as i16;
-    for_each_block(input, |b| {
-        for &x in b {
-            lim.push(x * gain, &mut |y| {
-                let q = quantize(y);
-                out_block.push(q);
-                meter_block.push(f32::from(q) / 32768.0);
-            });
-        }
-        write(&mut out_block, &mut meter_block, &mut pos, &mut m)
-    })?;
-    lim.flush(&mut |y| {
-        let q = quantize(y);
-        out_block.push(q);
-        meter_block.push(f32::from(q) / 32768.0);
-    });
-    write(&mut out_block, &mut meter_block, &mut pos, &mut m)?;
-    drop(write);
-    w.finalize().map_err(hound_err(output))?;
-    for (_, _, p, wr) in cut {
-        if let Some(wr) = wr {
-            wr.finalize().map_err(hound_err(p))?;
-        }
-    }
-    finish(&m, pos)
+/// Rounds a sample in [-1, 1] to 16-bit PCM (half away from zero; `as` saturates).
+#[inline]
+fn quantize(y: f32) -> i16 {
+    (y * 32768.0 + 0.5f32.copysign(y)) as i16
 }
 
-/// Normalizes `input` into a 16-bit `output` (and `slices`): pass 1 measures the file,
+/// Writes the input, amplified by `gain_db` and limited to `ceiling_dbfs`, as 16-bit PCM
+/// to `output` (and the slices), measuring what it writes on a second thread.
+fn apply(input: &Path, output: &Path, gain_db: f64, ceiling_dbfs: f64, slices: &[Slice]) -> Result<Measurement> {
+    let l = layout(input)?;
+    let spec = hound::WavSpec { channels: 1, sample_rate: l.sample_rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let mut w = hound::WavWriter::create(output, spec).map_err(hound_err(output))?;
+    let mut cut: Vec<(u64, u64, &Path, hound::WavWriter<std::io::BufWriter<std::fs::File>>)> = Vec::new();
+    for s in slices {
+        cut.push((s.start, s.end, s.path.as_path(), hound::WavWriter::create(&s.path, spec).map_err(hound_err(&s.path))?));
+    }
+    let gain = 10f64.powf(gain_db / 20.0) as f32;
+    let mut lim = Limiter::new(10f64.powf(ceiling_dbfs / 20.0) as f32, l.sample_rate);
+    // Loudness by ebur128 (mode I); true peak by the block-skipping meter above.
+    let mut m = EbuR128::new(1, l.sample_rate, Mode::I).map_err(ebu_err)?;
+    let mut tpm = TruePeak::new();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<f32>>(4);
+    let mut pos = 0u64;
+    let (written, tpm) = std::thread::scope(|scope| -> Result<(EbuR128, TruePeak)> {
+        // The meter runs beside the writer; a bounded queue keeps memory flat.
+        let meter_thread = scope.spawn(move || -> Result<(EbuR128, TruePeak)> {
+            for blk in rx {
+                m.add_frames_f32(&blk).map_err(ebu_err)?;
+                tpm.add(&blk);
+            }
+            Ok((m, tpm))
+        });
+        let mut out_block: Vec<i16> = Vec::with_capacity(BLOCK + lim.look);
+        let mut write = |blk: &mut Vec<i16>, pos: &mut u64| -> Result<()> {
+            {
+                let mut iw = w.get_i16_writer(blk.len() as u32);
+                for &s in blk.iter() {
+                    iw.write_sample(s);
+                }
+                iw.flush().map_err(hound_err(output))?;
+            }
+            for (start, end, p, wr) in cut.iter_mut() {
+                let a = (*start).max(*pos);
+                let b = (*end).min(*pos + blk.len() as u64);
+                if a < b {
+                    let mut iw = wr.get_i16_writer((b - a) as u32);
+                    for &s in &blk[(a - *pos) as usize..(b - *pos) as usize] {
+                        iw.write_sample(s);
+                    }
+                    iw.flush().map_err(hound_err(p))?;
+                }
+            }
+            let mb: Vec<f32> = blk.iter().map(|&q| f32::from(q) / 32768.0).collect();
+            // A send fails only if the meter thread has stopped on an error; it reports it.
+            let _ = tx.send(mb);
+            *pos += blk.len() as u64;
+            blk.clear();
+            Ok(())
+        };
+        let mut scaled = Vec::with_capacity(BLOCK);
+        let res = for_each_block_in(input, &l, 0, l.frames, |b| {
+            scaled.clear();
+            scaled.extend(b.iter().map(|&x| x * gain));
+            lim.process(&scaled, &mut |y| out_block.push(quantize(y)));
+            write(&mut out_block, &mut pos)
+        })
+        .and_then(|()| {
+            lim.flush(&mut |y| out_block.push(quantize(y)));
+            write(&mut out_block, &mut pos)
+        });
+        drop(write);
+        drop(tx);
+        let m = meter_thread.join().unwrap_or_else(|_| Err(Error::Other("loudness meter thread failed".into())));
+        res?;
+        m
+    })?;
+    w.finalize().map_err(hound_err(output))?;
+    for (_, _, p, wr) in cut {
+        wr.finalize().map_err(hound_err(p))?;
+    }
+    let lufs = written.loudness_global().map_err(ebu_err)?;
+    Ok(Measurement { lufs: lufs.is_finite().then_some(lufs), true_peak: tpm.dbtp(), samples: pos })
+}
+
+/// Normalizes `input` into a 16-bit `output` (and `slices`): pass 1 measures the file's
+/// loudness,
 /// pass 2 applies gain and limiter while measuring the result. If the result misses the
 /// target by more than 0.5 LU or exceeds the true-peak ceiling, the gain or limiter ceiling
 /// is corrected and pass 2 repeated (at most three more times).
 pub fn normalize(input: &Path, output: &Path, target: Target, slices: &[Slice]) -> Result<Normalized> {
-    let measured = measure(input)?;
+    // The gain depends on loudness alone; the true peak that matters is the output's,
+    // measured as it is written.
+    let measured = measure_with(input, false)?;
     let mut gain_db = measured.lufs.map_or(0.0, |l| target.lufs - l);
     // The limiter works on sample peaks; true peaks between samples can be higher, so it
     // aims half a dB lower than the true-peak ceiling.
@@ -311,7 +603,8 @@ pub fn normalize(input: &Path, output: &Path, target: Target, slices: &[Slice]) 
     loop {
         passes += 1;
         let out = apply(input, output, gain_db, ceiling, slices)?;
-        let tp_over = out.true_peak.map_or(0.0, |tp| tp - target.max_true_peak);
+        // 0.1 dB of margin for the difference between two true-peak meters.
+        let tp_over = out.true_peak.map_or(0.0, |tp| tp - (target.max_true_peak - 0.1));
         let lufs_off = out.lufs.map_or(0.0, |l| target.lufs - l);
         if (tp_over <= 0.0 && lufs_off.abs() <= 0.5) || passes == 4 {
             return Ok(Normalized { input: measured, output: out, gain_db, limiter_ceiling_dbfs: ceiling, passes });
@@ -367,6 +660,64 @@ mod tests {
         // spike it is held at the ceiling, not far below it.
         assert!((y[2000] - x[2000]).abs() < 1e-6, "{} vs {}", y[2000], x[2000]);
         assert!(y[3000].abs() > 0.49);
+    }
+
+    #[test]
+    fn fast_path_gives_the_same_samples_as_the_slow_path() {
+        let x = speechy(22_050, 3.0, 0.9);
+        let (mut a, mut b) = (Limiter::new(0.6, 22_050), Limiter::new(0.6, 22_050));
+        let (mut ya, mut yb) = (Vec::new(), Vec::new());
+        for &s in &x {
+            a.push(s, &mut |v| ya.push(v));
+        }
+        a.flush(&mut |v| ya.push(v));
+        for blk in x.chunks(5000) {
+            b.process(blk, &mut |v| yb.push(v));
+        }
+        b.flush(&mut |v| yb.push(v));
+        assert_eq!(ya, yb);
+        assert!(ya.iter().any(|v| v.abs() > 0.5) && ya.iter().all(|v| v.abs() <= 0.6 + 1e-6));
+        assert!(x.iter().any(|v| v.abs() > 0.7), "the limiter had work to do");
+    }
+
+    #[test]
+    fn true_peak_meter_agrees_with_ebur128() {
+        let rate = 22_050;
+        // Speech-like bursts plus a tone near Nyquist, whose peaks fall between samples.
+        let mut x = speechy(rate, 4.0, 0.7);
+        x.extend((0..rate).map(|i| 0.5 * (std::f32::consts::TAU * 10_000.0 * i as f32 / rate as f32 + 0.3).sin()));
+        let mut ours = TruePeak::new();
+        for b in x.chunks(777) {
+            ours.add(b);
+        }
+        let mut m = EbuR128::new(1, rate, Mode::TRUE_PEAK).unwrap();
+        m.add_frames_f32(&x).unwrap();
+        let theirs = db(m.true_peak(0).unwrap()).unwrap();
+        let sample_peak = db(f64::from(x.iter().fold(0f32, |a, v| a.max(v.abs())))).unwrap();
+        let ours = ours.dbtp().unwrap();
+        assert!((ours - theirs).abs() < 0.05, "ours {ours:.3} dBTP, ebur128 {theirs:.3} dBTP");
+        assert!(ours >= sample_peak - 1e-6);
+    }
+
+    #[test]
+    fn float_writer_and_raw_reader_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.wav");
+        let mut w = FloatWavWriter::create(&p, 16_000).unwrap();
+        w.write(&[0.5, -0.25]).unwrap();
+        w.silence(40_000).unwrap();
+        w.write(&[1.5]).unwrap();
+        w.finish().unwrap();
+        let l = layout(&p).unwrap();
+        assert_eq!((l.sample_rate, l.float, l.frames), (16_000, true, 40_003));
+        let mut all = Vec::new();
+        for_each_block(&p, |b| {
+            all.extend_from_slice(b);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!((all[0], all[1], all[40_002], all.len()), (0.5, -0.25, 1.5, 40_003));
+        assert_eq!(hound::WavReader::open(&p).unwrap().duration(), 40_003);
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub mod manifest;
 pub mod plan;
 pub mod wavchunks;
 
-use std::io::{BufWriter, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::render::{Engine, EngineOptions, Gap, Sink, Unit};
@@ -214,8 +214,7 @@ impl Drop for Staging {
 /// Writes the render as 32-bit float WAV (headroom for the loudness pass) and reports
 /// progress.
 struct RenderSink<'a> {
-    wav: Option<hound::WavWriter<BufWriter<std::fs::File>>>,
-    path: PathBuf,
+    wav: Option<loudness::FloatWavWriter>,
     bar: Option<indicatif::ProgressBar>,
     /// Article index (0-based) per unit, for the progress message.
     unit_article: &'a [Option<usize>],
@@ -223,26 +222,10 @@ struct RenderSink<'a> {
     sample_rate: u32,
 }
 
-impl RenderSink<'_> {
-    fn err(&self, e: hound::Error) -> Error {
-        match e {
-            hound::Error::IoError(err) => Error::Io { path: self.path.clone(), err },
-            other => Error::Other(format!("{}: {other}", self.path.display())),
-        }
-    }
-}
-
 impl Sink for RenderSink<'_> {
     fn unit(&mut self, index: usize, unit: &Unit, start: u64, samples: &[f32]) -> Result<()> {
         if let Some(w) = self.wav.as_mut() {
-            let mut res = Ok(());
-            for &s in samples {
-                if let Err(e) = w.write_sample(s) {
-                    res = Err(e);
-                    break;
-                }
-            }
-            res.map_err(|e| self.err(e))?;
+            w.write(samples)?;
         }
         if let Some(bar) = &self.bar {
             if unit.sentence().is_some() {
@@ -257,14 +240,7 @@ impl Sink for RenderSink<'_> {
 
     fn silence(&mut self, _start: u64, len: u64) -> Result<()> {
         if let Some(w) = self.wav.as_mut() {
-            let mut res = Ok(());
-            for _ in 0..len {
-                if let Err(e) = w.write_sample(0.0f32) {
-                    res = Err(e);
-                    break;
-                }
-            }
-            res.map_err(|e| self.err(e))?;
+            w.silence(len)?;
         }
         Ok(())
     }
@@ -337,11 +313,7 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
 
     let staging = Staging::new(&target, opts.force)?;
     let raw = staging.path(files::RAW);
-    let spec = hound::WavSpec { channels: 1, sample_rate: rate, bits_per_sample: 32, sample_format: hound::SampleFormat::Float };
-    let wav = hound::WavWriter::create(&raw, spec).map_err(|e| match e {
-        hound::Error::IoError(err) => Error::Io { path: raw.clone(), err },
-        other => Error::Other(format!("{}: {other}", raw.display())),
-    })?;
+    let wav = loudness::FloatWavWriter::create(&raw, rate)?;
     let bar = opts.progress.then(|| {
         let bar = indicatif::ProgressBar::with_draw_target(Some(plan.sentence_count() as u64), indicatif::ProgressDrawTarget::stderr());
         if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} sentences · {msg} · ETA {eta}") {
@@ -349,13 +321,16 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         }
         bar
     });
-    let mut sink = RenderSink { wav: Some(wav), path: raw.clone(), bar, unit_article: &unit_article, articles: articles.len(), sample_rate: rate };
+    let mut sink = RenderSink { wav: Some(wav), bar, unit_article: &unit_article, articles: articles.len(), sample_rate: rate };
     let rendered = engine.render(&units, &mut sink)?;
-    if let Some(bar) = sink.bar.take() {
-        bar.finish_and_clear();
+    // The bar stays up, with a note, through the loudness pass that follows.
+    let bar = sink.bar.take();
+    if let Some(bar) = &bar {
+        bar.set_message(format!("{:.1} min audio · normalizing loudness", rendered.seconds() / 60.0));
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
     }
     if let Some(w) = sink.wav.take() {
-        w.finalize().map_err(|e| sink.err(e))?;
+        w.finish()?;
     }
 
     // Sentences (cues) and articles from the exact sample spans.
@@ -422,6 +397,9 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         Vec::new()
     };
     let norm = loudness::normalize(&raw, &wav_path, opts.loudness, &slices)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     std::fs::remove_file(&raw).map_err(|err| Error::Io { path: raw.clone(), err })?;
     let chapters: Vec<wavchunks::Chapter> = art_entries
         .iter()

@@ -443,7 +443,8 @@ impl Engine {
                 break;
             }
             if pending.is_empty() {
-                // The writer caught up with everything spawned: spawn more before waiting.
+                // Everything in the window was written: spawn the next units before
+                // waiting, or nothing would ever arrive.
                 continue;
             }
             // The front is still being synthesized: wait for any result. `tx` is alive here,

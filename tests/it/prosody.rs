@@ -109,9 +109,3 @@ fn pitch_targets_are_time_ordered_and_inside_the_utterance() {
         assert!(u.pitch.iter().all(|p| p.time >= 0.0 && p.time <= u.duration() + 1e-4 && p.hz > 50.0 && p.hz < 400.0));
     }
 }
-#[test]
-#[ignore]
-fn debug_print() {
-    let c = plan(&sentence(&words(), Ending::Continuation), &settings());
-    eprintln!("{:?}", c);
-}

@@ -23,6 +23,9 @@ pub struct BulletinArgs {
     /// Voice: a built-in name (see `samachar voices`) or a path to a voice TOML file.
     #[arg(long)]
     voice: Option<String>,
+    /// A user lexicon (word<TAB>phones) that overrides the built-in one; repeatable.
+    #[arg(long)]
+    lexicon: Vec<PathBuf>,
     /// Speaking rate multiplier, 0.25 to 4.
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = super::parse_rate)]
     rate: f32,
@@ -80,6 +83,7 @@ pub fn run(a: BulletinArgs) -> anyhow::Result<()> {
         date: a.date,
         voice: a.voice.unwrap_or_else(|| samachar::synth::Voice::builtin_names()[0].to_string()),
         engine: samachar::render::EngineOptions { rate: a.rate, pitch: a.pitch, volume: 1.0, sample_rate: a.sample_rate },
+        lexicons: a.lexicon,
         loudness: Target { lufs: a.loudness, ..Target::default() },
         intro: !a.no_intro,
         split: a.split,

@@ -52,6 +52,9 @@ enum Command {
         /// Voice: a built-in name (see `samachar voices`) or a path to a voice TOML file.
         #[arg(long)]
         voice: Option<String>,
+        /// A user lexicon (word<TAB>phones) that overrides the built-in one; repeatable.
+        #[arg(long)]
+        lexicon: Vec<PathBuf>,
         /// Speaking rate multiplier, 0.25 to 4 (2 = twice as fast).
         #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = parse_rate)]
         rate: f32,
@@ -116,6 +119,7 @@ struct SpeakArgs {
     output: Option<PathBuf>,
     play: bool,
     voice: Option<String>,
+    lexicons: Vec<PathBuf>,
     opts: samachar::render::EngineOptions,
     force: bool,
 }
@@ -144,13 +148,14 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
     }
     let voice_name = a.voice.unwrap_or_else(|| samachar::synth::Voice::builtin_names()[0].to_string());
     let voice = samachar::synth::Voice::load(&voice_name)?;
+    let g2p = samachar::g2p::G2p::with_lexicons(&a.lexicons, true)?;
     let (text, name) = read_input(&a.input)?;
     let doc = samachar::text::parse(&text);
     let units = units_from_document(&doc);
     if units.is_empty() {
         return Err(samachar::Error::EmptyInput { source: name }.into());
     }
-    let engine = Engine::new(&voice, &a.opts);
+    let engine = Engine::with_g2p(&voice, &a.opts, g2p);
     // Opened before the WAV so that a missing device fails before any file is created.
     let mut player = if a.play { Some(Player::open(engine.sample_rate())?) } else { None };
     if default_target {
@@ -256,9 +261,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             out.flush()?;
         }
-        Command::Speak { input, output, play, voice, rate, pitch, volume, sample_rate, force } => {
+        Command::Speak { input, output, play, voice, lexicon, rate, pitch, volume, sample_rate, force } => {
             let opts = samachar::render::EngineOptions { rate, pitch, volume, sample_rate };
-            speak(SpeakArgs { input, output, play, voice, opts, force })?;
+            speak(SpeakArgs { input, output, play, voice, lexicons: lexicon, opts, force })?;
         }
         Command::Voices => voices()?,
         Command::Bulletin(args) => bulletin_cli::run(args)?,

@@ -39,6 +39,8 @@ pub struct Options {
     pub voice: String,
     /// Rate, pitch, volume, sample rate.
     pub engine: EngineOptions,
+    /// User lexicons (`word<TAB>phones`) that override the built-in one; a later file overrides an earlier one.
+    pub lexicons: Vec<PathBuf>,
     /// Loudness target.
     pub loudness: loudness::Target,
     /// Speak the opening line.
@@ -66,6 +68,7 @@ impl Default for Options {
             date: None,
             voice: crate::synth::Voice::builtin_names()[0].to_string(),
             engine: EngineOptions::default(),
+            lexicons: Vec::new(),
             loudness: loudness::Target::default(),
             intro: true,
             split: false,
@@ -274,6 +277,7 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         return Err(Error::Other("no input given (article files, directories, feeds, or - for stdin)".into()));
     }
     let voice = crate::synth::Voice::load(&opts.voice)?;
+    let g2p = crate::g2p::G2p::with_lexicons(&opts.lexicons, true)?;
 
     let mut articles = Vec::new();
     let mut skipped = Vec::new();
@@ -298,7 +302,7 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
 
     let title = opts.title.clone().unwrap_or_else(|| plan::DEFAULT_TITLE.to_string());
     let plan = plan::plan(&articles, &plan::PlanOptions { title: title.clone(), date, intro: opts.intro });
-    let engine = Engine::new(&voice, &opts.engine);
+    let engine = Engine::with_g2p(&voice, &opts.engine, g2p);
     let rate = engine.sample_rate();
     let chime = plan::chime(rate);
     let units: Vec<Unit> = plan

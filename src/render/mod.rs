@@ -292,9 +292,15 @@ pub struct Engine {
 impl Engine {
     /// Builds an engine for a voice with the built-in pronunciation lexicon.
     pub fn new(voice: &Voice, opts: &EngineOptions) -> Engine {
+        Engine::with_g2p(voice, opts, G2p::builtin())
+    }
+
+    /// Builds an engine for a voice with a given pronunciation stage (e.g. built-in lexicon
+    /// plus user lexicons from `--lexicon`).
+    pub fn with_g2p(voice: &Voice, opts: &EngineOptions, g2p: G2p) -> Engine {
         let prosody = ProsodySettings::for_voice(voice, opts.rate, opts.pitch);
         let synth = Synth::new(voice, opts.sample_rate, opts.volume);
-        Engine::from_parts(G2p::builtin(), synth, prosody, opts.rate)
+        Engine::from_parts(g2p, synth, prosody, opts.rate)
     }
 
     /// Builds an engine from its stages (e.g. a G2p with user lexicons). `rate` scales the

@@ -660,3 +660,18 @@ fn many_short_articles_render_without_stalling() {
         assert_eq!(manifest(&dir.path().join(&out))["articles"].as_array().unwrap().len(), 150);
     }
 }
+
+#[test]
+fn bulletin_takes_user_lexicons_and_a_malformed_one_is_an_error_with_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let arts = write_articles(tmp.path());
+    std::fs::write(tmp.path().join("bad.tsv"), "# names\nकमल\tk ə m ə l\nबिना-फ़ोन\n").unwrap();
+    let o = run(tmp.path(), &["bulletin", arts.to_str().unwrap(), "-o", "b", "--lexicon", "bad.tsv", "-q"], None);
+    let e = fails(&o);
+    assert!(e.contains("bad.tsv:3"), "{e}");
+    assert!(!tmp.path().join("b").exists(), "no bulletin directory after a lexicon error");
+    std::fs::write(tmp.path().join("good.tsv"), "कमल\tk ə m ə l\n").unwrap();
+    let o = run(tmp.path(), &["bulletin", arts.to_str().unwrap(), "-o", "g", "--lexicon", "good.tsv", "-q"], None);
+    succeeds(&o);
+    assert!(tmp.path().join("g/bulletin.wav").exists());
+}

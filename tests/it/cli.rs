@@ -282,3 +282,25 @@ fn leftovers_of_a_killed_run_are_removed_by_the_next_write() {
     assert!(!stale.exists(), "stale temporary file kept");
     assert!(live.exists() && other.exists(), "removed a file it does not own");
 }
+
+#[test]
+fn user_lexicon_changes_what_speak_says_and_a_bad_one_names_file_and_line() {
+    let (dir, _) = setup();
+    std::fs::write(dir.path().join("in.txt"), "कमल तालाब में है।\n").unwrap();
+    let plain = run(dir.path(), &["speak", "in.txt", "-o", "plain.wav"], None, &[]);
+    assert!(plain.status.success(), "{}", stderr(&plain));
+    // A user entry that reads कमल with quite different sounds (and more of them).
+    std::fs::write(dir.path().join("mine.tsv"), "कमल\tʃ uː ʃ uː m ɑː\n").unwrap();
+    let mine = run(dir.path(), &["speak", "in.txt", "--lexicon", "mine.tsv", "-o", "mine.wav"], None, &[]);
+    assert!(mine.status.success(), "{}", stderr(&mine));
+    let a = std::fs::read(dir.path().join("plain.wav")).unwrap();
+    let b = std::fs::read(dir.path().join("mine.wav")).unwrap();
+    assert_ne!(a, b, "the user lexicon entry was not used");
+    assert!(b.len() > a.len(), "the longer user pronunciation should give a longer WAV");
+
+    std::fs::write(dir.path().join("bad.tsv"), "कमल\tk ə m ə l\nटूटा\n").unwrap();
+    let bad = run(dir.path(), &["speak", "in.txt", "--lexicon", "bad.tsv", "-o", "bad.wav"], None, &[]);
+    let e = fails(&bad);
+    assert!(e.contains("bad.tsv:2"), "error should name file:line: {e}");
+    assert!(!dir.path().join("bad.wav").exists());
+}

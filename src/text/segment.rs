@@ -286,10 +286,18 @@ impl<'a> Cx<'a> {
                 _ => None,
             };
             if let Some(jw) = joiner {
-                if !jw.is_empty() {
+                let (d2, f2, j2) = self.amount(j + 1);
+                // A falling pair is a score, not a range: "2-0 से आगे" is दो शून्य.
+                let score = jw == t.word("to")
+                    && frac.is_none()
+                    && f2.is_none()
+                    && matches!(
+                        (numbers::value(digits.trim_start_matches(',')), numbers::value(d2.trim_start_matches(','))),
+                        (Some(a), Some(b)) if a > b
+                    );
+                if !jw.is_empty() && !score {
                     out.push(jw.to_string());
                 }
-                let (d2, f2, j2) = self.amount(j + 1);
                 self.read_amount(&d2, f2, &mut out);
                 j = j2;
             }

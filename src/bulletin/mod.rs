@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use crate::render::{Engine, EngineOptions, Gap, Sink, Unit};
 use crate::{Error, Result};
 
-use self::plan::{Date, Pause, Role};
+use self::plan::{Date, Role};
 
 /// Everything `samachar bulletin` was asked to do.
 #[derive(Debug, Clone)]
@@ -249,17 +249,6 @@ impl Sink for RenderSink<'_> {
     }
 }
 
-fn gap(p: Pause) -> Gap {
-    match p {
-        Pause::None => Gap::None,
-        Pause::Comma => Gap::Comma,
-        Pause::Sentence => Gap::Sentence,
-        Pause::Paragraph => Gap::Paragraph,
-        Pause::Heading => Gap::Heading,
-        Pause::Article => Gap::Article,
-    }
-}
-
 fn secs(sample: u64, rate: u32) -> f64 {
     sample as f64 / f64::from(rate)
 }
@@ -309,8 +298,8 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         .items
         .iter()
         .map(|it| match &it.sentence {
-            Some(s) => Unit::Sentence { sentence: s.clone(), gap: gap(it.pause) },
-            None => Unit::Audio { samples: chime.clone(), gap: gap(it.pause) },
+            Some(s) => Unit::Sentence { sentence: s.clone(), gap: it.pause },
+            None => Unit::Audio { samples: chime.clone(), gap: it.pause },
         })
         .collect();
     let unit_article: Vec<Option<usize>> = plan.items.iter().map(|i| i.article).collect();

@@ -24,23 +24,9 @@ pub enum Role {
     Closing,
 }
 
-/// The pause after an item, by structure (mirrors the renderer's gaps).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Pause {
-    /// No pause: the end of the bulletin.
-    None,
-    /// A phrase cut from a long sentence continues.
-    Comma,
-    /// Between sentences of a paragraph.
-    Sentence,
-    /// After a paragraph (and after a chime).
-    Paragraph,
-    /// After a headline or heading.
-    Heading,
-    /// Before the closing line.
-    Article,
-}
+/// The pause after an item, by structure: the renderer's own [`Gap`](crate::render::Gap),
+/// so a plan item becomes a render unit without translation.
+pub use crate::render::Gap as Pause;
 
 /// One thing in the bulletin, in order.
 #[derive(Debug, Clone, PartialEq)]

@@ -22,38 +22,14 @@ const ARTICLES: [(&str, &str); 3] = [
     ),
 ];
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_samachar"))
-}
+use crate::common::{bin, fails, stderr};
 
 fn run(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut c = bin();
-    c.current_dir(dir).args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
-    c.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
-    let mut child = c.spawn().unwrap();
-    if let Some(bytes) = stdin {
-        child.stdin.take().unwrap().write_all(bytes).unwrap();
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    crate::common::run_env(dir, args, stdin, &[])
 }
 
 fn succeeds(o: &Output) {
     assert!(o.status.success(), "expected success; stderr: {}", stderr(o));
-}
-
-/// Asserts a failure with a one-line `samachar: error:` message, and returns it.
-fn fails(o: &Output) -> String {
-    let e = stderr(o);
-    assert!(!o.status.success(), "expected failure, got success; stderr: {e}");
-    assert!(!e.contains("panicked"), "panicked: {e}");
-    let lines: Vec<&str> = e.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(lines.len(), 1, "one-line error expected, got: {e}");
-    assert!(lines[0].starts_with("samachar: error: "), "{e}");
-    e
 }
 
 fn names_in(dir: &Path) -> Vec<String> {

@@ -1,42 +1,15 @@
 //! The `speak` and `voices` commands, run as a user would, with every error path.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 const TEXT: &str = "समाचार\nनमस्ते कमला। कमल तालाब में है।\nनमक सस्ता है? मौसम सुहावना है।\n";
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_samachar"))
-}
+use crate::common::{bin, fails, stderr};
 
 /// Runs samachar in `dir` with `args`, feeding `stdin` if given.
 fn run(dir: &Path, args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Output {
-    use std::io::Write;
-    let mut c = bin();
-    c.current_dir(dir).args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
-    c.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    let mut child = c.spawn().unwrap();
-    if let Some(bytes) = stdin {
-        child.stdin.take().unwrap().write_all(bytes).unwrap();
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Asserts a failure with a one-line `samachar: error:` message, and returns it.
-fn fails(o: &Output) -> String {
-    let e = stderr(o);
-    assert!(!o.status.success(), "expected failure, got success; stderr: {e}");
-    assert!(!e.contains("panicked"), "panicked: {e}");
-    let lines: Vec<&str> = e.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(lines.len(), 1, "one-line error expected, got: {e}");
-    e
+    crate::common::run_env(dir, args, stdin, env)
 }
 
 fn setup() -> (tempfile::TempDir, PathBuf) {

@@ -1,5 +1,7 @@
 //! Integration tests: one binary, one module per area.
 
+mod common;
+
 mod text;
 mod g2p;
 mod prosody;

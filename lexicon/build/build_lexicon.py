@@ -172,30 +172,25 @@ def main():
     wik = read(os.path.join(DATA, "wikipron_hin_broad_lexicon.tsv"))
     news = read(os.path.join(HERE, "news.tsv"))
 
+    def hold_out(rows, candidates, frac, seed, out_path):
+        """Samples `frac` of `candidates` (reproducibly) and writes their rows to out_path."""
+        held = set(random.Random(seed).sample(sorted(candidates), int(len(candidates) * frac)))
+        if out_path:
+            with open(out_path, "w", encoding="utf-8") as f:
+                for w, p in rows:
+                    c = convert(p) if w in held else None
+                    if c:
+                        f.write(f"{w}\t{c}\n")
+        return held
+
     heldout = set()
     if args.holdout > 0:
-        words = sorted({w for w, _ in wik} - {w for w, _ in sig} - {w for w, _ in news})
-        rnd = random.Random(args.seed)
-        heldout = set(rnd.sample(words, int(len(words) * args.holdout)))
-        if args.heldout_out:
-            with open(args.heldout_out, "w", encoding="utf-8") as f:
-                for w, p in wik:
-                    if w in heldout:
-                        c = convert(p)
-                        if c:
-                            f.write(f"{w}\t{c}\n")
+        words = {w for w, _ in wik} - {w for w, _ in sig} - {w for w, _ in news}
+        heldout = hold_out(wik, words, args.holdout, args.seed, args.heldout_out)
 
     if args.holdout_sigmorphon > 0:
-        swords = sorted({w for w, _ in sig} - {w for w, _ in news})
-        rnd = random.Random(args.seed + 1)
-        sheld = set(rnd.sample(swords, int(len(swords) * args.holdout_sigmorphon)))
-        if args.sig_heldout_out:
-            with open(args.sig_heldout_out, "w", encoding="utf-8") as f:
-                for w, p in sig:
-                    if w in sheld:
-                        c = convert(p)
-                        if c:
-                            f.write(f"{w}\t{c}\n")
+        swords = {w for w, _ in sig} - {w for w, _ in news}
+        sheld = hold_out(sig, swords, args.holdout_sigmorphon, args.seed + 1, args.sig_heldout_out)
         sig = [(w, p) for w, p in sig if w not in sheld]
         heldout |= sheld
 

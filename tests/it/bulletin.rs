@@ -653,3 +653,20 @@ fn bulletin_takes_user_lexicons_and_a_malformed_one_is_an_error_with_file_and_li
     succeeds(&o);
     assert!(tmp.path().join("g/bulletin.wav").exists());
 }
+
+/// The disk filling during a bulletin (simulated by a file-size limit with SIGXFSZ ignored):
+/// a clear error, and neither the bulletin directory nor its temporary directory is left.
+#[cfg(unix)]
+#[test]
+fn a_disk_filling_midway_is_a_clear_error_and_leaves_no_bulletin() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_articles(tmp.path());
+    let script = format!(
+        "ulimit -f 300; trap '' XFSZ; exec '{}' bulletin articles -o out -q",
+        env!("CARGO_BIN_EXE_samachar")
+    );
+    let o = Command::new("sh").arg("-c").arg(&script).current_dir(tmp.path()).output().unwrap();
+    let e = fails(&o);
+    assert!(e.contains("too large"), "{e}");
+    assert_eq!(names_in(tmp.path()), vec!["articles".to_string()], "nothing but the inputs may be left");
+}

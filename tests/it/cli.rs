@@ -1,7 +1,7 @@
 //! The `speak` and `voices` commands, run as a user would, with every error path.
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 
 const TEXT: &str = "समाचार\nनमस्ते कमला। कमल तालाब में है।\nनमक सस्ता है? मौसम सुहावना है।\n";
 
@@ -276,4 +276,22 @@ fn user_lexicon_changes_what_speak_says_and_a_bad_one_names_file_and_line() {
     let e = fails(&bad);
     assert!(e.contains("bad.tsv:2"), "error should name file:line: {e}");
     assert!(!dir.path().join("bad.wav").exists());
+}
+
+/// A full disk, simulated by a file-size limit (`ulimit -f`, with SIGXFSZ ignored so that the
+/// write fails with EFBIG instead of killing the process): a clear error, and nothing left.
+#[cfg(unix)]
+#[test]
+fn a_write_that_fails_midway_is_a_clear_error_and_leaves_no_file() {
+    let (dir, input) = setup();
+    let long = TEXT.repeat(20);
+    std::fs::write(&input, long).unwrap();
+    let script = format!(
+        "ulimit -f 100; trap '' XFSZ; exec '{}' speak khabar.txt -o out.wav",
+        env!("CARGO_BIN_EXE_samachar")
+    );
+    let o = Command::new("sh").arg("-c").arg(&script).current_dir(dir.path()).output().unwrap();
+    let e = fails(&o);
+    assert!(e.contains("out.wav") && e.contains("too large"), "{e}");
+    assert_eq!(files_in(dir.path()), vec!["khabar.txt".to_string()], "no WAV and no temporary file may be left");
 }

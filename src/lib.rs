@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod error;
+pub mod cleanup;
 pub mod phoneme;
 pub mod text;
 pub mod g2p;

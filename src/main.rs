@@ -273,6 +273,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn main() {
     let cli = Cli::parse();
+    // Ctrl-C, SIGTERM, SIGHUP: remove the temporaries of unfinished files and stop. A file
+    // already in place stays; nothing half-written is left (see samachar::cleanup).
+    let _ = ctrlc::set_handler(|| {
+        samachar::cleanup::interrupted();
+        eprintln!("samachar: interrupted; unfinished output removed");
+        std::process::exit(130);
+    });
     if let Err(e) = run(cli) {
         // One line: the error and each cause not already part of the message before it.
         let mut msg = e.to_string();

@@ -150,6 +150,8 @@ struct Staging {
     temp: PathBuf,
     target: PathBuf,
     published: bool,
+    /// Removes the temporary directory if the process is interrupted.
+    _cleanup: crate::cleanup::Registration,
 }
 
 impl Staging {
@@ -173,7 +175,8 @@ impl Staging {
             let _ = std::fs::remove_dir_all(&temp);
         }
         std::fs::create_dir(&temp).map_err(|e| out_err(format!("cannot write in {}: {e}", parent.display())))?;
-        Ok(Staging { temp, target: target.to_path_buf(), published: false })
+        let cleanup = crate::cleanup::register(temp.clone());
+        Ok(Staging { temp, target: target.to_path_buf(), published: false, _cleanup: cleanup })
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -188,6 +191,8 @@ impl Staging {
             self.target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             std::process::id()
         ));
+        // An interruption waits until the directory is in place (or not) before cleaning up.
+        let _commit = crate::cleanup::commit_lock();
         let replaced = self.target.exists();
         if replaced {
             std::fs::rename(&self.target, &old).map_err(|e| out_err(format!("cannot move the old bulletin aside: {e}")))?;

@@ -61,6 +61,8 @@ pub struct WavFile {
     committed: bool,
     data_bytes: u64,
     extra: Vec<([u8; 4], Vec<u8>)>,
+    /// Removes the temporary file if the process is interrupted (see [`crate::cleanup`]).
+    _cleanup: crate::cleanup::Registration,
 }
 
 impl std::fmt::Debug for WavFile {
@@ -89,6 +91,7 @@ impl WavFile {
             .create_new(true)
             .open(&temp)
             .map_err(|err| Error::Io { path: target.to_path_buf(), err })?;
+        let cleanup = crate::cleanup::register(temp.clone());
         let spec = hound::WavSpec {
             channels: 1,
             sample_rate,
@@ -103,6 +106,7 @@ impl WavFile {
             committed: false,
             data_bytes: 0,
             extra: Vec::new(),
+            _cleanup: cleanup,
         };
         let w = hound::WavWriter::new(BufWriter::with_capacity(1 << 16, file), spec)
             .map_err(|e| me.hound_err(e))?;
@@ -228,6 +232,8 @@ impl WavFile {
             self.write_extra_chunks().map_err(io(&self.target))?;
         }
         File::open(&self.temp).and_then(|f| f.sync_all()).map_err(io(&self.target))?;
+        // An interruption waits until the file is in place (or not) before cleaning up.
+        let _commit = crate::cleanup::commit_lock();
         match self.overwrite {
             Overwrite::Replace => std::fs::rename(&self.temp, &self.target).map_err(io(&self.target))?,
             Overwrite::Refuse => match std::fs::hard_link(&self.temp, &self.target) {

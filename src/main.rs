@@ -235,10 +235,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             for line in text.lines() {
                 line_buf.clear();
                 // A one-word line is phonemized as written (the G2P word-list format); a
-                // longer line goes through the text front end first, so numbers,
+                // longer line, or a word with digits, Latin letters or punctuation (2026,
+                // BJP, डॉ.), goes through the text front end first, so numbers,
                 // abbreviations, symbols and Latin words are read as Hindi words.
                 let tokens;
-                let words: Vec<&str> = if line.split_whitespace().nth(1).is_none() {
+                let plain_word = |w: &str| {
+                    w.chars().all(|c| {
+                        matches!(c, '\u{0900}'..='\u{0963}' | '\u{0970}'..='\u{097F}' | '\u{200C}' | '\u{200D}')
+                    })
+                };
+                let mut ws = line.split_whitespace();
+                let one_plain = match (ws.next(), ws.next()) {
+                    (Some(w), None) => plain_word(w),
+                    (None, _) => true,
+                    _ => false,
+                };
+                let words: Vec<&str> = if one_plain {
                     line.split_whitespace().collect()
                 } else {
                     tokens = samachar::text::normalize_line(line);

@@ -237,4 +237,12 @@ fn cli_phonemize_expands_numbers_on_multi_word_lines() {
     let words = run("पाँच किलोमीटर\n");
     assert_eq!(digits, words);
     assert_eq!(digits.matches(" | ").count(), 1);
+    // A single token with digits, Latin letters or an abbreviation dot is read as words too,
+    // one output line per input line; a plain Devanagari word stays one word.
+    assert_eq!(run("2026\n"), run("दो हज़ार छब्बीस\n"));
+    assert_eq!(run("BJP\n"), run("बी जे पी\n"));
+    assert_eq!(run("डॉ.\n"), run("डॉक्टर\n"));
+    let mixed = run("2026\nकमल\n\nBJP\n");
+    assert_eq!(mixed.lines().count(), 4, "{mixed}");
+    assert_eq!(mixed.lines().nth(1), Some("k ə m ə l"));
 }

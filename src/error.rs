@@ -99,7 +99,7 @@ impl std::fmt::Display for Error {
             Error::InvalidUtf8 { source, offset } => {
                 write!(f, "{source}: invalid UTF-8 at byte offset {offset}")
             }
-            Error::EmptyInput { source } => write!(f, "{source}: no text to speak (input is empty or only whitespace)"),
+            Error::EmptyInput { source } => write!(f, "{source}: no text to speak (the input is empty, blank, or has nothing readable such as letters or digits)"),
             Error::DataLine { file, line, problem } => write!(f, "{file}:{line}: {problem}"),
             Error::Voice { file, problem } => write!(f, "voice {file}: {}", one_line_toml(problem)),
             Error::UnknownVoice { name, available } => {

@@ -354,7 +354,44 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
         out.push(fr);
     }
     smooth_formants(&mut out);
+    soften_voicing_onsets(&mut out);
     out
+}
+
+/// Silence needed before a voicing onset for it to count as phrase-initial.
+const ONSET_AFTER_SILENCE: f32 = 0.04;
+/// Rise time of voicing amplitude at a phrase-initial onset.
+const ONSET_RISE: f32 = 0.025;
+
+/// Makes voicing that starts out of silence (the start of an utterance, or after a pause)
+/// rise over ~25 ms instead of in one frame: the vocal folds take a few cycles to reach full
+/// amplitude at a phrase-initial onset (a gradual attack, Titze 1994 "Principles of Voice
+/// Production" ch. 10), and an abrupt one sounds like a stop burst (an initial म heard as क्म).
+/// Onsets after a stop release are untouched: there the burst and aspiration frames come
+/// first, so the frames before the onset are not silent.
+fn soften_voicing_onsets(fr: &mut [Frame]) {
+    let need = (ONSET_AFTER_SILENCE / FRAME).round() as usize;
+    let rise = (ONSET_RISE / FRAME).round() as usize;
+    let silent = |f: &Frame| f.av <= 0.0 && f.ah <= 0.0 && f.af <= 0.0 && f.par.iter().all(|&p| p <= 0.0);
+    // The utterance start counts as silence.
+    let mut quiet = need;
+    let mut i = 0;
+    while i < fr.len() {
+        if silent(&fr[i]) {
+            quiet += 1;
+            i += 1;
+            continue;
+        }
+        if quiet >= need && fr[i].av > 0.0 {
+            for k in 0..rise.min(fr.len() - i) {
+                fr[i + k].av *= (k + 1) as f32 / (rise + 1) as f32;
+            }
+            i += rise;
+        } else {
+            i += 1;
+        }
+        quiet = 0;
+    }
 }
 
 fn next_after(spans: &[FSpan], i: usize) -> Option<usize> {
@@ -549,4 +586,32 @@ fn smooth_formants(fr: &mut [Frame]) {
 /// Returns the phone's spec (for prosody's intrinsic durations).
 pub fn spec(p: Phone) -> &'static PhoneSpec {
     table().get(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn voiced() -> Frame {
+        Frame { av: 1.0, ..Frame::default() }
+    }
+
+    #[test]
+    fn voicing_out_of_silence_rises_but_after_a_burst_starts_at_once() {
+        // 10 silent frames, then voicing: a gradual rise from the first voiced frame.
+        let mut a: Vec<Frame> = (0..10).map(|_| Frame::default()).chain((0..10).map(|_| voiced())).collect();
+        soften_voicing_onsets(&mut a);
+        assert!(a[10].av < 0.3, "first voiced frame after silence: {}", a[10].av);
+        assert!(a[10].av < a[11].av && a[11].av < a[12].av, "voicing must rise");
+        assert_eq!(a[19].av, 1.0, "full amplitude after the rise");
+        // A stop: closure (silent), a burst frame, then voicing: the onset stays abrupt.
+        let burst = Frame { af: 0.5, ..Frame::default() };
+        let mut b: Vec<Frame> = (0..10)
+            .map(|_| Frame::default())
+            .chain(std::iter::once(burst))
+            .chain((0..10).map(|_| voiced()))
+            .collect();
+        soften_voicing_onsets(&mut b);
+        assert_eq!(b[11].av, 1.0, "voicing after a release burst must not be softened");
+    }
 }

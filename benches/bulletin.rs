@@ -34,7 +34,12 @@ fn bench(c: &mut Criterion) {
     let out = dir.path().join("out.wav");
     let n = speechy_wav(&raw, 22_050, 120);
     let r = normalize(&raw, &out, Target::default(), &[]).unwrap();
-    eprintln!("bench input: {:.1} LUFS in, gain {:.1} dB, {} write pass(es)", r.input.lufs.unwrap_or(f64::NAN), r.gain_db, r.passes);
+    eprintln!(
+        "bench input: {:.1} LUFS in, gain {:.1} dB, {} write pass(es)",
+        r.input.lufs.unwrap_or(f64::NAN),
+        r.gain_db,
+        r.passes
+    );
     let mut g = c.benchmark_group("bulletin");
     g.sample_size(10);
     g.throughput(Throughput::Elements(n));

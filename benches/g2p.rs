@@ -8,12 +8,8 @@ use samachar::g2p::G2p;
 /// suffixes that are mostly not in the lexicon (stem path and letter rules).
 fn words() -> Vec<String> {
     let text = include_str!("../lexicon/hi.tsv");
-    let base: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.split('\t').next())
-        .step_by(7)
-        .collect();
+    let base: Vec<&str> =
+        text.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.split('\t').next()).step_by(7).collect();
     let mut out: Vec<String> = base.iter().map(|w| w.to_string()).collect();
     out.extend(base.iter().step_by(2).map(|w| format!("{w}ों")));
     out.extend(base.iter().step_by(3).map(|w| format!("{w}कर")));

@@ -25,7 +25,8 @@ fn bench(c: &mut Criterion) {
         .repeat(4);
     let voice = Voice::load(Voice::builtin_names()[0]).unwrap();
     let engine = Engine::new(&voice, &EngineOptions::default());
-    let samples = engine.render(&units_from_document(&samachar::text::parse(&text)), &mut Discard(0)).unwrap().total_samples;
+    let samples =
+        engine.render(&units_from_document(&samachar::text::parse(&text)), &mut Discard(0)).unwrap().total_samples;
     let dir = tempfile::tempdir().unwrap();
 
     let mut g = c.benchmark_group("render");

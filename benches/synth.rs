@@ -11,8 +11,23 @@ use samachar::text::{Ending, Pause};
 fn sentence() -> PhoneticSentence {
     // A news-like sentence covering stops, fricatives, nasals, flaps and long/short vowels.
     let words = [
-        "bʱ ɑː ɾ ə t̪", "k eː", "ʋ ɪ d̪ eː ʃ", "m ə n t̪ ɾ iː", "n eː", ",", "s ə m ɑː t͡ʃ ɑː ɾ", "pʰ ɪ ɾ", "s eː",
-        "d̪ ɔː ɾ ɑː", "ʃ ʊ ɾ uː", "k ɪ j ɑː", ",", "ɔː ɾ", "ɖ ʱ eː ɾ", "t̪ʰ ɑː", "ɦ ɛː",
+        "bʱ ɑː ɾ ə t̪",
+        "k eː",
+        "ʋ ɪ d̪ eː ʃ",
+        "m ə n t̪ ɾ iː",
+        "n eː",
+        ",",
+        "s ə m ɑː t͡ʃ ɑː ɾ",
+        "pʰ ɪ ɾ",
+        "s eː",
+        "d̪ ɔː ɾ ɑː",
+        "ʃ ʊ ɾ uː",
+        "k ɪ j ɑː",
+        ",",
+        "ɔː ɾ",
+        "ɖ ʱ eː ɾ",
+        "t̪ʰ ɑː",
+        "ɦ ɛː",
     ];
     let mut tokens = Vec::new();
     for _ in 0..4 {

@@ -15,11 +15,26 @@ fn main() {
     let mut vol = 1.0f32;
     loop {
         match args.first().map(|s| s.as_str()) {
-            Some("--voice") => { voice = args[1].clone(); args.drain(..2); }
-            Some("--rate") => { rate = args[1].parse().unwrap(); args.drain(..2); }
-            Some("--sr") => { sr = args[1].parse().unwrap(); args.drain(..2); }
-            Some("--vol") => { vol = args[1].parse().unwrap(); args.drain(..2); }
-            Some("--question") => { ending = Ending::Question; args.drain(..1); }
+            Some("--voice") => {
+                voice = args[1].clone();
+                args.drain(..2);
+            }
+            Some("--rate") => {
+                rate = args[1].parse().unwrap();
+                args.drain(..2);
+            }
+            Some("--sr") => {
+                sr = args[1].parse().unwrap();
+                args.drain(..2);
+            }
+            Some("--vol") => {
+                vol = args[1].parse().unwrap();
+                args.drain(..2);
+            }
+            Some("--question") => {
+                ending = Ending::Question;
+                args.drain(..1);
+            }
             _ => break,
         }
     }
@@ -39,7 +54,8 @@ fn main() {
     let set = samachar::prosody::ProsodySettings::for_voice(&v, rate, 1.0);
     let u = samachar::prosody::plan(&PhoneticSentence { tokens, ending }, &set);
     let a = samachar::synth::Synth::new(&v, sr, vol).render(&u);
-    let spec = hound::WavSpec { channels: 1, sample_rate: sr, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let spec =
+        hound::WavSpec { channels: 1, sample_rate: sr, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
     let mut w = hound::WavWriter::create(&out, spec).unwrap();
     let mut peak = 0f32;
     for x in &a.samples {

@@ -82,7 +82,12 @@ pub fn run(a: BulletinArgs) -> anyhow::Result<()> {
         title: a.title,
         date: a.date,
         voice: a.voice.unwrap_or_else(|| samachar::synth::Voice::builtin_names()[0].to_string()),
-        engine: samachar::render::EngineOptions { rate: a.rate, pitch: a.pitch, volume: 1.0, sample_rate: a.sample_rate },
+        engine: samachar::render::EngineOptions {
+            rate: a.rate,
+            pitch: a.pitch,
+            volume: 1.0,
+            sample_rate: a.sample_rate,
+        },
         lexicons: a.lexicon,
         loudness: Target { lufs: a.loudness, ..Target::default() },
         intro: !a.no_intro,

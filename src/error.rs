@@ -136,7 +136,9 @@ fn one_line_toml(problem: &str) -> String {
         return lines.join("; ");
     };
     // Excerpt lines look like "  |" or "12 | key = value".
-    let excerpt = |l: &str| l.trim_start().starts_with('|') || l.split_once(" | ").is_some_and(|(n, _)| n.trim().parse::<u32>().is_ok());
+    let excerpt = |l: &str| {
+        l.trim_start().starts_with('|') || l.split_once(" | ").is_some_and(|(n, _)| n.trim().parse::<u32>().is_ok())
+    };
     let key = lines[1..]
         .iter()
         .filter_map(|l| l.split_once(" | "))
@@ -147,7 +149,9 @@ fn one_line_toml(problem: &str) -> String {
     let message = message.join("; ");
     match key {
         // Missing/unknown-field messages already name the field they are about.
-        Some(k) if !message.contains("missing field") && !message.contains("unknown field") => format!("{loc}: field `{k}`: {message}"),
+        Some(k) if !message.contains("missing field") && !message.contains("unknown field") => {
+            format!("{loc}: field `{k}`: {message}")
+        }
         _ => format!("{loc}: {message}"),
     }
 }

@@ -13,14 +13,14 @@
 //! ```
 #![warn(missing_docs)]
 
-pub mod error;
-pub mod cleanup;
-pub mod phoneme;
-pub mod text;
-pub mod g2p;
-pub mod prosody;
-pub mod synth;
-pub mod render;
 pub mod bulletin;
+pub mod cleanup;
+pub mod error;
+pub mod g2p;
+pub mod phoneme;
+pub mod prosody;
+pub mod render;
+pub mod synth;
+pub mod text;
 
 pub use error::{Error, Result};

@@ -106,10 +106,7 @@ fn parse_sample_rate(s: &str) -> Result<u32, String> {
     let rates = samachar::render::wav::SAMPLE_RATES;
     match s.trim().parse::<u32>() {
         Ok(r) if rates.contains(&r) => Ok(r),
-        _ => Err(format!(
-            "unsupported sample rate '{s}' (use one of {})",
-            rates.map(|r| r.to_string()).join(", ")
-        )),
+        _ => Err(format!("unsupported sample rate '{s}' (use one of {})", rates.map(|r| r.to_string()).join(", "))),
     }
 }
 
@@ -174,12 +171,7 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
     }
     if let Some(w) = out {
         let path = w.commit()?;
-        eprintln!(
-            "samachar: wrote {} ({:.1} s, {} sentences)",
-            path.display(),
-            rendered.seconds(),
-            units.len()
-        );
+        eprintln!("samachar: wrote {} ({:.1} s, {} sentences)", path.display(), rendered.seconds(), units.len());
     }
     if let Some(p) = player {
         p.finish();
@@ -240,9 +232,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 // abbreviations, symbols and Latin words are read as Hindi words.
                 let tokens;
                 let plain_word = |w: &str| {
-                    w.chars().all(|c| {
-                        matches!(c, '\u{0900}'..='\u{0963}' | '\u{0970}'..='\u{097F}' | '\u{200C}' | '\u{200D}')
-                    })
+                    w.chars().all(
+                        |c| matches!(c, '\u{0900}'..='\u{0963}' | '\u{0970}'..='\u{097F}' | '\u{200C}' | '\u{200D}'),
+                    )
                 };
                 let mut ws = line.split_whitespace();
                 let one_plain = match (ws.next(), ws.next()) {

@@ -63,7 +63,16 @@ phones! {
 /// Broad phone classes, used by prosody (durations) and synthesis (source type).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[allow(missing_docs)]
-pub enum PhoneClass { Vowel, Stop, Affricate, Nasal, Flap, Liquid, Glide, Fricative }
+pub enum PhoneClass {
+    Vowel,
+    Stop,
+    Affricate,
+    Nasal,
+    Flap,
+    Liquid,
+    Glide,
+    Fricative,
+}
 
 // The macro writes the class idents in lower case for readability; map them here.
 #[allow(non_upper_case_globals)]
@@ -95,9 +104,7 @@ impl fmt::Display for Phone {
 ///
 /// Returns the offending token on failure.
 pub fn parse_phones(s: &str) -> Result<Vec<Phone>, String> {
-    s.split_whitespace()
-        .map(|t| Phone::from_ipa(t).ok_or_else(|| t.to_string()))
-        .collect()
+    s.split_whitespace().map(|t| Phone::from_ipa(t).ok_or_else(|| t.to_string())).collect()
 }
 
 /// Formats phones separated by single spaces.

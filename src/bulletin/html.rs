@@ -163,7 +163,9 @@ pub fn page(m: &Manifest) -> String {
         ));
     }
     h.push_str("</ol>\n</nav>\n");
-    h.push_str("<section aria-labelledby=\"tr-h\">\n<h2 id=\"tr-h\">पूरा पाठ</h2>\n<div id=\"transcript\" aria-live=\"off\">\n");
+    h.push_str(
+        "<section aria-labelledby=\"tr-h\">\n<h2 id=\"tr-h\">पूरा पाठ</h2>\n<div id=\"transcript\" aria-live=\"off\">\n",
+    );
     let span = |s: &super::manifest::SentenceEntry| {
         format!(
             "<span class=\"s\" id=\"{}\" data-start=\"{:.3}\" data-end=\"{:.3}\">{}</span>",

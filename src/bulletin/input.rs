@@ -36,7 +36,9 @@ pub fn load_all(inputs: &[String], stdin: &mut dyn Read) -> Loaded {
             let mut bytes = Vec::new();
             match stdin.read_to_end(&mut bytes) {
                 Ok(_) => out.extend(from_bytes(bytes, "<stdin>", None)),
-                Err(e) => out.push(Err(Error::Article { source: "<stdin>".into(), problem: format!("cannot read: {e}") })),
+                Err(e) => {
+                    out.push(Err(Error::Article { source: "<stdin>".into(), problem: format!("cannot read: {e}") }))
+                }
             }
             continue;
         }
@@ -251,7 +253,11 @@ fn parse_json_feed(text: &str, name: &str) -> Result<Loaded> {
         .into_iter()
         .enumerate()
         .map(|(i, it)| {
-            make_article(format!("{name}#{}", i + 1), html_to_text(&it.title).replace('\n', " "), html_to_text(&it.body))
+            make_article(
+                format!("{name}#{}", i + 1),
+                html_to_text(&it.title).replace('\n', " "),
+                html_to_text(&it.body),
+            )
         })
         .collect())
 }
@@ -259,8 +265,29 @@ fn parse_json_feed(text: &str, name: &str) -> Result<Loaded> {
 /// Reduces HTML to plain text: drops tags, comments, and `<script>`/`<style>` content,
 /// breaks lines at block elements, decodes entities, and tidies whitespace line by line.
 pub fn html_to_text(html: &str) -> String {
-    const BLOCKS: &[&str] =
-        &["p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "hr", "section", "article", "figure", "figcaption", "table", "pre"];
+    const BLOCKS: &[&str] = &[
+        "p",
+        "br",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "blockquote",
+        "hr",
+        "section",
+        "article",
+        "figure",
+        "figcaption",
+        "table",
+        "pre",
+    ];
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
@@ -271,7 +298,8 @@ pub fn html_to_text(html: &str) -> String {
             continue;
         }
         // A '<' that does not open a tag (e.g. "a < b") is text.
-        let opens_tag = rest[1..].chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!' || c == '?');
+        let opens_tag =
+            rest[1..].chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!' || c == '?');
         let Some(gt) = rest.find('>').filter(|_| opens_tag) else {
             out.push('<');
             rest = &rest[1..];
@@ -316,7 +344,8 @@ mod tests {
 
     #[test]
     fn html_is_reduced_to_text_with_entities_decoded() {
-        let t = html_to_text("<p>पहला &amp; <b>दूसरा</b>&nbsp;वाक्य।</p><script>x<y</script><p>अगला&#x0964;</p><!-- c -->");
+        let t =
+            html_to_text("<p>पहला &amp; <b>दूसरा</b>&nbsp;वाक्य।</p><script>x<y</script><p>अगला&#x0964;</p><!-- c -->");
         assert_eq!(t, "पहला & दूसरा वाक्य।\nअगला।");
         assert_eq!(html_to_text("5 < 6 और 7 > 3"), "5 < 6 और 7 > 3");
     }
@@ -337,7 +366,9 @@ mod tests {
             other => panic!("{other:?}"),
         }
         match parse_xml_feed("<rss><channel><item>", "g.xml") {
-            Err(Error::Feed { line: 1, column: 21, problem, .. }) => assert!(problem.contains("not closed"), "{problem}"),
+            Err(Error::Feed { line: 1, column: 21, problem, .. }) => {
+                assert!(problem.contains("not closed"), "{problem}")
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -169,7 +169,13 @@ pub fn layout(path: &Path) -> Result<WavLayout> {
 }
 
 /// Streams frames `[start, end)` of a mono WAV file as f32 blocks to `f`.
-fn for_each_block_in(path: &Path, l: &WavLayout, start: u64, end: u64, mut f: impl FnMut(&[f32]) -> Result<()>) -> Result<()> {
+fn for_each_block_in(
+    path: &Path,
+    l: &WavLayout,
+    start: u64,
+    end: u64,
+    mut f: impl FnMut(&[f32]) -> Result<()>,
+) -> Result<()> {
     use std::io::{Read, Seek, SeekFrom};
     let mut file = std::fs::File::open(path).map_err(io(path))?;
     let bps = l.bytes_per_sample();
@@ -213,7 +219,11 @@ impl FloatWavWriter {
     pub fn create(path: &Path, sample_rate: u32) -> Result<FloatWavWriter> {
         use std::io::Write;
         let file = std::fs::File::create(path).map_err(io(path))?;
-        let mut w = FloatWavWriter { file: std::io::BufWriter::with_capacity(1 << 16, file), path: path.to_path_buf(), frames: 0 };
+        let mut w = FloatWavWriter {
+            file: std::io::BufWriter::with_capacity(1 << 16, file),
+            path: path.to_path_buf(),
+            frames: 0,
+        };
         let mut h = Vec::with_capacity(44);
         h.extend_from_slice(b"RIFF\0\0\0\0WAVEfmt ");
         h.extend_from_slice(&16u32.to_le_bytes());
@@ -259,7 +269,8 @@ impl FloatWavWriter {
         use std::io::{Seek, SeekFrom, Write};
         let path = self.path.clone();
         let data = self.frames * 4;
-        let riff = u32::try_from(data + 36).map_err(|_| Error::Other(format!("{}: render larger than 4 GiB", path.display())))?;
+        let riff = u32::try_from(data + 36)
+            .map_err(|_| Error::Other(format!("{}: render larger than 4 GiB", path.display())))?;
         let mut f = self.file.into_inner().map_err(|e| Error::Io { path: path.clone(), err: e.into_error() })?;
         f.seek(SeekFrom::Start(4)).map_err(io(&path))?;
         f.write_all(&riff.to_le_bytes()).map_err(io(&path))?;
@@ -301,7 +312,8 @@ pub fn measure_with(path: &Path, true_peak: bool) -> Result<Measurement> {
     });
     let (m1, m2) = (m1?, m2?);
     let lufs = EbuR128::loudness_global_multiple([&m1, &m2].into_iter()).map_err(ebu_err)?;
-    let tp = if true_peak { db(m1.true_peak(0).map_err(ebu_err)?.max(m2.true_peak(0).map_err(ebu_err)?)) } else { None };
+    let tp =
+        if true_peak { db(m1.true_peak(0).map_err(ebu_err)?.max(m2.true_peak(0).map_err(ebu_err)?)) } else { None };
     Ok(Measurement { lufs: lufs.is_finite().then_some(lufs), true_peak: tp, samples: l.frames })
 }
 
@@ -512,11 +524,21 @@ fn quantize(y: f32) -> i16 {
 /// to `output` (and the slices), measuring what it writes on a second thread.
 fn apply(input: &Path, output: &Path, gain_db: f64, ceiling_dbfs: f64, slices: &[Slice]) -> Result<Measurement> {
     let l = layout(input)?;
-    let spec = hound::WavSpec { channels: 1, sample_rate: l.sample_rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: l.sample_rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
     let mut w = hound::WavWriter::create(output, spec).map_err(hound_err(output))?;
     let mut cut: Vec<(u64, u64, &Path, hound::WavWriter<std::io::BufWriter<std::fs::File>>)> = Vec::new();
     for s in slices {
-        cut.push((s.start, s.end, s.path.as_path(), hound::WavWriter::create(&s.path, spec).map_err(hound_err(&s.path))?));
+        cut.push((
+            s.start,
+            s.end,
+            s.path.as_path(),
+            hound::WavWriter::create(&s.path, spec).map_err(hound_err(&s.path))?,
+        ));
     }
     let gain = 10f64.powf(gain_db / 20.0) as f32;
     let mut lim = Limiter::new(10f64.powf(ceiling_dbfs / 20.0) as f32, l.sample_rate);
@@ -625,7 +647,12 @@ mod tests {
     use super::*;
 
     fn write_float(path: &Path, samples: &[f32], rate: u32) {
-        let spec = hound::WavSpec { channels: 1, sample_rate: rate, bits_per_sample: 32, sample_format: hound::SampleFormat::Float };
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: rate,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
         let mut w = hound::WavWriter::create(path, spec).unwrap();
         for &s in samples {
             w.write_sample(s).unwrap();
@@ -641,7 +668,8 @@ mod tests {
                 let t = i as f32 / rate as f32;
                 let syll = (std::f32::consts::TAU * 4.0 * t).sin().max(0.0);
                 let pause = if (t % 3.0) > 2.4 { 0.0 } else { 1.0 };
-                let tone = (std::f32::consts::TAU * 200.0 * t).sin().powi(15) + 0.3 * (std::f32::consts::TAU * 700.0 * t).sin();
+                let tone = (std::f32::consts::TAU * 200.0 * t).sin().powi(15)
+                    + 0.3 * (std::f32::consts::TAU * 700.0 * t).sin();
                 amp * syll * pause * tone
             })
             .collect()
@@ -649,7 +677,8 @@ mod tests {
 
     #[test]
     fn limiter_never_exceeds_its_ceiling_and_keeps_length() {
-        let x: Vec<f32> = (0..5000).map(|i| if i == 3000 || i == 3001 { 3.0 } else { 0.2 * (i as f32 * 0.3).sin() }).collect();
+        let x: Vec<f32> =
+            (0..5000).map(|i| if i == 3000 || i == 3001 { 3.0 } else { 0.2 * (i as f32 * 0.3).sin() }).collect();
         let mut lim = Limiter::new(0.5, 22_050);
         let mut y = Vec::new();
         for &s in &x {
@@ -725,7 +754,9 @@ mod tests {
     #[test]
     fn normalizes_quiet_and_loud_input_to_target_and_peak_ceiling() {
         let dir = tempfile::tempdir().unwrap();
-        for (amp, target) in [(0.05f32, Target::default()), (0.9, Target::default()), (0.3, Target { lufs: -23.0, max_true_peak: -1.0 })] {
+        for (amp, target) in
+            [(0.05f32, Target::default()), (0.9, Target::default()), (0.3, Target { lufs: -23.0, max_true_peak: -1.0 })]
+        {
             let raw = dir.path().join("raw.wav");
             let out = dir.path().join("out.wav");
             write_float(&raw, &speechy(22_050, 12.0, amp), 22_050);

@@ -139,7 +139,9 @@ pub fn default_dir(title: Option<&str>, date: Date) -> PathBuf {
 
 fn source_of(e: &Error) -> Option<String> {
     match e {
-        Error::Article { source, .. } | Error::Feed { source, .. } | Error::InvalidUtf8 { source, .. } => Some(source.clone()),
+        Error::Article { source, .. } | Error::Feed { source, .. } | Error::InvalidUtf8 { source, .. } => {
+            Some(source.clone())
+        }
         Error::Io { path, .. } => Some(path.display().to_string()),
         _ => None,
     }
@@ -195,7 +197,8 @@ impl Staging {
         let _commit = crate::cleanup::commit_lock();
         let replaced = self.target.exists();
         if replaced {
-            std::fs::rename(&self.target, &old).map_err(|e| out_err(format!("cannot move the old bulletin aside: {e}")))?;
+            std::fs::rename(&self.target, &old)
+                .map_err(|e| out_err(format!("cannot move the old bulletin aside: {e}")))?;
         }
         if let Err(e) = std::fs::rename(&self.temp, &self.target) {
             if replaced {
@@ -313,13 +316,18 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     let raw = staging.path(files::RAW);
     let wav = loudness::FloatWavWriter::create(&raw, rate)?;
     let bar = opts.progress.then(|| {
-        let bar = indicatif::ProgressBar::with_draw_target(Some(plan.sentence_count() as u64), indicatif::ProgressDrawTarget::stderr());
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} sentences · {msg} · ETA {eta}") {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(plan.sentence_count() as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} sentences · {msg} · ETA {eta}")
+        {
             bar.set_style(style);
         }
         bar
     });
-    let mut sink = RenderSink { wav: Some(wav), bar, unit_article: &unit_article, articles: articles.len(), sample_rate: rate };
+    let mut sink =
+        RenderSink { wav: Some(wav), bar, unit_article: &unit_article, articles: articles.len(), sample_rate: rate };
     let rendered = engine.render(&units, &mut sink)?;
     // The bar stays up, with a note, through the loudness pass that follows.
     let bar = sink.bar.take();
@@ -389,7 +397,11 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     let slices: Vec<loudness::Slice> = if opts.split {
         art_entries
             .iter()
-            .map(|e| loudness::Slice { start: e.start_sample, end: e.end_sample, path: staging.path(&files::article(e.index)) })
+            .map(|e| loudness::Slice {
+                start: e.start_sample,
+                end: e.end_sample,
+                path: staging.path(&files::article(e.index)),
+            })
             .collect()
     } else {
         Vec::new()

@@ -77,10 +77,7 @@ const MONTHS: [&str; 12] =
 impl Date {
     /// Returns today's date in UTC.
     pub fn today() -> Date {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
         Date::from_days((secs / 86_400) as i64)
     }
 

@@ -144,7 +144,12 @@ mod tests {
     fn chapters_append_and_read_back_and_hound_still_reads_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.wav");
-        let spec = hound::WavSpec { channels: 1, sample_rate: 8000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 8000,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
         let mut w = hound::WavWriter::create(&p, spec).unwrap();
         for i in 0..1001 {
             w.write_sample((i % 100) as i16).unwrap();

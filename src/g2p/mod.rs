@@ -17,8 +17,8 @@ pub(crate) mod rules;
 pub(crate) mod schwa;
 
 use std::cell::RefCell;
-use std::sync::{Arc, OnceLock};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::{Arc, OnceLock};
 
 use crate::phoneme::Phone;
 pub use lexicon::Lexicon;
@@ -222,10 +222,7 @@ fn write_breathy(phones: &[Phone], out: &mut String, final_visarga: bool) {
         first = false;
         let p = phones[i];
         out.push_str(p.ipa());
-        if p.is_vowel()
-            && phones.get(i + 1) == Some(&Phone::H)
-            && !phones.get(i + 2).is_some_and(|n| n.is_vowel())
-        {
+        if p.is_vowel() && phones.get(i + 1) == Some(&Phone::H) && !phones.get(i + 2).is_some_and(|n| n.is_vowel()) {
             out.push(if final_visarga && i + 2 == phones.len() { 'ʰ' } else { 'ʱ' });
             i += 2;
             continue;
@@ -288,7 +285,8 @@ pub mod train {
         let mut phones = Vec::new();
         let mut idx = Vec::new();
         let keep = vec![true; a.cands.len()];
-        let mut prefix = rules::Analysis { syms: Vec::new(), skel: a.skel.clone(), cands: Vec::new(), ..Default::default() };
+        let mut prefix =
+            rules::Analysis { syms: Vec::new(), skel: a.skel.clone(), cands: Vec::new(), ..Default::default() };
         for (k, s) in a.syms.iter().enumerate() {
             if *s == rules::Sym::Schwa {
                 prefix.syms = a.syms[..k].to_vec();

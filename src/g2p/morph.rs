@@ -194,9 +194,8 @@ pub(crate) fn compound(word: &str, lex: &Lexicon, out: &mut Vec<Phone>, buf: &mu
             // (राष्ट्र|गान ɾ ɑː ʃ ʈ ɾ ə ɡ ɑː n, पाठ्य|क्रम); a falling one does not
             // (मार्ग|दर्शन m ɑː ɾ ɡ d̪ ə ɾ ʃ ə n, युद्ध|प्रिय).
             let n = out.len();
-            let rising = n >= 2
-                && matches!(out[n - 1], Phone::R | Phone::Y | Phone::V | Phone::L)
-                && !out[n - 2].is_vowel();
+            let rising =
+                n >= 2 && matches!(out[n - 1], Phone::R | Phone::Y | Phone::V | Phone::L) && !out[n - 2].is_vowel();
             if (rising || ends_in_vowel_y(out) && second.first().is_some_and(|p| !p.is_vowel()))
                 && a.chars().last().is_some_and(super::rules::is_consonant)
             {

@@ -57,31 +57,50 @@ pub(crate) struct Analysis {
 pub(crate) fn consonant(c: char, nukta: bool) -> Option<Phone> {
     use Phone::*;
     let p = match (c, nukta) {
-        ('क', false) => K, ('क', true) => Q,
-        ('ख', false) => Kh, ('ख', true) => X,
-        ('ग', false) => G, ('ग', true) => Gg,
-        ('घ', _) => Gh, ('ङ', _) => Ng,
-        ('च', _) => C, ('छ', _) => Ch,
-        ('ज', false) => J, ('ज', true) => Z,
-        ('झ', false) => Jh, ('झ', true) => Z,
+        ('क', false) => K,
+        ('क', true) => Q,
+        ('ख', false) => Kh,
+        ('ख', true) => X,
+        ('ग', false) => G,
+        ('ग', true) => Gg,
+        ('घ', _) => Gh,
+        ('ङ', _) => Ng,
+        ('च', _) => C,
+        ('छ', _) => Ch,
+        ('ज', false) => J,
+        ('ज', true) => Z,
+        ('झ', false) => Jh,
+        ('झ', true) => Z,
         ('ञ', _) => Ny,
-        ('ट', _) => Tt, ('ठ', _) => Tth,
-        ('ड', false) => Dd, ('ड', true) => Rr,
-        ('ढ', false) => Ddh, ('ढ', true) => Rrh,
+        ('ट', _) => Tt,
+        ('ठ', _) => Tth,
+        ('ड', false) => Dd,
+        ('ड', true) => Rr,
+        ('ढ', false) => Ddh,
+        ('ढ', true) => Rrh,
         // ण: SIGMORPHON 2020 writes [n] (data/g2p/README.md).
         ('ण', _) => N,
-        ('त', _) => T, ('थ', _) => Th, ('द', _) => D, ('ध', _) => Dh,
+        ('त', _) => T,
+        ('थ', _) => Th,
+        ('द', _) => D,
+        ('ध', _) => Dh,
         ('न', _) => N,
         ('प', _) => P,
-        ('फ', false) => Ph, ('फ', true) => F,
-        ('ब', _) => B, ('भ', _) => Bh, ('म', _) => M,
+        ('फ', false) => Ph,
+        ('फ', true) => F,
+        ('ब', _) => B,
+        ('भ', _) => Bh,
+        ('म', _) => M,
         ('य', _) => Y,
         ('र', _) => R,
-        ('ल', _) => L, ('ळ', _) => L,
+        ('ल', _) => L,
+        ('ळ', _) => L,
         ('व', _) => V,
         // ष: [ʃ] for most speakers; SIGMORPHON 2020 writes ʃ.
-        ('श', _) => Sh, ('ष', _) => Sh,
-        ('स', _) => S, ('ह', _) => H,
+        ('श', _) => Sh,
+        ('ष', _) => Sh,
+        ('स', _) => S,
+        ('ह', _) => H,
         _ => return None,
     };
     Some(p)
@@ -96,11 +115,26 @@ pub(crate) fn is_consonant(c: char) -> bool {
 fn matra(c: char) -> Option<&'static [Phone]> {
     use Phone::*;
     Some(match c {
-        'ा' => &[Aa], 'ि' => &[I], 'ी' => &[Ii], 'ु' => &[U], 'ू' => &[Uu],
-        'ृ' => &[R, I], 'ॄ' => &[R, Ii], 'ॢ' | 'ॣ' => &[L, I],
-        'े' | 'ॆ' => &[E], 'ै' => &[Ai], 'ो' | 'ॊ' => &[O], 'ौ' => &[Au],
-        'ॉ' => &[Au], 'ॅ' => &[Ai], 'ॏ' => &[Au], 'ऺ' => &[O], 'ऻ' => &[Aa],
-        'ॕ' => &[E], 'ॖ' => &[U], 'ॗ' => &[Uu],
+        'ा' => &[Aa],
+        'ि' => &[I],
+        'ी' => &[Ii],
+        'ु' => &[U],
+        'ू' => &[Uu],
+        'ृ' => &[R, I],
+        'ॄ' => &[R, Ii],
+        'ॢ' | 'ॣ' => &[L, I],
+        'े' | 'ॆ' => &[E],
+        'ै' => &[Ai],
+        'ो' | 'ॊ' => &[O],
+        'ौ' => &[Au],
+        'ॉ' => &[Au],
+        'ॅ' => &[Ai],
+        'ॏ' => &[Au],
+        'ऺ' => &[O],
+        'ऻ' => &[Aa],
+        'ॕ' => &[E],
+        'ॖ' => &[U],
+        'ॗ' => &[Uu],
         _ => return None,
     })
 }
@@ -109,10 +143,23 @@ fn matra(c: char) -> Option<&'static [Phone]> {
 fn vowel_letter(c: char) -> Option<&'static [Phone]> {
     use Phone::*;
     Some(match c {
-        'अ' => &[A], 'आ' => &[Aa], 'इ' => &[I], 'ई' => &[Ii], 'उ' => &[U], 'ऊ' => &[Uu],
-        'ऋ' => &[R, I], 'ॠ' => &[R, Ii], 'ऌ' | 'ॡ' => &[L, I],
-        'ए' | 'ऎ' => &[E], 'ऐ' => &[Ai], 'ओ' | 'ऒ' => &[O], 'औ' => &[Au],
-        'ऑ' | 'ॲ' => &[Au], 'ऍ' => &[Ai], 'ऄ' => &[A], 'ॳ' | 'ॴ' | 'ॵ' | 'ॶ' | 'ॷ' => &[A],
+        'अ' => &[A],
+        'आ' => &[Aa],
+        'इ' => &[I],
+        'ई' => &[Ii],
+        'उ' => &[U],
+        'ऊ' => &[Uu],
+        'ऋ' => &[R, I],
+        'ॠ' => &[R, Ii],
+        'ऌ' | 'ॡ' => &[L, I],
+        'ए' | 'ऎ' => &[E],
+        'ऐ' => &[Ai],
+        'ओ' | 'ऒ' => &[O],
+        'औ' => &[Au],
+        'ऑ' | 'ॲ' => &[Au],
+        'ऍ' => &[Ai],
+        'ऄ' => &[A],
+        'ॳ' | 'ॴ' | 'ॵ' | 'ॶ' | 'ॷ' => &[A],
         _ => return None,
     })
 }
@@ -123,10 +170,17 @@ pub fn normalize_word(word: &str, out: &mut String) {
     out.clear();
     for c in word.chars() {
         let base = match c {
-            '\u{929}' => Some('न'), '\u{931}' => Some('र'), '\u{934}' => Some('ळ'),
-            '\u{958}' => Some('क'), '\u{959}' => Some('ख'), '\u{95A}' => Some('ग'),
-            '\u{95B}' => Some('ज'), '\u{95C}' => Some('ड'), '\u{95D}' => Some('ढ'),
-            '\u{95E}' => Some('फ'), '\u{95F}' => Some('य'),
+            '\u{929}' => Some('न'),
+            '\u{931}' => Some('र'),
+            '\u{934}' => Some('ळ'),
+            '\u{958}' => Some('क'),
+            '\u{959}' => Some('ख'),
+            '\u{95A}' => Some('ग'),
+            '\u{95B}' => Some('ज'),
+            '\u{95C}' => Some('ड'),
+            '\u{95D}' => Some('ढ'),
+            '\u{95E}' => Some('फ'),
+            '\u{95F}' => Some('य'),
             _ => None,
         };
         match base {
@@ -148,8 +202,14 @@ fn skel_consonant(c: char, nukta: bool) -> char {
         return c;
     }
     match c {
-        'क' => '\u{958}', 'ख' => '\u{959}', 'ग' => '\u{95A}', 'ज' => '\u{95B}',
-        'ड' => '\u{95C}', 'ढ' => '\u{95D}', 'फ' => '\u{95E}', 'य' => '\u{95F}',
+        'क' => '\u{958}',
+        'ख' => '\u{959}',
+        'ग' => '\u{95A}',
+        'ज' => '\u{95B}',
+        'ड' => '\u{95C}',
+        'ढ' => '\u{95D}',
+        'फ' => '\u{95E}',
+        'य' => '\u{95F}',
         other => other,
     }
 }
@@ -260,8 +320,17 @@ fn modifiers(chars: &[char], mut j: usize, a: &mut Analysis) -> usize {
 pub(crate) fn nasalize(p: Phone) -> Phone {
     use Phone::*;
     match p {
-        A => AN, Aa => AaN, I => IN, Ii => IiN, U => UN, Uu => UuN, E => EN, O => ON,
-        Ai => AiN, Au => AuN, other => other,
+        A => AN,
+        Aa => AaN,
+        I => IN,
+        Ii => IiN,
+        U => UN,
+        Uu => UuN,
+        E => EN,
+        O => ON,
+        Ai => AiN,
+        Au => AuN,
+        other => other,
     }
 }
 
@@ -317,7 +386,12 @@ pub(crate) fn realize(a: &Analysis, keep: &[bool], out: &mut Vec<Phone>) {
                         // ə ह ं C: the schwa of हं is not spoken and the first ə is [ɛ]
                         // (महंगा m ɛːʱ ŋ ɡ ɑː, अहंकार), as SIGMORPHON writes ə ह ə C.
                         let l = out.len();
-                        if l >= 3 && out[l - 1] == Phone::A && out[l - 2] == Phone::H && out[l - 3] == Phone::A && is_stop(n) {
+                        if l >= 3
+                            && out[l - 1] == Phone::A
+                            && out[l - 2] == Phone::H
+                            && out[l - 3] == Phone::A
+                            && is_stop(n)
+                        {
                             out.pop();
                         }
                         if prev_vowel || out.is_empty() {
@@ -326,7 +400,11 @@ pub(crate) fn realize(a: &Analysis, keep: &[bool], out: &mut Vec<Phone>) {
                     }
                     // A final anusvara on the inherent vowel is [m] in the Sanskrit words
                     // that have it (एवं eː ʋ ə m, स्वयं); after other vowels it nasalizes.
-                    None if out.last() == Some(&Phone::A) && k > 0 && syms[k - 1] == Sym::P(Phone::A) && out.len() > 1 => {
+                    None if out.last() == Some(&Phone::A)
+                        && k > 0
+                        && syms[k - 1] == Sym::P(Phone::A)
+                        && out.len() > 1 =>
+                    {
                         out.push(Phone::M);
                     }
                     _ => {
@@ -367,7 +445,11 @@ pub(crate) fn finish(out: &mut [Phone]) {
     // Word-final ि/ु are long.
     if let Some(last) = out.last_mut() {
         *last = match *last {
-            I => Ii, U => Uu, IN => IiN, UN => UuN, other => other,
+            I => Ii,
+            U => Uu,
+            IN => IiN,
+            UN => UuN,
+            other => other,
         };
     }
     // ि before य is long in the SIGMORPHON 2020 notation (नज़रिया n ə z ə ɾ iː j ɑː).

@@ -95,16 +95,79 @@ const EDGE_END: f32 = 0.06;
 /// particles and pronouns of high frequency (Hindi accentual phrases group them with the
 /// preceding content word; Patil et al. 2008, Harnsberger 1996).
 const FUNCTION_WORDS: &[&str] = &[
-    "का", "की", "के", "को", "में", "से", "ने", "पर", "तक", "है", "हैं", "था", "थी", "थे", "हो", "हुआ", "हुई", "हुए",
-    "और", "या", "भी", "तो", "ही", "कि", "व", "एवं", "इस", "उस", "यह", "वह", "ये", "वे", "जो", "लिए", "रहा", "रही",
-    "रहे", "गया", "गई", "गए", "कर", "करने", "एक", "न", "नहीं", "अपने", "अपनी", "अपना",
+    "का",
+    "की",
+    "के",
+    "को",
+    "में",
+    "से",
+    "ने",
+    "पर",
+    "तक",
+    "है",
+    "हैं",
+    "था",
+    "थी",
+    "थे",
+    "हो",
+    "हुआ",
+    "हुई",
+    "हुए",
+    "और",
+    "या",
+    "भी",
+    "तो",
+    "ही",
+    "कि",
+    "व",
+    "एवं",
+    "इस",
+    "उस",
+    "यह",
+    "वह",
+    "ये",
+    "वे",
+    "जो",
+    "लिए",
+    "रहा",
+    "रही",
+    "रहे",
+    "गया",
+    "गई",
+    "गए",
+    "कर",
+    "करने",
+    "एक",
+    "न",
+    "नहीं",
+    "अपने",
+    "अपनी",
+    "अपना",
 ];
 
 /// Question words: a question containing one (and not starting with the yes/no particle
 /// क्या) ends in a fall, not a rise (Harnsberger & Judge 1996 on Hindi question intonation).
 const WH_WORDS: &[&str] = &[
-    "कौन", "कौनसा", "कौनसी", "कब", "कहाँ", "कहां", "क्यों", "कैसे", "कैसा", "कैसी", "कितना", "कितनी", "कितने", "किसे",
-    "किसको", "किसने", "किस", "किसका", "किसकी", "किसके",
+    "कौन",
+    "कौनसा",
+    "कौनसी",
+    "कब",
+    "कहाँ",
+    "कहां",
+    "क्यों",
+    "कैसे",
+    "कैसा",
+    "कैसी",
+    "कितना",
+    "कितनी",
+    "कितने",
+    "किसे",
+    "किसको",
+    "किसने",
+    "किस",
+    "किसका",
+    "किसकी",
+    "किसके",
 ];
 
 struct WordPlan {
@@ -182,7 +245,13 @@ pub fn plan(s: &PhoneticSentence, set: &ProsodySettings) -> Utterance {
 }
 
 /// Appends the segments of one word; returns the index (within the word) of the stressed vowel.
-fn word_durations(phones: &[Phone], content: bool, phrase_final: bool, rate: f32, out: &mut Vec<Segment>) -> Option<usize> {
+fn word_durations(
+    phones: &[Phone],
+    content: bool,
+    phrase_final: bool,
+    rate: f32,
+    out: &mut Vec<Segment>,
+) -> Option<usize> {
     let stressed_syl = stressed_syllable(phones);
     let nuclei: Vec<usize> = phones.iter().enumerate().filter(|(_, p)| p.is_vowel()).map(|(i, _)| i).collect();
     let stressed_idx = stressed_syl.and_then(|k| nuclei.get(k).copied());
@@ -266,10 +335,7 @@ fn pitch_targets(
     // Find, for each word, whether it is the last word of a phrase (before a pause) or of
     // the sentence.
     let last_word = words.len().saturating_sub(1);
-    let pre_pause: Vec<bool> = words
-        .iter()
-        .map(|w| pauses.iter().any(|&p| p == w.end))
-        .collect();
+    let pre_pause: Vec<bool> = words.iter().map(|w| pauses.iter().any(|&p| p == w.end)).collect();
 
     let vowel_mid = |i: usize| starts[i] + 0.5 * segs[i].duration;
     for (wi, w) in words.iter().enumerate() {

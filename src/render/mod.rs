@@ -407,14 +407,13 @@ impl Engine {
                                 return;
                             }
                             // A panic in a stage must become an error, not a hung writer.
-                            let r = catch_unwind(AssertUnwindSafe(|| self.synthesize(sentence)))
-                                .map_err(|_| {
-                                    Error::Other(format!(
-                                        "synthesis failed (internal panic) on sentence {}: {}",
-                                        i + 1,
-                                        sentence.text
-                                    ))
-                                });
+                            let r = catch_unwind(AssertUnwindSafe(|| self.synthesize(sentence))).map_err(|_| {
+                                Error::Other(format!(
+                                    "synthesis failed (internal panic) on sentence {}: {}",
+                                    i + 1,
+                                    sentence.text
+                                ))
+                            });
                             let _ = tx.send((i, r));
                         });
                         pending.push_back(None);

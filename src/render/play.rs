@@ -40,9 +40,8 @@ mod imp {
         /// Opens the default audio output device, or fails with [`Error::Audio`] (e.g. on a
         /// machine without one).
         pub fn open(sample_rate: u32) -> Result<Player> {
-            let mut stream = quiet_stderr(OutputStreamBuilder::open_default_stream).map_err(|e| Error::Audio {
-                problem: format!("no usable audio output device ({e})"),
-            })?;
+            let mut stream = quiet_stderr(OutputStreamBuilder::open_default_stream)
+                .map_err(|e| Error::Audio { problem: format!("no usable audio output device ({e})") })?;
             stream.log_on_drop(false);
             let sink = rodio::Sink::connect_new(stream.mixer());
             Ok(Player { sink, _stream: stream, sample_rate })

@@ -76,9 +76,7 @@ impl WavFile {
     /// [`Overwrite::Refuse`], if it is a directory, or if its directory is not writable.
     pub fn create(target: &Path, sample_rate: u32, overwrite: Overwrite) -> Result<WavFile> {
         check_target(target, overwrite)?;
-        let name = target
-            .file_name()
-            .ok_or_else(|| Error::Other(format!("{}: not a file name", target.display())))?;
+        let name = target.file_name().ok_or_else(|| Error::Other(format!("{}: not a file name", target.display())))?;
         let dir = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -92,12 +90,8 @@ impl WavFile {
             .open(&temp)
             .map_err(|err| Error::Io { path: target.to_path_buf(), err })?;
         let cleanup = crate::cleanup::register(temp.clone());
-        let spec = hound::WavSpec {
-            channels: 1,
-            sample_rate,
-            bits_per_sample: 16,
-            sample_format: hound::SampleFormat::Int,
-        };
+        let spec =
+            hound::WavSpec { channels: 1, sample_rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
         let mut me = WavFile {
             target: target.to_path_buf(),
             temp,
@@ -108,8 +102,7 @@ impl WavFile {
             extra: Vec::new(),
             _cleanup: cleanup,
         };
-        let w = hound::WavWriter::new(BufWriter::with_capacity(1 << 16, file), spec)
-            .map_err(|e| me.hound_err(e))?;
+        let w = hound::WavWriter::new(BufWriter::with_capacity(1 << 16, file), spec).map_err(|e| me.hound_err(e))?;
         me.writer = Some(w);
         Ok(me)
     }

@@ -144,7 +144,10 @@ pub fn parse_table(text: &str, file: &str) -> crate::Result<Table> {
         match f.phone.get(p.ipa()) {
             Some(s) => specs.push(s.clone()),
             None => {
-                return Err(crate::Error::Voice { file: file.into(), problem: format!("no entry for phone {}", p.ipa()) })
+                return Err(crate::Error::Voice {
+                    file: file.into(),
+                    problem: format!("no entry for phone {}", p.ipa()),
+                })
             }
         }
     }

@@ -136,7 +136,17 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
         t = end;
         let fstart = carry.take().unwrap_or(start);
         let Some(p) = seg.phone else {
-            fspans.push(FSpan { start: fstart, end, f: None, b: [80.0, 100.0, 150.0], fnp: 270.0, fnz: 270.0, dom: 0.0, mix: 0.5, trans: 0.03 });
+            fspans.push(FSpan {
+                start: fstart,
+                end,
+                f: None,
+                b: [80.0, 100.0, 150.0],
+                fnp: 270.0,
+                fnz: 270.0,
+                dom: 0.0,
+                mix: 0.5,
+                trans: 0.03,
+            });
             events.push(SEvent { start, end, ..Default::default() });
             continue;
         };
@@ -183,7 +193,7 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
                     end,
                     av: rel(s.av_db.unwrap_or(-10.0)),
                     ah: db60(s.ah_db.unwrap_or(54.0)),
-                    oq_add: 0.25, // KG90: breathy phonation raises the open quotient
+                    oq_add: 0.25,  // KG90: breathy phonation raises the open quotient
                     tilt_add: 8.0, // KG90: and the spectral tilt
                     ..Default::default()
                 });
@@ -196,7 +206,11 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
             }
             Kind::Flap => {
                 let release = s.release.unwrap_or_default();
-                let tap_total = if release == Release::Breathy { (d - s.vot_ms.unwrap_or(0.0) / 1000.0).clamp(0.015, d * 0.6) } else { d };
+                let tap_total = if release == Release::Breathy {
+                    (d - s.vot_ms.unwrap_or(0.0) / 1000.0).clamp(0.015, d * 0.6)
+                } else {
+                    d
+                };
                 fspans.push(span(fstart, end, fs));
                 // A tap: r-coloured vocoid, a brief contact (voicing drops), vocoid again,
                 // so the contact is heard even next to a consonant or before silence
@@ -404,7 +418,7 @@ fn breathy_murmur(start: f32, end: f32, s: &PhoneSpec) -> SEvent {
         end,
         av: rel(-6.0), // KG90/DX89: weakened voicing during murmur
         ah: db60(s.ah_db.unwrap_or(52.0)),
-        oq_add: 0.3,   // KG90: breathy OQ ~0.8-0.9
+        oq_add: 0.3,    // KG90: breathy OQ ~0.8-0.9
         tilt_add: 10.0, // KG90: steeper tilt
         ..Default::default()
     }
@@ -606,11 +620,8 @@ mod tests {
         assert_eq!(a[19].av, 1.0, "full amplitude after the rise");
         // A stop: closure (silent), a burst frame, then voicing: the onset stays abrupt.
         let burst = Frame { af: 0.5, ..Frame::default() };
-        let mut b: Vec<Frame> = (0..10)
-            .map(|_| Frame::default())
-            .chain(std::iter::once(burst))
-            .chain((0..10).map(|_| voiced()))
-            .collect();
+        let mut b: Vec<Frame> =
+            (0..10).map(|_| Frame::default()).chain(std::iter::once(burst)).chain((0..10).map(|_| voiced())).collect();
         soften_voicing_onsets(&mut b);
         assert_eq!(b[11].av, 1.0, "voicing after a release burst must not be softened");
     }

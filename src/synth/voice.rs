@@ -61,8 +61,7 @@ impl Voice {
     pub fn load(name_or_path: &str) -> crate::Result<Voice> {
         let p = std::path::Path::new(name_or_path);
         if name_or_path.ends_with(".toml") || name_or_path.contains('/') || p.exists() {
-            let text = std::fs::read_to_string(p)
-                .map_err(|err| crate::Error::Io { path: p.to_path_buf(), err })?;
+            let text = std::fs::read_to_string(p).map_err(|err| crate::Error::Io { path: p.to_path_buf(), err })?;
             Voice::from_toml(&text, name_or_path)
         } else {
             Voice::builtin(name_or_path)

@@ -105,7 +105,13 @@ fn stem(st: &[u8]) -> Vec<U> {
 /// Returns the units of an uninflected word.
 fn core(b: &[u8]) -> Vec<U> {
     let n = b.len();
-    let at = |i: usize| -> u8 { if i < n { b[i] } else { 0 } };
+    let at = |i: usize| -> u8 {
+        if i < n {
+            b[i]
+        } else {
+            0
+        }
+    };
     let mut units: Vec<U> = Vec::with_capacity(n);
     let mut i = 0;
     let mut first_vowel = true;
@@ -185,77 +191,84 @@ fn core(b: &[u8]) -> Vec<U> {
             continue;
         }
         // Consonants (and the "tion" vowel case above falls through to here).
-        let (u, step): (&'static str, usize) = if rest.starts_with(b"tion") || rest.starts_with(b"sion") || rest.starts_with(b"ssion") {
-            units.push(U::C("श"));
-            units.push(U::V("अ", ""));
-            units.push(U::C("न"));
-            first_vowel = false;
-            i += if c == b's' && at(i + 1) == b's' { 5 } else { 4 };
-            continue;
-        } else if rest.starts_with(b"sch") {
-            units.push(U::C("स"));
-            ("क", 3)
-        } else if rest.starts_with(b"dg") {
-            ("ज", 2)
-        } else if rest == b"le" && !units.is_empty() {
-            // Syllabic final -le: apple, table → अल.
-            units.push(U::V("अ", ""));
-            ("ल", 2)
-        } else if rest.starts_with(b"ch") {
-            ("च", 2)
-        } else if rest.starts_with(b"sh") {
-            ("श", 2)
-        } else if rest.starts_with(b"th") {
-            ("थ", 2)
-        } else if rest.starts_with(b"ph") {
-            ("फ़", 2)
-        } else if rest.starts_with(b"ck") {
-            ("क", 2)
-        } else if rest.starts_with(b"wh") || rest.starts_with(b"wr") {
-            (if c == b'w' && at(i + 1) == b'h' { "व" } else { "र" }, 2)
-        } else if rest.starts_with(b"kn") && i == 0 {
-            ("न", 2)
-        } else if rest.starts_with(b"gh") {
-            (if i == 0 { "ग" } else { "" }, 2)
-        } else if rest.starts_with(b"qu") {
-            units.push(U::C("क"));
-            ("व", 2)
-        } else if c == b'x' {
-            units.push(U::C("क"));
-            ("स", 1)
-        } else if (c == b'n' || c == b'm') && at(i + 1) != 0 && !is_v(at(i + 1)) && at(i + 1) != b'y' && at(i + 1) != c && !units.is_empty() {
-            units.push(U::N);
-            i += 1;
-            continue;
-        } else {
-            let soft = matches!(at(i + 1), b'e' | b'i' | b'y');
-            let d = match c {
-                b'b' => "ब",
-                b'c' if soft => "स",
-                b'c' => "क",
-                b'd' => "ड",
-                b'f' => "फ़",
-                b'g' if soft && (i + 1 < n - 1 || at(i + 1) == b'e') && i > 0 => "ज",
-                b'g' => "ग",
-                b'h' => "ह",
-                b'j' => "ज",
-                b'k' | b'q' => "क",
-                b'l' => "ल",
-                b'm' => "म",
-                b'n' => "न",
-                b'p' => "प",
-                b'r' => "र",
-                b's' => "स",
-                b't' => "ट",
-                b'v' | b'w' => "व",
-                b'y' => "य",
-                b'z' => "ज़",
-                _ => "",
+        let (u, step): (&'static str, usize) =
+            if rest.starts_with(b"tion") || rest.starts_with(b"sion") || rest.starts_with(b"ssion") {
+                units.push(U::C("श"));
+                units.push(U::V("अ", ""));
+                units.push(U::C("न"));
+                first_vowel = false;
+                i += if c == b's' && at(i + 1) == b's' { 5 } else { 4 };
+                continue;
+            } else if rest.starts_with(b"sch") {
+                units.push(U::C("स"));
+                ("क", 3)
+            } else if rest.starts_with(b"dg") {
+                ("ज", 2)
+            } else if rest == b"le" && !units.is_empty() {
+                // Syllabic final -le: apple, table → अल.
+                units.push(U::V("अ", ""));
+                ("ल", 2)
+            } else if rest.starts_with(b"ch") {
+                ("च", 2)
+            } else if rest.starts_with(b"sh") {
+                ("श", 2)
+            } else if rest.starts_with(b"th") {
+                ("थ", 2)
+            } else if rest.starts_with(b"ph") {
+                ("फ़", 2)
+            } else if rest.starts_with(b"ck") {
+                ("क", 2)
+            } else if rest.starts_with(b"wh") || rest.starts_with(b"wr") {
+                (if c == b'w' && at(i + 1) == b'h' { "व" } else { "र" }, 2)
+            } else if rest.starts_with(b"kn") && i == 0 {
+                ("न", 2)
+            } else if rest.starts_with(b"gh") {
+                (if i == 0 { "ग" } else { "" }, 2)
+            } else if rest.starts_with(b"qu") {
+                units.push(U::C("क"));
+                ("व", 2)
+            } else if c == b'x' {
+                units.push(U::C("क"));
+                ("स", 1)
+            } else if (c == b'n' || c == b'm')
+                && at(i + 1) != 0
+                && !is_v(at(i + 1))
+                && at(i + 1) != b'y'
+                && at(i + 1) != c
+                && !units.is_empty()
+            {
+                units.push(U::N);
+                i += 1;
+                continue;
+            } else {
+                let soft = matches!(at(i + 1), b'e' | b'i' | b'y');
+                let d = match c {
+                    b'b' => "ब",
+                    b'c' if soft => "स",
+                    b'c' => "क",
+                    b'd' => "ड",
+                    b'f' => "फ़",
+                    b'g' if soft && (i + 1 < n - 1 || at(i + 1) == b'e') && i > 0 => "ज",
+                    b'g' => "ग",
+                    b'h' => "ह",
+                    b'j' => "ज",
+                    b'k' | b'q' => "क",
+                    b'l' => "ल",
+                    b'm' => "म",
+                    b'n' => "न",
+                    b'p' => "प",
+                    b'r' => "र",
+                    b's' => "स",
+                    b't' => "ट",
+                    b'v' | b'w' => "व",
+                    b'y' => "य",
+                    b'z' => "ज़",
+                    _ => "",
+                };
+                // A doubled consonant is one sound.
+                let step = if at(i + 1) == c { 2 } else { 1 };
+                (d, step)
             };
-            // A doubled consonant is one sound.
-            let step = if at(i + 1) == c { 2 } else { 1 };
-            (d, step)
-        };
         if !u.is_empty() {
             units.push(U::C(u));
         }

@@ -102,7 +102,10 @@ pub(crate) fn lex(line: &str) -> Vec<Lex> {
                         it.next();
                     }
                     // An apostrophe between two Latin letters belongs to the word (don't, BJP's).
-                    Some(&(i, d)) if matches!(d, '\'' | '’') && line[i + d.len_utf8()..].chars().next().is_some_and(|n| n.is_ascii_alphabetic()) => {
+                    Some(&(i, d))
+                        if matches!(d, '\'' | '’')
+                            && line[i + d.len_utf8()..].chars().next().is_some_and(|n| n.is_ascii_alphabetic()) =>
+                    {
                         e = i + d.len_utf8();
                         it.next();
                     }

@@ -37,7 +37,8 @@ pub(crate) fn cardinal(t: &Tables, n: u64, out: &mut Vec<String>) {
         out.push(t.cardinals[n as usize].clone());
         return;
     }
-    const SCALES: [(u64, &str); 4] = [(1_000_000_000, "arab"), (10_000_000, "crore"), (100_000, "lakh"), (1_000, "thousand")];
+    const SCALES: [(u64, &str); 4] =
+        [(1_000_000_000, "arab"), (10_000_000, "crore"), (100_000, "lakh"), (1_000, "thousand")];
     for (size, key) in SCALES {
         if n >= size {
             cardinal(t, n / size, out);

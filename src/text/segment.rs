@@ -19,7 +19,27 @@ pub const HEADING_MAX_WORDS: usize = 15;
 
 /// Conjunctions a long sentence may be cut before.
 const CONJUNCTIONS: &[&str] = &[
-    "और", "लेकिन", "कि", "जो", "परंतु", "परन्तु", "किंतु", "किन्तु", "क्योंकि", "तथा", "जबकि", "ताकि", "मगर", "बल्कि", "एवं", "जिसमें", "जिससे", "जहां", "जहाँ", "इसलिए", "तो",
+    "और",
+    "लेकिन",
+    "कि",
+    "जो",
+    "परंतु",
+    "परन्तु",
+    "किंतु",
+    "किन्तु",
+    "क्योंकि",
+    "तथा",
+    "जबकि",
+    "ताकि",
+    "मगर",
+    "बल्कि",
+    "एवं",
+    "जिसमें",
+    "जिससे",
+    "जहां",
+    "जहाँ",
+    "इसलिए",
+    "तो",
 ];
 
 /// Scale words that follow an amount and come before its currency (₹5 करोड़ → … करोड़ रुपये).
@@ -158,7 +178,9 @@ impl<'a> Cx<'a> {
         } else if !plain_four || frac.is_some() {
             // Grouped or decimal amounts are never years.
             match numbers::value(digits) {
-                Some(v) if !(digits.chars().count() > 1 && digits.starts_with(['0', '०'])) => numbers::cardinal(t, v, out),
+                Some(v) if !(digits.chars().count() > 1 && digits.starts_with(['0', '०'])) => {
+                    numbers::cardinal(t, v, out)
+                }
                 _ => numbers::digit_by_digit(t, digits, out),
             }
         } else {
@@ -178,7 +200,11 @@ impl<'a> Cx<'a> {
         let mut out = Vec::new();
         // Time: H:MM, or H.MM when बजे follows (१२.२१ बजे).
         let dotted_time = self.is(i + 1, '.') && self.kind(i + 3) == Some(Kind::Deva) && self.text(i + 3) == "बजे";
-        if self.touch(i) && (self.is(i + 1, ':') || dotted_time) && self.touch(i + 1) && self.kind(i + 2) == Some(Kind::Digits) {
+        if self.touch(i)
+            && (self.is(i + 1, ':') || dotted_time)
+            && self.touch(i + 1)
+            && self.kind(i + 2) == Some(Kind::Digits)
+        {
             let (h, m) = (numbers::value(d1), numbers::value(self.text(i + 2)));
             if let (Some(h), Some(m)) = (h, m) {
                 if h <= 24 && m <= 59 && self.text(i + 2).chars().count() == 2 && d1.chars().count() <= 2 {
@@ -214,7 +240,13 @@ impl<'a> Cx<'a> {
             }
         }
         // Date: D/M/Y, D-M-Y or D.M.Y.
-        if self.touch(i) && self.touch(i + 1) && self.touch(i + 2) && self.touch(i + 3) && self.kind(i + 2) == Some(Kind::Digits) && self.kind(i + 4) == Some(Kind::Digits) {
+        if self.touch(i)
+            && self.touch(i + 1)
+            && self.touch(i + 2)
+            && self.touch(i + 3)
+            && self.kind(i + 2) == Some(Kind::Digits)
+            && self.kind(i + 4) == Some(Kind::Digits)
+        {
             let sep = self.kind(i + 1);
             if matches!(sep, Some(Kind::Punct('/' | '-' | '.'))) && self.kind(i + 3) == sep {
                 let (d, m, y) = (numbers::value(d1), numbers::value(self.text(i + 2)), self.text(i + 4));
@@ -233,7 +265,15 @@ impl<'a> Cx<'a> {
             }
         }
         // ISO date: YYYY-MM-DD.
-        if self.touch(i) && self.touch(i + 1) && self.touch(i + 2) && self.touch(i + 3) && self.is(i + 1, '-') && self.is(i + 3, '-') && self.kind(i + 4) == Some(Kind::Digits) && d1.chars().count() == 4 {
+        if self.touch(i)
+            && self.touch(i + 1)
+            && self.touch(i + 2)
+            && self.touch(i + 3)
+            && self.is(i + 1, '-')
+            && self.is(i + 3, '-')
+            && self.kind(i + 4) == Some(Kind::Digits)
+            && d1.chars().count() == 4
+        {
             let (m, d) = (numbers::value(self.text(i + 2)), numbers::value(self.text(i + 4)));
             if let (Some(m), Some(d)) = (m, d) {
                 if (1..=31).contains(&d) && (1..=12).contains(&m) {
@@ -271,7 +311,8 @@ impl<'a> Cx<'a> {
             }
         }
         let currency = self.currency.take();
-        let rupee_paise = currency.as_deref().is_some_and(|c| c.len() == 1 && c[0] == "रुपये") && frac.is_some_and(|f| f.chars().count() == 2);
+        let rupee_paise = currency.as_deref().is_some_and(|c| c.len() == 1 && c[0] == "रुपये")
+            && frac.is_some_and(|f| f.chars().count() == 2);
         if rupee_paise {
             self.read_amount(&digits, None, &mut out);
         } else {
@@ -309,7 +350,9 @@ impl<'a> Cx<'a> {
                 j += 1;
             }
             if matches!(self.kind(j), Some(Kind::Latin)) {
-                if let Some(a) = lookup(t, self.text(j)).filter(|a| a.kind == AbbrevKind::Unit && a.words.len() == 1 && is_scale_word(&a.words[0])) {
+                if let Some(a) = lookup(t, self.text(j))
+                    .filter(|a| a.kind == AbbrevKind::Unit && a.words.len() == 1 && is_scale_word(&a.words[0]))
+                {
                     out.extend(a.words.iter().cloned());
                     j += 1;
                 }
@@ -329,7 +372,9 @@ impl<'a> Cx<'a> {
         }
         // A unit written touching the number: 155mm, 5km.
         if self.touch(j - 1) && self.kind(j) == Some(Kind::Latin) {
-            if let Some(a) = lookup(t, self.text(j)).filter(|a| matches!(a.kind, AbbrevKind::Unit | AbbrevKind::Currency)) {
+            if let Some(a) =
+                lookup(t, self.text(j)).filter(|a| matches!(a.kind, AbbrevKind::Unit | AbbrevKind::Currency))
+            {
                 out.extend(a.words.iter().cloned());
                 self.after_unit = a.kind == AbbrevKind::Unit;
                 j += 1;
@@ -341,8 +386,17 @@ impl<'a> Cx<'a> {
     }
 
     /// Applies an abbreviation row; `next` is the span after it.
-    fn apply_abbrev(&mut self, words: &[String], kind: AbbrevKind, before_number: Option<&Vec<String>>, next: usize, at: usize) {
-        let number_follows = self.kind(next) == Some(Kind::Digits) || (self.kind(next).is_some_and(|k| matches!(k, Kind::Punct('-'))) && self.kind(next + 1) == Some(Kind::Digits));
+    fn apply_abbrev(
+        &mut self,
+        words: &[String],
+        kind: AbbrevKind,
+        before_number: Option<&Vec<String>>,
+        next: usize,
+        at: usize,
+    ) {
+        let number_follows = self.kind(next) == Some(Kind::Digits)
+            || (self.kind(next).is_some_and(|k| matches!(k, Kind::Punct('-')))
+                && self.kind(next + 1) == Some(Kind::Digits));
         self.i = next;
         match kind {
             AbbrevKind::Currency if number_follows => self.currency = Some(words.to_vec()),
@@ -370,7 +424,12 @@ impl<'a> Cx<'a> {
         if self.touch(i) && self.is(i + 1, '.') {
             let mut ends = vec![i + 1];
             let mut k = i + 1;
-            while ends.len() < 4 && self.touch(k) && self.kind(k + 1) == Some(Kind::Deva) && self.touch(k + 1) && self.is(k + 2, '.') {
+            while ends.len() < 4
+                && self.touch(k)
+                && self.kind(k + 1) == Some(Kind::Deva)
+                && self.touch(k + 1)
+                && self.is(k + 2, '.')
+            {
                 k += 2;
                 ends.push(k);
             }
@@ -389,7 +448,10 @@ impl<'a> Cx<'a> {
             let w = word_form(self.text(i));
             // आई is also a common verb ("came"): an initial only before another initial.
             let ambiguous = w == "आई";
-            let next_is_initial = self.kind(i + 2) == Some(Kind::Deva) && self.touch(i + 2) && self.is(i + 3, '.') && is_deva_initial(t, &word_form(self.text(i + 2)));
+            let next_is_initial = self.kind(i + 2) == Some(Kind::Deva)
+                && self.touch(i + 2)
+                && self.is(i + 3, '.')
+                && is_deva_initial(t, &word_form(self.text(i + 2)));
             if is_deva_initial(t, &w) && i + 2 < self.lx.len() && (!ambiguous || next_is_initial) {
                 self.i = i + 2;
                 self.word(w, at);
@@ -429,7 +491,12 @@ impl<'a> Cx<'a> {
                 loop {
                     latin::spell(t, self.text(k), &mut out);
                     k += 2;
-                    if !(self.touch(k - 1) && self.kind(k) == Some(Kind::Latin) && self.text(k).chars().count() == 1 && self.touch(k) && self.is(k + 1, '.')) {
+                    if !(self.touch(k - 1)
+                        && self.kind(k) == Some(Kind::Latin)
+                        && self.text(k).chars().count() == 1
+                        && self.touch(k)
+                        && self.is(k + 1, '.'))
+                    {
                         break;
                     }
                 }
@@ -448,7 +515,9 @@ impl<'a> Cx<'a> {
         }
         let lower = w.to_ascii_lowercase();
         if let Some(&m) = t.month_latin.get(&lower) {
-            if w.chars().next().is_some_and(|c| c.is_uppercase()) && (after_number || self.kind(i + 1) == Some(Kind::Digits)) {
+            if w.chars().next().is_some_and(|c| c.is_uppercase())
+                && (after_number || self.kind(i + 1) == Some(Kind::Digits))
+            {
                 self.i = i + 1;
                 self.word(t.months[m].clone(), at);
                 return;
@@ -467,7 +536,12 @@ impl<'a> Cx<'a> {
         self.i = i + 1;
         match c {
             // A dot inside a Latin name (www.example.com) is read, not a sentence end.
-            '.' if i > 0 && self.touch(i - 1) && self.touch(i) && self.kind(i - 1) == Some(Kind::Latin) && self.kind(i + 1) == Some(Kind::Latin) => {
+            '.' if i > 0
+                && self.touch(i - 1)
+                && self.touch(i)
+                && self.kind(i - 1) == Some(Kind::Latin)
+                && self.kind(i + 1) == Some(Kind::Latin) =>
+            {
                 self.word("डॉट".to_string(), at);
             }
             // A list number at the start of a line ("1. …") is not a sentence.
@@ -510,7 +584,12 @@ impl<'a> Cx<'a> {
                     self.word(t.word("to").to_string(), at);
                 } else if spaced_before && self.touch(i) && self.kind(i + 1) == Some(Kind::Digits) {
                     self.word(t.word("minus").to_string(), at);
-                } else if spaced_before && i > 0 && self.kind(i - 1) == Some(Kind::Deva) && self.kind(i + 1) == Some(Kind::Deva) && self.text(i - 1) == self.text(i + 1) {
+                } else if spaced_before
+                    && i > 0
+                    && self.kind(i - 1) == Some(Kind::Deva)
+                    && self.kind(i + 1) == Some(Kind::Deva)
+                    && self.text(i - 1) == self.text(i + 1)
+                {
                     // Reduplication written with a spaced hyphen (अलग - अलग): no pause.
                 } else if spaced_before || !self.touch(i) {
                     self.pause(Pause::Comma, at);
@@ -557,7 +636,8 @@ impl<'a> Cx<'a> {
 
 /// Expands one line into events.
 pub(crate) fn events(line: &str, t: &Tables) -> Vec<Ev> {
-    let mut cx = Cx { line, lx: lex(line), t, ev: Vec::new(), i: 0, currency: None, after_number: false, after_unit: false };
+    let mut cx =
+        Cx { line, lx: lex(line), t, ev: Vec::new(), i: 0, currency: None, after_number: false, after_unit: false };
     cx.run();
     if let Some(cur) = cx.currency.take() {
         // A currency sign whose amount never came.
@@ -701,7 +781,12 @@ pub(crate) fn block(unit: &str, t: &Tables) -> Option<Block> {
         return None;
     }
     let raw_words = unit.split_whitespace().count();
-    let heading = !ended && sentences.len() == 1 && raw_words <= HEADING_MAX_WORDS && !ends_open(unit) && sentences[0].ending == Ending::Statement && !unit.contains(['।', '?', '!', '|', '॥']);
+    let heading = !ended
+        && sentences.len() == 1
+        && raw_words <= HEADING_MAX_WORDS
+        && !ends_open(unit)
+        && sentences[0].ending == Ending::Statement
+        && !unit.contains(['।', '?', '!', '|', '॥']);
     if heading {
         sentences[0].ending = Ending::None;
     }

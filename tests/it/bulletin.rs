@@ -216,14 +216,23 @@ fn check_bulletin(out: &Path, n_articles: usize, target_lufs: f64) -> serde_json
 fn bulletin_from_articles_has_chapters_captions_loudness_and_valid_manifest() {
     let dir = tempfile::tempdir().unwrap();
     let arts = write_articles(dir.path());
-    let o = run(dir.path(), &["bulletin", arts.to_str().unwrap(), "-o", "out", "--date", DATE, "--split", "--quiet"], None);
+    let o =
+        run(dir.path(), &["bulletin", arts.to_str().unwrap(), "-o", "out", "--date", DATE, "--split", "--quiet"], None);
     succeeds(&o);
     assert!(stderr(&o).is_empty(), "--quiet prints nothing: {}", stderr(&o));
     let out = dir.path().join("out");
     assert_eq!(names_in(dir.path()), ["articles", "out"], "no temporary directory left behind");
     assert_eq!(
         names_in(&out),
-        ["article-001.wav", "article-002.wav", "article-003.wav", "bulletin.srt", "bulletin.vtt", "bulletin.wav", "manifest.json"]
+        [
+            "article-001.wav",
+            "article-002.wav",
+            "article-003.wav",
+            "bulletin.srt",
+            "bulletin.vtt",
+            "bulletin.wav",
+            "manifest.json"
+        ]
     );
     let m = check_bulletin(&out, 3, -16.0);
 
@@ -241,7 +250,10 @@ fn bulletin_from_articles_has_chapters_captions_loudness_and_valid_manifest() {
         assert_eq!(own[0]["role"], "headline");
         let body: String = text.lines().skip(1).collect::<Vec<_>>().join(" ");
         let spoken: Vec<&str> = own[1..].iter().map(|s| s["text"].as_str().unwrap()).collect();
-        assert_eq!(spoken.join(" ").split_whitespace().collect::<Vec<_>>(), body.split_whitespace().collect::<Vec<_>>());
+        assert_eq!(
+            spoken.join(" ").split_whitespace().collect::<Vec<_>>(),
+            body.split_whitespace().collect::<Vec<_>>()
+        );
         // --split: each article's WAV is exactly its span of the bulletin.
         let (_, part) = samples(&out.join(format!("article-{:03}.wav", k + 1)));
         let (a0, a1) = (a["start_sample"].as_u64().unwrap(), a["end_sample"].as_u64().unwrap());
@@ -261,7 +273,8 @@ fn bulletin_from_articles_has_chapters_captions_loudness_and_valid_manifest() {
 fn bulletin_at_ebu_r128_level_and_from_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let text = ARTICLES[1].1.as_bytes();
-    let o = run(dir.path(), &["bulletin", "-", "-o", "b", "--date", DATE, "--loudness", "-23", "--no-intro"], Some(text));
+    let o =
+        run(dir.path(), &["bulletin", "-", "-o", "b", "--date", DATE, "--loudness", "-23", "--no-intro"], Some(text));
     succeeds(&o);
     let m = check_bulletin(&dir.path().join("b"), 1, -23.0);
     assert_eq!(m["articles"][0]["source"], "<stdin>");
@@ -313,7 +326,10 @@ fn bulletins_from_rss_atom_and_json_feeds_strip_html() {
         }
         for s in m["sentences"].as_array().unwrap() {
             let t = s["text"].as_str().unwrap();
-            assert!(!t.contains('<') && !t.contains("&amp;") && !t.contains("&nbsp;") && !t.contains("alert"), "{name}: {t}");
+            assert!(
+                !t.contains('<') && !t.contains("&amp;") && !t.contains("&nbsp;") && !t.contains("alert"),
+                "{name}: {t}"
+            );
         }
         assert!(dir.path().join(&out).join("index.html").exists());
     }
@@ -333,7 +349,11 @@ fn unreadable_articles_are_named_and_keep_going_skips_and_marks_them() {
         assert!(e.contains(bad) && e.contains(what), "{e}");
         assert_eq!(names_in(dir.path()), ["bad.txt", "good.txt"], "nothing written");
     }
-    let o = run(dir.path(), &["bulletin", "good.txt", "bad.txt", "missing.txt", "-o", "out", "--date", DATE, "--keep-going"], None);
+    let o = run(
+        dir.path(),
+        &["bulletin", "good.txt", "bad.txt", "missing.txt", "-o", "out", "--date", DATE, "--keep-going"],
+        None,
+    );
     succeeds(&o);
     let e = stderr(&o);
     assert!(e.contains("skipping bad.txt") && e.contains("skipping missing.txt"), "{e}");
@@ -377,7 +397,11 @@ fn malformed_feeds_report_the_parsers_line_and_column() {
     let bad_rss = "<rss version=\"2.0\">\n<channel>\n<item><title>क</title></itme>\n</channel>\n</rss>\n";
     let bad_json = "[\n  {\"title\": \"क\", \"body\": \"ख\"},\n  {\"title\": \"ग\" \"body\": \"घ\"}\n]\n";
     let truncated = "<rss version=\"2.0\"><channel><item><title>क</title>";
-    let cases = [("bad.xml", bad_rss, "bad.xml:3:"), ("bad.json", bad_json, "bad.json:3:"), ("cut.rss", truncated, "cut.rss:1:")];
+    let cases = [
+        ("bad.xml", bad_rss, "bad.xml:3:"),
+        ("bad.json", bad_json, "bad.json:3:"),
+        ("cut.rss", truncated, "cut.rss:1:"),
+    ];
     for (name, text, at) in cases {
         std::fs::write(dir.path().join(name), text).unwrap();
         let e = fails(&run(dir.path(), &["bulletin", name, "-o", "out"], None));
@@ -484,7 +508,11 @@ fn serve(root: PathBuf, tx: std::sync::mpsc::Sender<String>) -> u16 {
                     let (status, slice, extra) = match range {
                         Some((a, b)) if a < len => {
                             let b = b.unwrap_or(len - 1).min(len - 1);
-                            ("206 Partial Content", &body[a as usize..=b as usize], format!("Content-Range: bytes {a}-{b}/{len}\r\n"))
+                            (
+                                "206 Partial Content",
+                                &body[a as usize..=b as usize],
+                                format!("Content-Range: bytes {a}-{b}/{len}\r\n"),
+                            )
                         }
                         _ => ("200 OK", &body[..], String::new()),
                     };
@@ -503,7 +531,10 @@ fn serve(root: PathBuf, tx: std::sync::mpsc::Sender<String>) -> u16 {
 }
 
 fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].iter().map(PathBuf::from).find(|p| p.exists())
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
 }
 
 #[test]
@@ -526,7 +557,11 @@ fn listening_page_in_headless_chromium_highlights_the_sentence_at_a_seek() {
     assert!(html.contains("<track id=\"cues\" kind=\"metadata\" src=\"bulletin.vtt\""));
     assert_eq!(html.matches("<h3 ").count(), 3);
     for a in m["articles"].as_array().unwrap() {
-        assert!(html.contains(&format!("href=\"#article-{}\" data-seek=\"{:.3}\"", a["index"], a["start"].as_f64().unwrap())));
+        assert!(html.contains(&format!(
+            "href=\"#article-{}\" data-seek=\"{:.3}\"",
+            a["index"],
+            a["start"].as_f64().unwrap()
+        )));
     }
 
     // Seek targets: the middle of the intro, of a headline and of a body sentence, and a
@@ -535,7 +570,8 @@ fn listening_page_in_headless_chromium_highlights_the_sentence_at_a_seek() {
     let body = sentences.iter().position(|s| s["role"] == "body" && s["article"] == 2).unwrap();
     let head3 = sentences.iter().position(|s| s["role"] == "headline" && s["article"] == 3).unwrap();
     let in_pause = sentences[body]["end"].as_f64().unwrap() + 0.1;
-    let probes = [(mid(&sentences[0]), 0), (mid(&sentences[head3]), head3), (mid(&sentences[body]), body), (in_pause, body)];
+    let probes =
+        [(mid(&sentences[0]), 0), (mid(&sentences[head3]), head3), (mid(&sentences[body]), body), (in_pause, body)];
     let times: Vec<String> = probes.iter().map(|(t, _)| format!("{t:.3}")).collect();
 
     let (tx, rx) = std::sync::mpsc::channel();
@@ -566,7 +602,8 @@ fn listening_page_in_headless_chromium_highlights_the_sentence_at_a_seek() {
     let _ = child.kill();
     let _ = child.wait();
     let report = report.expect("the page sent no self-test report within 90 s");
-    let report: serde_json::Value = serde_json::from_str(&report).unwrap_or_else(|e| panic!("bad report {report}: {e}"));
+    let report: serde_json::Value =
+        serde_json::from_str(&report).unwrap_or_else(|e| panic!("bad report {report}: {e}"));
     assert_eq!(report["errors"].as_array().map(Vec::len), Some(0), "{report}");
     assert_eq!(report["cues"].as_u64().unwrap() as usize, sentences.len(), "all cues loaded");
     let duration = report["duration"].as_f64().unwrap();
@@ -609,9 +646,8 @@ fn bulletin_is_byte_identical_whatever_the_thread_count() {
 #[test]
 fn many_short_articles_render_without_stalling() {
     let dir = tempfile::tempdir().unwrap();
-    let items: Vec<serde_json::Value> = (0..150)
-        .map(|i| serde_json::json!({"title": format!("ख़बर {i}"), "body": "हाँ। ना। हाँ।"}))
-        .collect();
+    let items: Vec<serde_json::Value> =
+        (0..150).map(|i| serde_json::json!({"title": format!("ख़बर {i}"), "body": "हाँ। ना। हाँ।"})).collect();
     std::fs::write(dir.path().join("many.json"), serde_json::to_string(&items).unwrap()).unwrap();
     for threads in ["2", "4"] {
         let out = format!("out-{threads}");
@@ -661,10 +697,8 @@ fn bulletin_takes_user_lexicons_and_a_malformed_one_is_an_error_with_file_and_li
 fn a_disk_filling_midway_is_a_clear_error_and_leaves_no_bulletin() {
     let tmp = tempfile::tempdir().unwrap();
     write_articles(tmp.path());
-    let script = format!(
-        "ulimit -f 300; trap '' XFSZ; exec '{}' bulletin articles -o out -q",
-        env!("CARGO_BIN_EXE_samachar")
-    );
+    let script =
+        format!("ulimit -f 300; trap '' XFSZ; exec '{}' bulletin articles -o out -q", env!("CARGO_BIN_EXE_samachar"));
     let o = Command::new("sh").arg("-c").arg(&script).current_dir(tmp.path()).output().unwrap();
     let e = fails(&o);
     assert!(e.contains("too large"), "{e}");

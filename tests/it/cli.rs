@@ -286,10 +286,8 @@ fn a_write_that_fails_midway_is_a_clear_error_and_leaves_no_file() {
     let (dir, input) = setup();
     let long = TEXT.repeat(20);
     std::fs::write(&input, long).unwrap();
-    let script = format!(
-        "ulimit -f 100; trap '' XFSZ; exec '{}' speak khabar.txt -o out.wav",
-        env!("CARGO_BIN_EXE_samachar")
-    );
+    let script =
+        format!("ulimit -f 100; trap '' XFSZ; exec '{}' speak khabar.txt -o out.wav", env!("CARGO_BIN_EXE_samachar"));
     let o = Command::new("sh").arg("-c").arg(&script).current_dir(dir.path()).output().unwrap();
     let e = fails(&o);
     assert!(e.contains("out.wav") && e.contains("too large"), "{e}");

@@ -73,7 +73,8 @@ fn golden_inflections_through_stem_entries() {
 fn builtin_lexicon_has_news_names() {
     let g = builtin();
     assert!(g.lexicon().len() > 15_000, "built-in lexicon too small: {}", g.lexicon().len());
-    for (w, p) in [("जयशंकर", "d͡ʒ ə j ʃ ə ŋ k ə ɾ"), ("व्लादिवोस्तोक", "ʋ l ɑː d̪ ɪ ʋ oː s t̪ oː k"), ("रूस", "ɾ uː s")] {
+    for (w, p) in [("जयशंकर", "d͡ʒ ə j ʃ ə ŋ k ə ɾ"), ("व्लादिवोस्तोक", "ʋ l ɑː d̪ ɪ ʋ oː s t̪ oː k"), ("रूस", "ɾ uː s")]
+    {
         assert_eq!(format_sigmorphon(&g.word(w).phones), p, "{w}");
     }
 }

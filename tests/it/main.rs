@@ -2,10 +2,10 @@
 
 mod common;
 
-mod text;
+mod bulletin;
+mod cli;
 mod g2p;
 mod prosody;
-mod synth;
-mod cli;
 mod render;
-mod bulletin;
+mod synth;
+mod text;

@@ -9,7 +9,6 @@ fn settings() -> ProsodySettings {
     ProsodySettings { pitch_hz: 120.0, range_semitones: 5.0, rate: 1.0 }
 }
 
-
 fn words() -> Vec<&'static str> {
     // d͡ʒ is the inventory's spelling.
     vec!["ɑː p", "d̪ ɪ l l iː", "d͡ʒ ɑː ɛ̃ː ɡ eː"]
@@ -77,7 +76,9 @@ fn continuation_rises_at_phrase_end_and_before_commas() {
 fn pauses_are_ordered_comma_shorter_than_clause() {
     let c = plan(&sentence(&["ɑː p", ",", "d̪ ɪ l l iː"], Ending::Statement), &settings());
     let k = plan(&sentence(&["ɑː p", ";", "d̪ ɪ l l iː"], Ending::Statement), &settings());
-    let pause = |u: &Utterance| u.segments[1..u.segments.len() - 1].iter().filter(|s| s.phone.is_none()).map(|s| s.duration).sum::<f32>();
+    let pause = |u: &Utterance| {
+        u.segments[1..u.segments.len() - 1].iter().filter(|s| s.phone.is_none()).map(|s| s.duration).sum::<f32>()
+    };
     assert!(pause(&c) >= 0.1, "comma pause {}", pause(&c));
     assert!(pause(&k) > pause(&c) * 1.3, "clause {} vs comma {}", pause(&k), pause(&c));
     assert!(c.duration() < k.duration());

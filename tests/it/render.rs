@@ -179,9 +179,13 @@ fn ready_made_audio_is_written_verbatim_between_sentences() {
     let e = engine(1.0);
     let chime: Vec<f32> = (0..441).map(|i| ((i as f32) * 0.1).sin() * 0.25).collect();
     let units = vec![
-        Unit::Sentence { sentence: sentence("नमस्ते कमला।", Ending::Statement), gap: Gap::Sentence },
+        Unit::Sentence {
+            sentence: sentence("नमस्ते कमला।", Ending::Statement), gap: Gap::Sentence
+        },
         Unit::Audio { samples: chime.clone(), gap: Gap::Article },
-        Unit::Sentence { sentence: sentence("कमल तालाब में है।", Ending::Statement), gap: Gap::None },
+        Unit::Sentence {
+            sentence: sentence("कमल तालाब में है।", Ending::Statement), gap: Gap::None
+        },
     ];
     let mut sink = VecSink::default();
     let r = e.render_in(&pool(2), &units, &mut sink).unwrap();
@@ -226,10 +230,7 @@ fn replace_policy_overwrites_atomically() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("speech.wav");
     std::fs::write(&path, b"old").unwrap();
-    assert!(matches!(
-        WavFile::create(&path, 22_050, Overwrite::Refuse),
-        Err(Error::OutputExists { .. })
-    ));
+    assert!(matches!(WavFile::create(&path, 22_050, Overwrite::Refuse), Err(Error::OutputExists { .. })));
     let mut wav = WavFile::create(&path, 24_000, Overwrite::Replace).unwrap();
     wav.write(&[0.5; 10]).unwrap();
     wav.write_silence(5).unwrap();
@@ -295,11 +296,12 @@ fn writer_catching_up_with_all_spawned_work_does_not_hang() {
     let e = engine(1.0);
     // Ready-made audio needs no task, so the writer always catches up at once; and
     // sentences mixed in at wide intervals.
-    let mut units: Vec<Unit> = (0..200)
-        .map(|i| Unit::Audio { samples: vec![i as f32 / 400.0; 3], gap: Gap::None })
-        .collect();
+    let mut units: Vec<Unit> =
+        (0..200).map(|i| Unit::Audio { samples: vec![i as f32 / 400.0; 3], gap: Gap::None }).collect();
     for i in (0..200).step_by(37) {
-        units[i] = Unit::Sentence { sentence: sentence("नमस्ते कमला।", Ending::Statement), gap: Gap::Sentence };
+        units[i] = Unit::Sentence {
+            sentence: sentence("नमस्ते कमला।", Ending::Statement), gap: Gap::Sentence
+        };
     }
     for threads in [1, 2] {
         let (tx, rx) = std::sync::mpsc::channel();

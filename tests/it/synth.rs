@@ -130,7 +130,8 @@ fn every_phone_renders_finite_bounded_audible_samples() {
         let v = voice(name);
         let synth = Synth::new(&v, 22050, 1.0);
         for &p in Phone::ALL {
-            for ctx in [format!("{}", p.ipa()), format!("ɑː {} ɑː", p.ipa()), format!("{} {} iː", p.ipa(), p.ipa())] {
+            for ctx in [format!("{}", p.ipa()), format!("ɑː {} ɑː", p.ipa()), format!("{} {} iː", p.ipa(), p.ipa())]
+            {
                 let u = plan(&sentence(&[ctx.as_str()], Ending::Statement), &ProsodySettings::for_voice(&v, 1.0, 1.0));
                 let a = synth.render(&u);
                 assert!(a.samples.iter().all(|s| s.is_finite()), "{name} {ctx}: non-finite sample");
@@ -169,7 +170,11 @@ fn f0_follows_the_voice_and_the_pitch_multiplier() {
             let planned = interp(&u.pitch, mid);
             assert!((measured / planned - 1.0).abs() < 0.06, "{name} ×{mult}: F0 {measured} vs planned {planned}");
             // And the plan itself is about the voice's pitch × the multiplier.
-            assert!((planned / (v.pitch_hz * mult)).log2().abs() < 0.5, "{name}: plan {planned} far from {}", v.pitch_hz * mult);
+            assert!(
+                (planned / (v.pitch_hz * mult)).log2().abs() < 0.5,
+                "{name}: plan {planned} far from {}",
+                v.pitch_hz * mult
+            );
             // Flat pitch, rendered directly.
             let hz = v.pitch_hz * mult;
             let a = Synth::new(&v, 22050, 1.0).render(&sustained(Phone::Aa, 0.3, hz));
@@ -339,7 +344,10 @@ fn builtin_voices_are_distinct_and_documented() {
     assert!(names.len() >= 2);
     assert_eq!(Voice::load("default").unwrap().name, names[0]);
     let vs: Vec<Voice> = names.iter().map(|n| voice(n)).collect();
-    assert!(vs.iter().any(|v| v.pitch_hz < 150.0) && vs.iter().any(|v| v.pitch_hz > 170.0), "a male and a female voice");
+    assert!(
+        vs.iter().any(|v| v.pitch_hz < 150.0) && vs.iter().any(|v| v.pitch_hz > 170.0),
+        "a male and a female voice"
+    );
     for v in &vs {
         assert!(!v.description.is_empty());
     }
@@ -359,7 +367,12 @@ fn aspirated_stops_have_longer_voice_onset_than_unaspirated() {
         // a fraction of the vowel's.
         let lp: Vec<f32> = {
             let mut y = 0.0;
-            s.iter().map(|&x| { y = 0.9 * y + 0.1 * x; y }).collect()
+            s.iter()
+                .map(|&x| {
+                    y = 0.9 * y + 0.1 * x;
+                    y
+                })
+                .collect()
         };
         let hop = (0.005 * sr as f32) as usize;
         let e = |i: usize| rms(&lp[i * hop..(i + 1) * hop]);

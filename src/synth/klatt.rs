@@ -35,6 +35,20 @@ impl Resonator {
         self.a = 1.0 - self.b - self.c;
     }
 
+    /// Makes the resonator pass its input unchanged (a pole that does not exist at this
+    /// sample rate: above the Nyquist guard, where clamping it would pile resonances up just
+    /// below Nyquist and ring there).
+    #[inline]
+    pub fn set_bypass(&mut self) {
+        if self.key == (-1.0, -1.0) {
+            return;
+        }
+        self.key = (-1.0, -1.0);
+        self.a = 1.0;
+        self.b = 0.0;
+        self.c = 0.0;
+    }
+
     /// Sets frequency and bandwidth with about unity gain at the resonance peak (parallel use,
     /// so amplitudes in dB are spectral peak levels).
     #[inline]
@@ -152,8 +166,14 @@ pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &
             let u = if h == 0 { 0.25 } else { 0.75 };
             let lerp = |x: f32, y: f32| x + (y - x) * u;
             for j in 0..8 {
-                let f = lerp(a.f[j], b.f[j]).min(nyq_guard);
-                casc[j].set(f, lerp(a.b[j], b.b[j]), fsf);
+                let f = lerp(a.f[j], b.f[j]);
+                if f < nyq_guard || j < 3 {
+                    // F1-F3 always exist (clamped at very low rates); higher poles above the
+                    // guard are left out rather than stacked just below Nyquist.
+                    casc[j].set(f.min(nyq_guard), lerp(a.b[j], b.b[j]), fsf);
+                } else {
+                    casc[j].set_bypass();
+                }
             }
             np.set(lerp(a.fnp, b.fnp).min(nyq_guard), 100.0, fsf);
             nz.set(lerp(a.fnz, b.fnz).min(nyq_guard), 100.0, fsf);

@@ -176,8 +176,9 @@ impl Staging {
         if temp.exists() {
             let _ = std::fs::remove_dir_all(&temp);
         }
-        std::fs::create_dir(&temp).map_err(|e| out_err(format!("cannot write in {}: {e}", parent.display())))?;
+        // Registered first, so an interruption right after the directory appears removes it.
         let cleanup = crate::cleanup::register(temp.clone());
+        std::fs::create_dir(&temp).map_err(|e| out_err(format!("cannot write in {}: {e}", parent.display())))?;
         Ok(Staging { temp, target: target.to_path_buf(), published: false, _cleanup: cleanup })
     }
 

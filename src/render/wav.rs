@@ -84,12 +84,14 @@ impl WavFile {
         remove_stale_temps(&dir, &name.to_string_lossy());
         let n = NEXT_TEMP.fetch_add(1, Ordering::Relaxed);
         let temp = dir.join(format!(".{}.{}-{n}.tmp", name.to_string_lossy(), std::process::id()));
+        // Registered first, so an interruption right after the file appears removes it (the
+        // name is unique to this process and writer: nothing else can be behind it).
+        let cleanup = crate::cleanup::register(temp.clone());
         let file = File::options()
             .write(true)
             .create_new(true)
             .open(&temp)
             .map_err(|err| Error::Io { path: target.to_path_buf(), err })?;
-        let cleanup = crate::cleanup::register(temp.clone());
         let spec =
             hound::WavSpec { channels: 1, sample_rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
         let mut me = WavFile {

@@ -714,25 +714,9 @@ fn an_interrupted_bulletin_leaves_nothing_behind() {
     let items: Vec<serde_json::Value> =
         (0..60).map(|i| serde_json::json!({ "title": format!("ख़बर {i}"), "body": body })).collect();
     std::fs::write(tmp.path().join("feed.json"), serde_json::to_string(&items).unwrap()).unwrap();
-    let mut child = bin()
-        .current_dir(tmp.path())
-        .args(["bulletin", "feed.json", "-o", "out", "-q"])
-        .env("RAYON_NUM_THREADS", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let t0 = std::time::Instant::now();
-    while !names_in(tmp.path()).iter().any(|f| f.starts_with(".out.tmp")) {
-        assert!(t0.elapsed().as_secs() < 60, "no temporary directory appeared");
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    std::thread::sleep(std::time::Duration::from_millis(50));
-    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
-    let mut err = String::new();
-    child.stderr.as_mut().unwrap().read_to_string(&mut err).unwrap();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130), "{err}");
+    let (code, err) = crate::common::interrupt(tmp.path(), &["bulletin", "feed.json", "-o", "out", "-q"], "INT", |n| {
+        n.iter().any(|f| f.starts_with(".out.tmp"))
+    });
+    assert_eq!(code, Some(130), "{err}");
     assert_eq!(names_in(tmp.path()), vec!["feed.json".to_string()], "an interrupted bulletin left files");
 }

@@ -1,7 +1,7 @@
 //! The `speak` and `voices` commands, run as a user would, with every error path.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 const TEXT: &str = "समाचार\nनमस्ते कमला। कमल तालाब में है।\nनमक सस्ता है? मौसम सुहावना है।\n";
 
@@ -302,27 +302,12 @@ fn an_interrupted_speak_leaves_nothing_behind() {
     for signal in ["INT", "TERM"] {
         let (dir, input) = setup();
         std::fs::write(&input, TEXT.repeat(400)).unwrap();
-        let mut child = bin()
-            .current_dir(dir.path())
-            .args(["speak", "khabar.txt", "-o", "out.wav"])
-            .env("RAYON_NUM_THREADS", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Wait until the temporary file exists, so the signal lands mid-render.
-        let t0 = std::time::Instant::now();
-        while !files_in(dir.path()).iter().any(|f| f.ends_with(".tmp")) {
-            assert!(t0.elapsed().as_secs() < 60, "no temporary file appeared");
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
-        let killed = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().unwrap();
-        assert!(killed.success());
-        let mut err = String::new();
-        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
-        let status = child.wait().unwrap();
-        assert_eq!(status.code(), Some(130), "SIG{signal}: {err}");
+        // The signal lands mid-render: once the temporary file exists.
+        let (code, err) =
+            crate::common::interrupt(dir.path(), &["speak", "khabar.txt", "-o", "out.wav"], signal, |n| {
+                n.iter().any(|f| f.ends_with(".tmp"))
+            });
+        assert_eq!(code, Some(130), "SIG{signal}: {err}");
         assert!(err.contains("interrupted") && !err.contains("panicked"), "{err}");
         assert_eq!(files_in(dir.path()), vec!["khabar.txt".to_string()], "SIG{signal} left files behind");
     }

@@ -39,3 +39,40 @@ pub fn fails(o: &Output) -> String {
     assert!(lines[0].starts_with("samachar: error: "), "{e}");
     e
 }
+
+/// Starts samachar in `dir` on one thread, waits until `started` holds for the names in `dir`
+/// (e.g. its temporary output exists), sends `signal` (`INT`, `TERM`), and returns the exit
+/// code and stderr.
+#[cfg(unix)]
+pub fn interrupt(
+    dir: &Path,
+    args: &[&str],
+    signal: &str,
+    started: impl Fn(&[String]) -> bool,
+) -> (Option<i32>, String) {
+    use std::io::Read;
+    let mut child = bin()
+        .current_dir(dir)
+        .args(args)
+        .env("RAYON_NUM_THREADS", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    loop {
+        let names: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|d| d.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        if started(&names) {
+            break;
+        }
+        assert!(t0.elapsed().as_secs() < 60, "the run never reached the point to interrupt it");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let killed = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let mut err = String::new();
+    child.stderr.as_mut().unwrap().read_to_string(&mut err).unwrap();
+    (child.wait().unwrap().code(), err)
+}

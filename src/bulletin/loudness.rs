@@ -594,7 +594,6 @@ fn apply(input: &Path, output: &Path, gain_db: f64, ceiling_dbfs: f64, slices: &
             lim.flush(&mut |y| out_block.push(quantize(y)));
             write(&mut out_block, &mut pos)
         });
-        drop(write);
         drop(tx);
         let m = meter_thread.join().unwrap_or_else(|_| Err(Error::Other("loudness meter thread failed".into())));
         res?;

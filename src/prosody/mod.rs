@@ -335,7 +335,7 @@ fn pitch_targets(
     // Find, for each word, whether it is the last word of a phrase (before a pause) or of
     // the sentence.
     let last_word = words.len().saturating_sub(1);
-    let pre_pause: Vec<bool> = words.iter().map(|w| pauses.iter().any(|&p| p == w.end)).collect();
+    let pre_pause: Vec<bool> = words.iter().map(|w| pauses.contains(&w.end)).collect();
 
     let vowel_mid = |i: usize| starts[i] + 0.5 * segs[i].duration;
     for (wi, w) in words.iter().enumerate() {

@@ -165,14 +165,14 @@ pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &
             }
             let u = if h == 0 { 0.25 } else { 0.75 };
             let lerp = |x: f32, y: f32| x + (y - x) * u;
-            for j in 0..8 {
+            for (j, r) in casc.iter_mut().enumerate() {
                 let f = lerp(a.f[j], b.f[j]);
                 if f < nyq_guard || j < 3 {
                     // F1-F3 always exist (clamped at very low rates); higher poles above the
                     // guard are left out rather than stacked just below Nyquist.
-                    casc[j].set(f.min(nyq_guard), lerp(a.b[j], b.b[j]), fsf);
+                    r.set(f.min(nyq_guard), lerp(a.b[j], b.b[j]), fsf);
                 } else {
-                    casc[j].set_bypass();
+                    r.set_bypass();
                 }
             }
             np.set(lerp(a.fnp, b.fnp).min(nyq_guard), 100.0, fsf);
@@ -218,7 +218,7 @@ pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &
             for _ in hs..he {
                 let (g, open) = glottis.next(period, oq);
                 tilt_state = t1 * g + tp * tilt_state;
-                let nv = noise.next();
+                let nv = noise.sample();
                 let asp = nv * (ah * ASP_GAIN + if open { breath } else { breath * 0.25 });
                 // A tiny constant keeps the filter states out of the (slow) subnormal range in
                 // silences; the DC blocker removes it.
@@ -235,7 +235,7 @@ pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &
                 if par_on {
                     // Voiced frication is amplitude-modulated by the glottal cycle (K80).
                     let m = if av > 0.05 && !open { 0.5 } else { 1.0 };
-                    let e = noise.next() * af * FRIC_GAIN * m;
+                    let e = noise.sample() * af * FRIC_GAIN * m;
                     // The bypass path gets first-differenced noise (+6 dB/oct): labial and
                     // dental noise is weak at low frequencies (K80 uses the bypass for flat,
                     // high-frequency spectra).

@@ -15,7 +15,7 @@ impl Noise {
 
     /// Returns the next sample, uniform in [-1, 1).
     #[inline(always)]
-    pub fn next(&mut self) -> f32 {
+    pub fn sample(&mut self) -> f32 {
         let mut x = self.state;
         x ^= x << 13;
         x ^= x >> 17;

@@ -110,8 +110,8 @@ fn default_b(k: Kind) -> [f32; 3] {
 
 fn par_amps(n: &Noise) -> ([f32; 6], f32) {
     let mut p = [0.0; 6];
-    for i in 0..5 {
-        p[i] = db60(n.a[i]);
+    for (pi, &a) in p.iter_mut().zip(&n.a) {
+        *pi = db60(a);
     }
     p[5] = db60(n.ab);
     (p, db60(n.af))
@@ -287,8 +287,8 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
         let mut fr = Frame::default();
         if n > 0 {
             let (f, bw, fnp, fnz) = formants_at(&fspans, &resolved, si, tf);
-            for j in 0..4 {
-                fr.f[j] = f[j] * scale;
+            for (d, &x) in fr.f.iter_mut().zip(&f) {
+                *d = x * scale;
             }
             fr.f[4] = F5 * scale;
             fr.f[5] = F6 * scale;
@@ -296,8 +296,8 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
             // them an all-pole cascade falls far too steeply above 4 kHz.
             fr.f[6] = F7 * scale;
             fr.f[7] = F8 * scale;
-            for j in 0..3 {
-                fr.b[j] = bw[j] * bscale;
+            for (d, &x) in fr.b.iter_mut().zip(&bw) {
+                *d = x * bscale;
             }
             fr.b[3] = 250.0 * bscale; // K80 B4
             fr.b[4] = 200.0 * bscale; // K80 B5
@@ -499,34 +499,24 @@ fn smooth(x: f32) -> f32 {
 
 /// Boundary between spans a and b: (values at the boundary, transition time inside a, inside b).
 fn boundary(a: &FSpan, fa: [f32; 4], b: &FSpan, fb: [f32; 4]) -> ([f32; 4], [f32; 3], f32, f32, f32, f32) {
-    let mut v = [0.0; 4];
-    let mut bw = [0.0; 3];
+    use std::array::from_fn;
+    // The dominant span's values, moved `mix` of the way toward the other's.
+    let toward = |from: &[f32], to: &[f32], m: f32, j: usize| from[j] + m * (to[j] - from[j]);
+    let (v, bw): ([f32; 4], [f32; 3]);
     let (ta, tb);
     if a.dom > b.dom {
-        for j in 0..4 {
-            v[j] = fa[j] + a.mix * (fb[j] - fa[j]);
-        }
-        for j in 0..3 {
-            bw[j] = a.b[j] + a.mix * (b.b[j] - a.b[j]);
-        }
+        v = from_fn(|j| toward(&fa, &fb, a.mix, j));
+        bw = from_fn(|j| toward(&a.b, &b.b, a.mix, j));
         ta = 0.01;
         tb = a.trans;
     } else if b.dom > a.dom {
-        for j in 0..4 {
-            v[j] = fb[j] + b.mix * (fa[j] - fb[j]);
-        }
-        for j in 0..3 {
-            bw[j] = b.b[j] + b.mix * (a.b[j] - b.b[j]);
-        }
+        v = from_fn(|j| toward(&fb, &fa, b.mix, j));
+        bw = from_fn(|j| toward(&b.b, &a.b, b.mix, j));
         ta = b.trans;
         tb = 0.01;
     } else {
-        for j in 0..4 {
-            v[j] = 0.5 * (fa[j] + fb[j]);
-        }
-        for j in 0..3 {
-            bw[j] = 0.5 * (a.b[j] + b.b[j]);
-        }
+        v = from_fn(|j| 0.5 * (fa[j] + fb[j]));
+        bw = from_fn(|j| 0.5 * (a.b[j] + b.b[j]));
         let tr = 0.5 * a.trans.max(b.trans);
         ta = tr;
         tb = tr;

@@ -43,7 +43,7 @@ pub(crate) fn cardinal(t: &Tables, n: u64, out: &mut Vec<String>) {
         if n >= size {
             cardinal(t, n / size, out);
             out.push(t.word(key).to_string());
-            if n % size > 0 {
+            if !n.is_multiple_of(size) {
                 cardinal(t, n % size, out);
             }
             return;
@@ -51,7 +51,7 @@ pub(crate) fn cardinal(t: &Tables, n: u64, out: &mut Vec<String>) {
     }
     out.push(t.cardinals[(n / 100) as usize].clone());
     out.push(t.word("hundred").to_string());
-    if n % 100 > 0 {
+    if !n.is_multiple_of(100) {
         out.push(t.cardinals[(n % 100) as usize].clone());
     }
 }
@@ -85,7 +85,7 @@ pub(crate) fn integer(t: &Tables, digits: &str, out: &mut Vec<String>) {
 fn year_by_hundreds(t: &Tables, v: u64, out: &mut Vec<String>) {
     out.push(t.cardinals[(v / 100) as usize].clone());
     out.push(t.word("hundred").to_string());
-    if v % 100 > 0 {
+    if !v.is_multiple_of(100) {
         out.push(t.cardinals[(v % 100) as usize].clone());
     }
 }

@@ -130,8 +130,7 @@ fn every_phone_renders_finite_bounded_audible_samples() {
         let v = voice(name);
         let synth = Synth::new(&v, 22050, 1.0);
         for &p in Phone::ALL {
-            for ctx in [format!("{}", p.ipa()), format!("ɑː {} ɑː", p.ipa()), format!("{} {} iː", p.ipa(), p.ipa())]
-            {
+            for ctx in [p.ipa().to_string(), format!("ɑː {} ɑː", p.ipa()), format!("{} {} iː", p.ipa(), p.ipa())] {
                 let u = plan(&sentence(&[ctx.as_str()], Ending::Statement), &ProsodySettings::for_voice(&v, 1.0, 1.0));
                 let a = synth.render(&u);
                 assert!(a.samples.iter().all(|s| s.is_finite()), "{name} {ctx}: non-finite sample");

@@ -232,9 +232,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 // abbreviations, symbols and Latin words are read as Hindi words.
                 let tokens;
                 let plain_word = |w: &str| {
-                    w.chars().all(
-                        |c| matches!(c, '\u{0900}'..='\u{0963}' | '\u{0970}'..='\u{097F}' | '\u{200C}' | '\u{200D}'),
-                    )
+                    w.chars()
+                        .all(|c| samachar::text::normalize::is_deva_letter(c) || matches!(c, '\u{200C}' | '\u{200D}'))
                 };
                 let mut ws = line.split_whitespace();
                 let one_plain = match (ws.next(), ws.next()) {

@@ -26,7 +26,9 @@ fn push_nukta_form(out: &mut String, c: char) {
 }
 
 /// Normalizes a whole input text: NFC, nukta form, invisible characters removed, control
-/// characters to spaces, all line breaks to `\n`, the Devanagari abbreviation sign ॰ to `.`.
+/// characters to spaces, all line breaks to `\n`, the Devanagari abbreviation sign ॰ to `.`,
+/// and the digit ० typed for that sign right after a letter or vowel sign (कि०मी०, ई०) to `.`
+/// (after a digit it stays a zero: २०२६).
 pub fn prepare(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut prev_cr = false;
@@ -40,10 +42,35 @@ pub fn prepare(text: &str) -> String {
             '\r' | '\u{2028}' | '\u{2029}' | '\u{0085}' | '\u{000B}' | '\u{000C}' => out.push('\n'),
             '\n' => out.push('\n'),
             '\u{0970}' => out.push('.'),
+            '\u{0966}' if out.chars().next_back().is_some_and(is_deva_letter) => out.push('.'),
             c if is_invisible(c) => {}
             c if c.is_control() || c.is_whitespace() => out.push(' '),
             c => push_nukta_form(&mut out, c),
         }
+    }
+    visarga_colons(out)
+}
+
+/// Replaces a visarga ः typed for a colon by `:`: after a digit (7ः15), or ending a word after a
+/// long vowel sign (पटनाः in a dateline). A visarga of a real word (दुःख, अतः, प्रायः) follows
+/// a consonant or a short vowel sign and is kept.
+fn visarga_colons(s: String) -> String {
+    if !s.contains('\u{0903}') {
+        return s;
+    }
+    let cs: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (k, &c) in cs.iter().enumerate() {
+        if c == '\u{0903}' && k > 0 {
+            let prev = cs[k - 1];
+            let next_letter = cs.get(k + 1).is_some_and(|&n| is_deva_letter(n));
+            let long_sign = matches!(prev, '\u{093E}' | '\u{0940}' | '\u{0942}' | '\u{0947}' | '\u{0948}' | '\u{094B}' | '\u{094C}');
+            if digit_value(prev).is_some() || (long_sign && !next_letter) {
+                out.push(':');
+                continue;
+            }
+        }
+        out.push(c);
     }
     out
 }

@@ -5,6 +5,7 @@ mod common;
 mod bulletin;
 mod cli;
 mod g2p;
+mod messages;
 mod prosody;
 mod render;
 mod synth;

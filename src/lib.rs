@@ -17,6 +17,7 @@ pub mod bulletin;
 pub mod cleanup;
 pub mod error;
 pub mod g2p;
+pub mod limits;
 pub mod phoneme;
 pub mod prosody;
 pub mod render;

@@ -33,12 +33,9 @@ pub fn load_all(inputs: &[String], stdin: &mut dyn Read) -> Loaded {
     let mut out = Vec::new();
     for input in inputs {
         if input == "-" {
-            let mut bytes = Vec::new();
-            match stdin.read_to_end(&mut bytes) {
-                Ok(_) => out.extend(from_bytes(bytes, "<stdin>", None)),
-                Err(e) => {
-                    out.push(Err(Error::Article { source: "<stdin>".into(), problem: format!("cannot read: {e}") }))
-                }
+            match crate::limits::read_capped(&mut *stdin, crate::limits::FEED_MAX_BYTES, "<stdin>", "input") {
+                Ok(bytes) => out.extend(from_bytes(bytes, "<stdin>", None)),
+                Err(e) => out.push(Err(e)),
             }
             continue;
         }
@@ -74,12 +71,15 @@ fn load_dir(dir: &Path) -> Loaded {
 
 fn load_file(path: &Path) -> Loaded {
     let name = path.display().to_string();
-    match std::fs::read(path) {
+    match crate::limits::read_file_capped(path, crate::limits::FEED_MAX_BYTES, "input") {
         Ok(bytes) => {
             let ext = path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
             from_bytes(bytes, &name, ext.as_deref())
         }
-        Err(e) => vec![Err(Error::Article { source: name, problem: format!("cannot read: {e}") })],
+        Err(Error::Io { err, .. }) => {
+            vec![Err(Error::Article { source: name, problem: format!("cannot read: {err}") })]
+        }
+        Err(e) => vec![Err(e)],
     }
 }
 
@@ -111,6 +111,13 @@ fn from_bytes(bytes: Vec<u8>, name: &str, ext: Option<&str>) -> Loaded {
         Err(e) => return vec![Err(e)],
     };
     match sniff(&text, ext) {
+        Kind::Text if text.len() as u64 > crate::limits::TEXT_MAX_BYTES => vec![Err(Error::Article {
+            source: name.into(),
+            problem: format!(
+                "article text larger than {} (the limit; split it into smaller files)",
+                crate::limits::human(crate::limits::TEXT_MAX_BYTES)
+            ),
+        })],
         Kind::Text => vec![article_from_text(&text, name)],
         Kind::Xml => match parse_xml_feed(&text, name) {
             Ok(items) => items,
@@ -405,7 +412,7 @@ mod tests {
     fn html_to_text_hostile_bodies_give_the_right_text() {
         assert_eq!(html_to_text(&"<!".repeat(50_000)), "<!".repeat(50_000));
         assert_eq!(html_to_text(&format!("क{}ख", "<script></script>".repeat(20_000))), "कख");
-        assert_eq!(html_to_text(&format!("क<SCRIPT>x</Script >ख<style>y")), "कख");
+        assert_eq!(html_to_text("क<SCRIPT>x</Script >ख<style>y"), "कख");
         assert_eq!(html_to_text("क<!-- never closed <p>ख"), "क");
         assert_eq!(html_to_text("क<a href=x>ख</a><p>ग<!x>घ"), "कख\nगघ");
         assert_eq!(html_to_text("a <b c>"), "a");

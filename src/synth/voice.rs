@@ -67,7 +67,8 @@ impl Voice {
         let looks_like_path = name_or_path.ends_with(".toml") || name_or_path.contains('/');
         let builtin = name_or_path == "default" || Voice::builtin_names().contains(&name_or_path);
         if looks_like_path || (!builtin && p.exists()) {
-            let text = std::fs::read_to_string(p).map_err(|err| crate::Error::Io { path: p.to_path_buf(), err })?;
+            let bytes = crate::limits::read_file_capped(p, crate::limits::VOICE_MAX_BYTES, "voice file")?;
+            let text = crate::error::decode_utf8(bytes, name_or_path)?;
             Voice::from_toml(&text, name_or_path)
         } else {
             Voice::builtin(name_or_path)

@@ -64,7 +64,10 @@ fn visarga_colons(s: String) -> String {
         if c == '\u{0903}' && k > 0 {
             let prev = cs[k - 1];
             let next_letter = cs.get(k + 1).is_some_and(|&n| is_deva_letter(n));
-            let long_sign = matches!(prev, '\u{093E}' | '\u{0940}' | '\u{0942}' | '\u{0947}' | '\u{0948}' | '\u{094B}' | '\u{094C}');
+            let long_sign = matches!(
+                prev,
+                '\u{093E}' | '\u{0940}' | '\u{0942}' | '\u{0947}' | '\u{0948}' | '\u{094B}' | '\u{094C}'
+            );
             if digit_value(prev).is_some() || (long_sign && !next_letter) {
                 out.push(':');
                 continue;

@@ -59,6 +59,9 @@ pub struct BulletinArgs {
     /// Prints no progress bar and no summary.
     #[arg(short, long)]
     quiet: bool,
+    /// Audio format: wav (default) or mp3 (mono 96 kbit/s 44.1 kHz, ID3 chapters per article).
+    #[arg(long, default_value = "wav", value_parser = super::parse_format)]
+    format: samachar::encode::Format,
 }
 
 fn parse_date(s: &str) -> Result<samachar::bulletin::plan::Date, String> {
@@ -106,6 +109,7 @@ pub fn run(a: BulletinArgs) -> anyhow::Result<()> {
         keep_going: a.keep_going,
         force: a.force,
         progress: !a.quiet && std::io::stderr().is_terminal(),
+        format: a.format,
     };
     let mut stdin = std::io::stdin().lock();
     let summary =

@@ -57,6 +57,8 @@ pub struct Options {
     pub force: bool,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// Audio format of the bulletin (and of the `--split` files).
+    pub format: crate::encode::Format,
 }
 
 impl Default for Options {
@@ -77,6 +79,7 @@ impl Default for Options {
             keep_going: false,
             force: false,
             progress: false,
+            format: crate::encode::Format::Wav,
         }
     }
 }
@@ -102,12 +105,24 @@ pub mod files {
     pub const MANIFEST: &str = "manifest.json";
     /// The listening page.
     pub const HTML: &str = "index.html";
+    /// Podcasting 2.0 JSON chapters (version 1.2).
+    pub const CHAPTERS: &str = "chapters.json";
     /// The un-normalized render (temporary, removed before the directory is published).
     pub(crate) const RAW: &str = "render.f32.wav";
 
     /// Returns the file name of article `index` (1-based) under `--split`.
     pub fn article(index: usize) -> String {
         format!("article-{index:03}.wav")
+    }
+
+    /// Returns the file name of the bulletin audio in `format`.
+    pub fn audio(format: crate::encode::Format) -> String {
+        format!("bulletin.{}", format.extension())
+    }
+
+    /// Returns the file name of article `index` (1-based) in `format` under `--split`.
+    pub fn article_in(index: usize, format: crate::encode::Format) -> String {
+        format!("article-{index:03}.{}", format.extension())
     }
 }
 
@@ -258,6 +273,31 @@ impl Sink for RenderSink<'_> {
     }
 }
 
+/// Encodes the finished WAV `src` into `dst` (streaming) and removes `src`.
+fn transcode(
+    src: &Path,
+    dst: &Path,
+    format: crate::encode::Format,
+    rate: u32,
+    tags: &crate::encode::Tags,
+) -> Result<()> {
+    let mut out = crate::encode::AudioOut::create(format, dst, rate, crate::render::wav::Overwrite::Refuse)?;
+    loudness::for_each_block(src, |b| out.write(b))?;
+    out.commit(tags)?;
+    std::fs::remove_file(src).map_err(|err| Error::Io { path: src.to_path_buf(), err })
+}
+
+/// Podcasting 2.0 JSON chapters, version 1.2 (<https://github.com/Podcastindex-org/podcast-namespace>,
+/// `chapters/jsonChapters.md`): one chapter per article, starting at its first sample.
+fn chapters_json(arts: &[manifest::ArticleEntry]) -> String {
+    let chapters: Vec<serde_json::Value> = arts
+        .iter()
+        .map(|e| serde_json::json!({ "startTime": e.start, "endTime": e.end, "title": e.headline }))
+        .collect();
+    let v = serde_json::json!({ "version": "1.2.0", "chapters": chapters });
+    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
 fn secs(sample: u64, rate: u32) -> f64 {
     sample as f64 / f64::from(rate)
 }
@@ -295,6 +335,12 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
             source: opts.inputs.join(", "),
             problem: "no article with speakable text to make a bulletin from".into(),
         });
+    }
+    if opts.play && opts.format != crate::encode::Format::Wav {
+        return Err(Error::Other(format!(
+            "--play works with --format wav only (not {}); play the file with your player",
+            opts.format.extension()
+        )));
     }
     if articles.len() > crate::limits::MAX_ARTICLES {
         return Err(Error::Other(format!(
@@ -374,7 +420,7 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
             start_sample: u64::MAX,
             end_sample: 0,
             sentences: Vec::new(),
-            file: opts.split.then(|| files::article(i + 1)),
+            file: opts.split.then(|| files::article_in(i + 1, opts.format)),
         })
         .collect();
     for (item, span) in plan.items.iter().zip(&rendered.spans) {
@@ -436,11 +482,39 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         .map(|e| wavchunks::Chapter { sample: e.start_sample as u32, label: format!("{}. {}", e.index, e.headline) })
         .collect();
     wavchunks::append_chapters(&wav_path, &chapters)?;
+    // Encoded formats: the finished WAVs are transcoded block by block, then removed.
+    let audio_file = files::audio(opts.format);
+    if opts.format != crate::encode::Format::Wav {
+        let tags = crate::encode::Tags {
+            title: title.clone(),
+            artist: String::new(),
+            date: date.iso(),
+            language: "hin".into(),
+            comment: format!("samachar {}", env!("CARGO_PKG_VERSION")),
+            chapters: art_entries
+                .iter()
+                .map(|e| crate::encode::Chapter {
+                    title: format!("{}. {}", e.index, e.headline),
+                    start: e.start_sample,
+                    end: e.end_sample,
+                })
+                .collect(),
+        };
+        transcode(&wav_path, &staging.path(&audio_file), opts.format, rate, &tags)?;
+        if opts.split {
+            for e in &art_entries {
+                let src = staging.path(&files::article(e.index));
+                let t = crate::encode::Tags { title: e.headline.clone(), chapters: Vec::new(), ..tags.clone() };
+                transcode(&src, &staging.path(&files::article_in(e.index, opts.format)), opts.format, rate, &t)?;
+            }
+        }
+    }
 
     let write = |name: &str, text: &str| -> Result<()> {
         let p = staging.path(name);
         std::fs::write(&p, text).map_err(|err| Error::Io { path: p, err })
     };
+    write(files::CHAPTERS, &chapters_json(&art_entries))?;
     write(files::SRT, &captions::srt(&cues, rate))?;
     write(files::VTT, &captions::vtt(&cues, rate))?;
     let manifest = manifest::Manifest {
@@ -466,7 +540,7 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
             keep_going: opts.keep_going,
         },
         audio: manifest::AudioInfo {
-            file: files::WAV.into(),
+            file: audio_file.clone(),
             sample_rate: rate,
             samples: rendered.total_samples,
             duration: secs(rendered.total_samples, rate),

@@ -25,6 +25,24 @@ fn text_frame(out: &mut Vec<u8>, id: &[u8; 4], text: &str) {
     frame(out, id, &body);
 }
 
+/// A chapter's `TIT2` sub-frame, readable both by ID3v2.4 readers (syncsafe size) and by
+/// readers that take sub-frame sizes inside `CHAP` as plain 32-bit numbers (FFmpeg, hence
+/// ffprobe and the players built on it): the text ends with a NUL, and zero padding after
+/// the sub-frame makes the plain reading land inside the chapter frame too (a v2.4 reader
+/// stops at padding). For bodies under 128 bytes both readings agree and no padding is added.
+fn chapter_title(out: &mut Vec<u8>, title: &str) {
+    let mut body = vec![3u8];
+    body.extend_from_slice(title.as_bytes());
+    body.push(0);
+    let size = syncsafe(body.len() as u32);
+    let plain = u32::from_be_bytes(size) as usize;
+    out.extend_from_slice(b"TIT2");
+    out.extend_from_slice(&size);
+    out.extend_from_slice(&[0, 0]);
+    out.extend_from_slice(&body);
+    out.resize(out.len() + (plain - body.len()), 0);
+}
+
 /// Milliseconds of sample `s` at `rate`, rounded to nearest.
 pub fn ms(s: u64, rate: u32) -> u32 {
     ((s * 1000 + rate as u64 / 2) / rate as u64).min(u32::MAX as u64) as u32
@@ -61,7 +79,7 @@ pub fn tag(tags: &Tags, rate: u32) -> Vec<u8> {
             body.extend_from_slice(&ms(c.start, rate).to_be_bytes());
             body.extend_from_slice(&ms(c.end, rate).to_be_bytes());
             body.extend_from_slice(&[0xff; 8]);
-            text_frame(&mut body, b"TIT2", &c.title);
+            chapter_title(&mut body, &c.title);
             frame(&mut f, b"CHAP", &body);
         }
     }

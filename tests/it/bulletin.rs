@@ -231,6 +231,7 @@ fn bulletin_from_articles_has_chapters_captions_loudness_and_valid_manifest() {
             "bulletin.srt",
             "bulletin.vtt",
             "bulletin.wav",
+            "chapters.json",
             "manifest.json"
         ]
     );
@@ -419,7 +420,10 @@ fn existing_bulletin_is_replaced_only_with_force() {
     assert!(e.contains("out") && e.contains("--force"), "{e}");
     assert_eq!(names_in(&dir.path().join("out")), ["old.txt"], "untouched");
     succeeds(&run(dir.path(), &["bulletin", "a.txt", "-o", "out", "--force", "--date", DATE], None));
-    assert_eq!(names_in(&dir.path().join("out")), ["bulletin.srt", "bulletin.vtt", "bulletin.wav", "manifest.json"]);
+    assert_eq!(
+        names_in(&dir.path().join("out")),
+        ["bulletin.srt", "bulletin.vtt", "bulletin.wav", "chapters.json", "manifest.json"]
+    );
     assert_eq!(names_in(dir.path()), ["a.txt", "out"], "old bulletin and temporary directory gone");
 }
 

@@ -97,3 +97,78 @@ fn existing_mp3_is_refused_without_force() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(&std::fs::read(dir.path().join("k.mp3")).unwrap()[..3], b"ID3");
 }
+
+/// ffprobe/ffmpeg, which .ci/run installs; outside CI a missing one skips the check (said on
+/// stderr), in CI it fails.
+fn have_ffmpeg() -> bool {
+    let ok = std::process::Command::new("ffprobe").arg("-version").output().is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(std::env::var_os("CI").is_none(), "ffprobe is needed in CI (.ci/run installs ffmpeg)");
+        eprintln!("ffprobe not installed: MP3 decoding checks skipped");
+    }
+    ok
+}
+
+fn bulletin_mp3(dir: &Path) -> serde_json::Value {
+    let arts = dir.join("arts");
+    std::fs::create_dir_all(&arts).unwrap();
+    std::fs::write(arts.join("1.txt"), "पहली ख़बर\nभारत ने आज चंद्रयान का नया चरण शुरू किया। वैज्ञानिक ख़ुश हैं।\n").unwrap();
+    std::fs::write(arts.join("2.txt"), "दूसरी ख़बर\nदिल्ली में बारिश हुई। मौसम सुहावना है।\n").unwrap();
+    std::fs::write(arts.join("3.txt"), "तीसरी ख़बर\nपटना से नई रेलगाड़ी चलेगी।\n").unwrap();
+    let o = run(dir, &["bulletin", "arts", "-o", "b", "--format", "mp3", "--split", "--date", "2026-12-01"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_slice(&std::fs::read(dir.join("b/manifest.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn bulletin_mp3_has_one_chapter_per_article_at_the_cue_times_and_json_chapters() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = bulletin_mp3(dir.path());
+    let b = dir.path().join("b");
+    assert_eq!(m["audio"]["file"], "bulletin.mp3");
+    assert!(!b.join("bulletin.wav").exists(), "the WAV is not left beside the MP3");
+    let arts = m["articles"].as_array().unwrap();
+    assert_eq!(arts.len(), 3);
+    for a in arts {
+        let f = a["file"].as_str().unwrap();
+        assert!(f.ends_with(".mp3"), "{f}");
+        assert_eq!(&std::fs::read(b.join(f)).unwrap()[..3], b"ID3");
+    }
+    // chapters.json: Podcasting 2.0 JSON chapters 1.2, one per article, at its start.
+    let ch: serde_json::Value = serde_json::from_slice(&std::fs::read(b.join("chapters.json")).unwrap()).unwrap();
+    assert_eq!(ch["version"], "1.2.0");
+    let chs = ch["chapters"].as_array().unwrap();
+    assert_eq!(chs.len(), arts.len());
+    for (c, a) in chs.iter().zip(arts) {
+        assert_eq!(c["startTime"], a["start"]);
+        assert_eq!(c["title"], a["headline"]);
+    }
+    // Size: within 5% of bit rate × duration.
+    let secs = m["audio"]["duration"].as_f64().unwrap();
+    let mp3 = std::fs::read(b.join("bulletin.mp3")).unwrap();
+    let audio = (mp3.len() - id3_len(&mp3)) as f64;
+    let expect = 12_000.0 * secs;
+    assert!((audio / expect - 1.0).abs() < 0.05, "{audio} bytes for {secs:.2} s");
+    if !have_ffmpeg() {
+        return;
+    }
+    let o = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-show_chapters", "-show_format", "-of", "json"])
+        .arg(b.join("bulletin.mp3"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let p: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let pc = p["chapters"].as_array().unwrap();
+    assert_eq!(pc.len(), arts.len(), "{p}");
+    for (c, a) in pc.iter().zip(arts) {
+        let start: f64 = c["start_time"].as_str().unwrap().parse().unwrap();
+        let want = a["start"].as_f64().unwrap();
+        assert!((start - want).abs() <= 0.001, "chapter at {start}, article at {want}");
+        let title = c["tags"]["title"].as_str().unwrap();
+        assert!(title.ends_with(a["headline"].as_str().unwrap()), "{title}");
+    }
+    // The Info frame's delay/padding make the decoded length the render's (one MP3 frame of slack).
+    let dur: f64 = p["format"]["duration"].as_str().unwrap().parse().unwrap();
+    assert!((dur - secs).abs() < 0.03, "decoded {dur} s, rendered {secs} s");
+}

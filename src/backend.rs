@@ -49,6 +49,9 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     fn sample_rate(&self) -> u32;
     /// Synthesizes one sentence.
     fn synthesize(&self, sentence: &PhoneticSentence) -> crate::Result<Audio>;
+    /// Returns how many samples `synthesize` will produce for the sentence, without
+    /// synthesizing (exact, or a close estimate where the backend cannot know in advance).
+    fn projected_samples(&self, sentence: &PhoneticSentence) -> u64;
     /// Returns the voice's parameters, for manifests (JSON object).
     fn parameters(&self) -> serde_json::Value;
 }

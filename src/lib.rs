@@ -20,8 +20,10 @@
 pub mod backend;
 pub mod bulletin;
 pub mod cleanup;
+pub mod encode;
 pub mod error;
 pub mod g2p;
+pub mod limits;
 pub mod phoneme;
 pub mod prosody;
 pub mod render;

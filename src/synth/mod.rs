@@ -73,6 +73,12 @@ impl Backend for Formant {
         Ok(self.synth.render(&crate::prosody::plan(sentence, &self.prosody)))
     }
 
+    fn projected_samples(&self, sentence: &PhoneticSentence) -> u64 {
+        let utt = crate::prosody::plan(sentence, &self.prosody);
+        let total: f32 = utt.segments.iter().map(|s| s.duration.max(0.0)).sum();
+        (total as f64 * self.sample_rate() as f64).round() as u64
+    }
+
     fn parameters(&self) -> serde_json::Value {
         serde_json::to_value(&self.voice).unwrap_or(serde_json::Value::Null)
     }

@@ -4,7 +4,7 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use samachar::g2p::{PhoneToken, PhoneticSentence, Pronunciation};
 use samachar::phoneme::parse_phones;
-use samachar::prosody::{plan, ProsodySettings};
+use samachar::prosody::plan;
 use samachar::synth::{Synth, Voice};
 use samachar::text::{Ending, Pause};
 
@@ -46,7 +46,7 @@ fn bench(c: &mut Criterion) {
     let s = sentence();
     for (voice, sr) in [("arjun", 22050u32), ("meera", 22050), ("arjun", 48000)] {
         let v = Voice::builtin(voice).unwrap();
-        let u = plan(&s, &ProsodySettings::for_voice(&v, 1.0, 1.0));
+        let u = plan(&s, &v.prosody_settings(1.0, 1.0));
         let synth = Synth::new(&v, sr, 1.0);
         let n = synth.render(&u).samples.len() as u64;
         let mut g = c.benchmark_group("synth");

@@ -51,7 +51,7 @@ fn main() {
         })
         .collect();
     let v = samachar::synth::Voice::load(&voice).unwrap();
-    let set = samachar::prosody::ProsodySettings::for_voice(&v, rate, 1.0);
+    let set = v.prosody_settings(rate, 1.0);
     let u = samachar::prosody::plan(&PhoneticSentence { tokens, ending }, &set);
     let a = samachar::synth::Synth::new(&v, sr, vol).render(&u);
     let spec =

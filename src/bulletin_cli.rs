@@ -93,7 +93,10 @@ pub fn run(a: BulletinArgs) -> anyhow::Result<()> {
         out_dir: a.output,
         title: a.title,
         date: a.date,
-        voice: a.voice.unwrap_or_else(|| samachar::synth::Voice::builtin_names()[0].to_string()),
+        voice: match a.voice {
+            Some(v) => v,
+            None => samachar::backend::default_voice()?,
+        },
         engine: samachar::render::EngineOptions {
             rate: a.rate,
             pitch: a.pitch,

@@ -3,8 +3,12 @@
 //! The pipeline, one module per stage, one typed value between stages:
 //!
 //! ```text
-//! &str ─text::parse→ Document ─g2p::G2p→ PhoneticSentence ─prosody::plan→ Utterance
-//!      ─synth::render (a Voice)→ Audio ─render→ WAV / playback ─bulletin→ captions, manifest
+//! &str ─text::parse→ Document ─g2p::G2p→ PhoneticSentence ─backend::Backend→ Audio
+//!      ─render→ WAV / playback ─bulletin→ captions, manifest
+//!
+//! backends (beside each other):
+//!   synth::Formant  PhoneticSentence ─prosody::plan→ Utterance ─synth::Synth (a Voice)→ Audio
+//!   kokoro::Kokoro  PhoneticSentence ─Kokoro tokens→ ONNX model (feature `neural`)→ Audio
 //! ```
 //!
 //! ```
@@ -13,6 +17,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod backend;
 pub mod bulletin;
 pub mod cleanup;
 pub mod encode;

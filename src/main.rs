@@ -155,8 +155,11 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
     if let Some(t) = &target {
         wav::check_target(t, overwrite)?;
     }
-    let voice_name = a.voice.unwrap_or_else(|| samachar::synth::Voice::builtin_names()[0].to_string());
-    let voice = samachar::synth::Voice::load(&voice_name)?;
+    let voice_name = match a.voice {
+        Some(v) => v,
+        None => samachar::backend::default_voice()?,
+    };
+    let backend = samachar::backend::open(&voice_name, &a.opts)?;
     let g2p = samachar::g2p::G2p::with_lexicons(&a.lexicons, true)?;
     let (text, name) = read_input(&a.input)?;
     let doc = samachar::text::parse(&text);
@@ -165,7 +168,7 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
     if units.is_empty() {
         return Err(samachar::Error::EmptyInput { source: name }.into());
     }
-    let engine = Engine::with_g2p(&voice, &a.opts, g2p);
+    let engine = Engine::with_backend(g2p, backend, a.opts.rate);
     // Refuse a text too long for one WAV before writing anything (the writer also stops at
     // once if the audio runs over while rendering). MP3 has no such limit.
     let projected = if format == Format::Wav && target.is_some() { engine.projected_samples(&units) } else { 0 };
@@ -220,7 +223,7 @@ fn voices() -> anyhow::Result<()> {
             .ok()
             .and_then(|t| t.get("description").and_then(|d| d.as_str()).map(str::to_string))
             .unwrap_or_else(|| {
-                let p = samachar::prosody::ProsodySettings::for_voice(&v, 1.0, 1.0).pitch_hz;
+                let p = v.prosody_settings(1.0, 1.0).pitch_hz;
                 format!("base pitch {p:.0} Hz")
             });
         let mark = if i == 0 { "  (default)" } else { "" };

@@ -314,7 +314,7 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     if opts.inputs.is_empty() {
         return Err(Error::Other("no input given (article files, directories, feeds, or - for stdin)".into()));
     }
-    let voice = crate::synth::Voice::load(&opts.voice)?;
+    let backend = crate::backend::open(&opts.voice, &opts.engine)?;
     let g2p = crate::g2p::G2p::with_lexicons(&opts.lexicons, true)?;
 
     let mut articles = Vec::new();
@@ -354,7 +354,7 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
 
     let title = opts.title.clone().unwrap_or_else(|| plan::DEFAULT_TITLE.to_string());
     let plan = plan::plan(&articles, &plan::PlanOptions { title: title.clone(), date, intro: opts.intro });
-    let engine = Engine::with_g2p(&voice, &opts.engine, g2p);
+    let engine = Engine::with_backend(g2p, backend, opts.engine.rate);
     let rate = engine.sample_rate();
     let chime: std::sync::Arc<[f32]> = plan::chime(rate).into();
     let units: Vec<Unit> = plan
@@ -524,10 +524,7 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         date: date.iso(),
         intro: plan.intro.clone(),
         closing: plan.closing.clone(),
-        voice: manifest::VoiceInfo {
-            name: opts.voice.clone(),
-            parameters: serde_json::to_value(&voice).unwrap_or(serde_json::Value::Null),
-        },
+        voice: manifest::VoiceInfo { name: opts.voice.clone(), parameters: engine.parameters() },
         settings: manifest::Settings {
             rate: opts.engine.rate,
             pitch: opts.engine.pitch,

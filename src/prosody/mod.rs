@@ -51,7 +51,20 @@ impl Utterance {
     }
 }
 
-/// Speaker-level settings prosody needs (from the voice and the command line).
+/// Intrinsic phone durations in seconds, one per phone of the inventory (the voice's phone
+/// table provides them; prosody scales them by context).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PhoneDurations(pub [f32; Phone::ALL.len()]);
+
+impl PhoneDurations {
+    /// Returns the intrinsic duration of a phone in seconds.
+    pub fn get(&self, p: Phone) -> f32 {
+        self.0[p as usize]
+    }
+}
+
+/// Speaker-level settings prosody needs (from the voice and the command line): plain values,
+/// so prosody does not depend on any synthesizer.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ProsodySettings {
     /// Base (mid) pitch in Hz.
@@ -60,24 +73,8 @@ pub struct ProsodySettings {
     pub range_semitones: f32,
     /// Speaking rate multiplier (1.0 = normal; 2.0 = twice as fast).
     pub rate: f32,
-}
-
-impl Default for ProsodySettings {
-    fn default() -> Self {
-        ProsodySettings { pitch_hz: 120.0, range_semitones: 4.0, rate: 1.0 }
-    }
-}
-
-impl ProsodySettings {
-    /// Returns the settings for a voice, scaled by the command line's `--rate` (multiplier)
-    /// and `--pitch` (multiplier of the voice's base pitch).
-    pub fn for_voice(voice: &crate::synth::Voice, rate: f32, pitch: f32) -> ProsodySettings {
-        ProsodySettings {
-            pitch_hz: voice.pitch_hz * pitch,
-            range_semitones: voice.pitch_range_semitones,
-            rate: (voice.rate * rate).clamp(0.2, 5.0),
-        }
-    }
+    /// Intrinsic phone durations at rate 1.
+    pub durations: PhoneDurations,
 }
 
 /// Pause lengths in seconds at rate 1. Comma < clause (< sentence < paragraph < heading, which
@@ -210,7 +207,7 @@ pub fn plan(s: &PhoneticSentence, set: &ProsodySettings) -> Utterance {
                     .is_none_or(|t| matches!(t, PhoneToken::Pause(_)));
                 let content = !FUNCTION_WORDS.contains(&text.as_str());
                 let first = segments.len();
-                let stressed = word_durations(&pron.phones, content, phrase_final, rate, &mut segments);
+                let stressed = word_durations(&pron.phones, content, phrase_final, rate, &set.durations, &mut segments);
                 words.push(WordPlan { first, end: segments.len(), stressed: stressed.map(|i| first + i), content });
             }
             PhoneToken::Pause(p) => {
@@ -250,6 +247,7 @@ fn word_durations(
     content: bool,
     phrase_final: bool,
     rate: f32,
+    set_durations: &PhoneDurations,
     out: &mut Vec<Segment>,
 ) -> Option<usize> {
     let stressed_syl = stressed_syllable(phones);
@@ -257,7 +255,7 @@ fn word_durations(
     let stressed_idx = stressed_syl.and_then(|k| nuclei.get(k).copied());
     let last_vowel = nuclei.last().copied();
     for (i, &p) in phones.iter().enumerate() {
-        let mut d = crate::synth::tracks::spec(p).dur_ms / 1000.0;
+        let mut d = set_durations.get(p);
         if p.is_vowel() {
             if Some(i) == stressed_idx && content {
                 d *= 1.15; // stressed syllables lengthen (OH83; ~10-20 % in Hindi read speech)

@@ -27,9 +27,11 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
+use std::sync::Arc;
+
+use crate::backend::Backend;
 use crate::g2p::G2p;
-use crate::prosody::{self, ProsodySettings};
-use crate::synth::{Synth, Voice};
+use crate::synth::Voice;
 use crate::text::{BlockKind, Document, Ending, Sentence};
 use crate::{Error, Result};
 
@@ -267,53 +269,37 @@ impl<S: Sink> Sink for Option<S> {
     }
 }
 
-/// Speaking options from the command line.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct EngineOptions {
-    /// Speaking rate multiplier (1.0 = the voice's own; 2.0 = twice as fast).
-    pub rate: f32,
-    /// Pitch multiplier of the voice's base pitch.
-    pub pitch: f32,
-    /// Linear gain multiplier (1.0 = the voice's own).
-    pub volume: f32,
-    /// Output sample rate in Hz.
-    pub sample_rate: u32,
-}
-
-impl Default for EngineOptions {
-    fn default() -> Self {
-        EngineOptions { rate: 1.0, pitch: 1.0, volume: 1.0, sample_rate: 22_050 }
-    }
-}
+/// Speaking options from the command line (the backends' [`crate::backend::Settings`]).
+pub type EngineOptions = crate::backend::Settings;
 
 /// Everything needed to turn sentences into samples; shared read-only by all tasks.
+///
+/// The engine drives a [`Backend`] and does not know which one; `new` and `with_g2p` are
+/// shorthands for the built-in formant voice.
 #[derive(Debug, Clone)]
 pub struct Engine {
     g2p: G2p,
-    synth: Synth,
-    prosody: ProsodySettings,
+    backend: Arc<dyn Backend>,
     pauses: PauseLengths,
     rate: f32,
 }
 
 impl Engine {
-    /// Builds an engine for a voice with the built-in pronunciation lexicon.
+    /// Builds an engine for a formant voice with the built-in pronunciation lexicon.
     pub fn new(voice: &Voice, opts: &EngineOptions) -> Engine {
         Engine::with_g2p(voice, opts, G2p::builtin())
     }
 
-    /// Builds an engine for a voice with a given pronunciation stage (e.g. built-in lexicon
-    /// plus user lexicons from `--lexicon`).
+    /// Builds an engine for a formant voice with a given pronunciation stage (e.g. built-in
+    /// lexicon plus user lexicons from `--lexicon`).
     pub fn with_g2p(voice: &Voice, opts: &EngineOptions, g2p: G2p) -> Engine {
-        let prosody = ProsodySettings::for_voice(voice, opts.rate, opts.pitch);
-        let synth = Synth::new(voice, opts.sample_rate, opts.volume);
-        Engine::from_parts(g2p, synth, prosody, opts.rate)
+        Engine::with_backend(g2p, Arc::new(crate::synth::Formant::new(voice, opts)), opts.rate)
     }
 
-    /// Builds an engine from its stages (e.g. a G2p with user lexicons). `rate` scales the
-    /// structural pauses.
-    pub fn from_parts(g2p: G2p, synth: Synth, prosody: ProsodySettings, rate: f32) -> Engine {
-        Engine { g2p, synth, prosody, pauses: PauseLengths::default(), rate }
+    /// Builds an engine from a pronunciation stage and a backend (see
+    /// [`crate::backend::open`]). `rate` scales the structural pauses.
+    pub fn with_backend(g2p: G2p, backend: Arc<dyn Backend>, rate: f32) -> Engine {
+        Engine { g2p, backend, pauses: PauseLengths::default(), rate }
     }
 
     /// Replaces the structural pause lengths.
@@ -324,7 +310,12 @@ impl Engine {
 
     /// Returns the output sample rate.
     pub fn sample_rate(&self) -> u32 {
-        self.synth.sample_rate()
+        self.backend.sample_rate()
+    }
+
+    /// Returns the backend's voice parameters (for manifests).
+    pub fn parameters(&self) -> serde_json::Value {
+        self.backend.parameters()
     }
 
     /// Returns the structural pause lengths at rate 1.0.
@@ -333,26 +324,20 @@ impl Engine {
     }
 
     /// Synthesizes one sentence (no trailing pause). Deterministic.
-    pub fn synthesize(&self, sentence: &Sentence) -> Vec<f32> {
+    pub fn synthesize(&self, sentence: &Sentence) -> Result<Vec<f32>> {
         let phonetic = self.g2p.sentence(sentence);
-        let utt = prosody::plan(&phonetic, &self.prosody);
-        self.synth.render(&utt).samples
+        Ok(self.backend.synthesize(&phonetic)?.samples)
     }
 
     /// Returns how many samples rendering `units` will produce, without synthesizing: each
     /// sentence is phonemized and timed (G2P and prosody only), pauses and ready-made audio
     /// counted as they are. Lets a caller refuse a text too long for its output at once.
     pub fn projected_samples(&self, units: &[Unit]) -> u64 {
-        let fs = self.sample_rate() as f64;
         units
             .iter()
             .map(|u| {
                 let body = match u {
-                    Unit::Sentence { sentence, .. } => {
-                        let utt = prosody::plan(&self.g2p.sentence(sentence), &self.prosody);
-                        let total: f32 = utt.segments.iter().map(|s| s.duration.max(0.0)).sum();
-                        (total as f64 * fs).round() as u64
-                    }
+                    Unit::Sentence { sentence, .. } => self.backend.projected_samples(&self.g2p.sentence(sentence)),
                     Unit::Audio { samples, .. } => samples.len() as u64,
                 };
                 body + self.gap_samples(u.gap())
@@ -435,13 +420,15 @@ impl Engine {
                                 return;
                             }
                             // A panic in a stage must become an error, not a hung writer.
-                            let r = catch_unwind(AssertUnwindSafe(|| self.synthesize(sentence))).map_err(|_| {
-                                Error::Other(format!(
-                                    "synthesis failed (internal panic) on sentence {}: {}",
-                                    i + 1,
-                                    sentence.text
-                                ))
-                            });
+                            let r = catch_unwind(AssertUnwindSafe(|| self.synthesize(sentence)))
+                                .map_err(|_| {
+                                    Error::Other(format!(
+                                        "synthesis failed (internal panic) on sentence {}: {}",
+                                        i + 1,
+                                        sentence.text
+                                    ))
+                                })
+                                .and_then(|r| r);
                             let _ = tx.send((i, r));
                         });
                         pending.push_back(None);

@@ -1,6 +1,7 @@
-//! Synthesis: [`Utterance`] → [`Audio`] with a [`Voice`].
+//! The formant voice: [`PhoneticSentence`] → [`Audio`] through samachar's prosody and a
+//! formant synthesizer ([`Formant`], one [`crate::backend::Backend`]).
 //!
-//! The built-in synthesizer is a KLSYN88-style cascade/parallel formant synthesizer: no
+//! [`Synth`] renders a timed [`Utterance`] with a [`Voice`]. The built-in synthesizer is a KLSYN88-style cascade/parallel formant synthesizer: no
 //! recorded data. [`tracks`] turns timed phones into 5 ms parameter frames using the phoneme
 //! table (`voices/phonemes.toml`, see [`phonemes`]); [`klatt`] renders the frames with a
 //! KLGLOTT88 source ([`glottal`]) and deterministic noise ([`noise`]).
@@ -14,15 +15,73 @@ mod voice;
 
 pub use voice::Voice;
 
-use crate::prosody::Utterance;
+pub use crate::backend::Audio;
 
-/// Mono audio samples in [-1, 1] at a sample rate.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Audio {
-    /// Samples, mono.
-    pub samples: Vec<f32>,
-    /// Samples per second.
-    pub sample_rate: u32,
+use crate::backend::{Backend, Settings};
+use crate::g2p::PhoneticSentence;
+use crate::phoneme::Phone;
+use crate::prosody::{PhoneDurations, ProsodySettings, Utterance};
+
+impl Voice {
+    /// Returns the settings prosody needs for this voice, scaled by the command line's
+    /// `--rate` (multiplier) and `--pitch` (multiplier of the voice's base pitch).
+    pub fn prosody_settings(&self, rate: f32, pitch: f32) -> ProsodySettings {
+        let t = phonemes::table();
+        let mut d = [0f32; Phone::ALL.len()];
+        for &p in Phone::ALL {
+            d[p as usize] = t.get(p).dur_ms / 1000.0;
+        }
+        ProsodySettings {
+            pitch_hz: self.pitch_hz * pitch,
+            range_semitones: self.pitch_range_semitones,
+            rate: (self.rate * rate).clamp(0.2, 5.0),
+            durations: PhoneDurations(d),
+        }
+    }
+}
+
+/// The formant voice as a backend: prosody plans durations and pitch, [`Synth`] renders.
+#[derive(Debug, Clone)]
+pub struct Formant {
+    voice: Voice,
+    synth: Synth,
+    prosody: ProsodySettings,
+}
+
+impl Formant {
+    /// Prepares the formant backend for a voice and the speaking settings.
+    pub fn new(voice: &Voice, settings: &Settings) -> Formant {
+        Formant {
+            voice: voice.clone(),
+            synth: Synth::new(voice, settings.sample_rate, settings.volume),
+            prosody: voice.prosody_settings(settings.rate, settings.pitch),
+        }
+    }
+
+    /// Prepares the backend from its stages.
+    pub fn from_parts(synth: Synth, prosody: ProsodySettings) -> Formant {
+        Formant { voice: synth.voice().clone(), synth, prosody }
+    }
+}
+
+impl Backend for Formant {
+    fn sample_rate(&self) -> u32 {
+        self.synth.sample_rate()
+    }
+
+    fn synthesize(&self, sentence: &PhoneticSentence) -> crate::Result<Audio> {
+        Ok(self.synth.render(&crate::prosody::plan(sentence, &self.prosody)))
+    }
+
+    fn projected_samples(&self, sentence: &PhoneticSentence) -> u64 {
+        let utt = crate::prosody::plan(sentence, &self.prosody);
+        let total: f32 = utt.segments.iter().map(|s| s.duration.max(0.0)).sum();
+        (total as f64 * self.sample_rate() as f64).round() as u64
+    }
+
+    fn parameters(&self) -> serde_json::Value {
+        serde_json::to_value(&self.voice).unwrap_or(serde_json::Value::Null)
+    }
 }
 
 /// A synthesizer for one voice at one sample rate; `Sync`, shared by all rayon tasks.

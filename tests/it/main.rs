@@ -2,6 +2,7 @@
 
 mod common;
 
+mod backend;
 mod bulletin;
 mod cli;
 mod encode;

@@ -6,7 +6,8 @@ use samachar::text::Ending;
 use crate::synth::sentence;
 
 fn settings() -> ProsodySettings {
-    ProsodySettings { pitch_hz: 120.0, range_semitones: 5.0, rate: 1.0 }
+    let v = samachar::synth::Voice::builtin("meera").unwrap();
+    ProsodySettings { pitch_hz: 120.0, range_semitones: 5.0, rate: 1.0, ..v.prosody_settings(1.0, 1.0) }
 }
 
 fn words() -> Vec<&'static str> {

@@ -105,7 +105,7 @@ fn units_arrive_in_input_order_at_their_reported_offsets() {
     for (i, (unit, span)) in units.iter().zip(&r.spans).enumerate() {
         assert_eq!((span.start, span.end - span.start), (rec.units[i].1, rec.units[i].2), "unit {i}");
         // The span holds exactly this sentence's own synthesis, to the sample.
-        let own = e.synthesize(unit.sentence().unwrap());
+        let own = e.synthesize(unit.sentence().unwrap()).unwrap();
         let got = &all.samples[span.start as usize..span.end as usize];
         assert!(bits(got) == bits(&own), "unit {i}: samples at its span are not its own");
         // The pause after it is silent and as long as its gap says.

@@ -2,7 +2,7 @@
 
 use samachar::g2p::{PhoneToken, PhoneticSentence, Pronunciation};
 use samachar::phoneme::{parse_phones, Phone};
-use samachar::prosody::{plan, PitchTarget, ProsodySettings, Segment, Utterance};
+use samachar::prosody::{plan, PitchTarget, Segment, Utterance};
 use samachar::synth::{Synth, Voice};
 use samachar::text::{Ending, Pause};
 
@@ -26,7 +26,7 @@ fn voice(name: &str) -> Voice {
 }
 
 fn render_words(v: &Voice, words: &[&str], rate: f32, pitch: f32, sr: u32) -> (Utterance, Vec<f32>) {
-    let set = ProsodySettings::for_voice(v, rate, pitch);
+    let set = v.prosody_settings(rate, pitch);
     let u = plan(&sentence(words, Ending::Statement), &set);
     let a = Synth::new(v, sr, 1.0).render(&u);
     assert_eq!(a.sample_rate, sr);
@@ -131,7 +131,7 @@ fn every_phone_renders_finite_bounded_audible_samples() {
         let synth = Synth::new(&v, 22050, 1.0);
         for &p in Phone::ALL {
             for ctx in [p.ipa().to_string(), format!("ɑː {} ɑː", p.ipa()), format!("{} {} iː", p.ipa(), p.ipa())] {
-                let u = plan(&sentence(&[ctx.as_str()], Ending::Statement), &ProsodySettings::for_voice(&v, 1.0, 1.0));
+                let u = plan(&sentence(&[ctx.as_str()], Ending::Statement), &v.prosody_settings(1.0, 1.0));
                 let a = synth.render(&u);
                 assert!(a.samples.iter().all(|s| s.is_finite()), "{name} {ctx}: non-finite sample");
                 let pk = peak(&a.samples);
@@ -145,7 +145,7 @@ fn every_phone_renders_finite_bounded_audible_samples() {
 #[test]
 fn loud_input_is_limited_below_minus_one_dbfs() {
     let v = voice("arjun");
-    let u = plan(&sentence(&["ɑː", "ʃ ɑː", "pʰ ɑː"], Ending::Question), &ProsodySettings::for_voice(&v, 1.0, 1.0));
+    let u = plan(&sentence(&["ɑː", "ʃ ɑː", "pʰ ɑː"], Ending::Question), &v.prosody_settings(1.0, 1.0));
     let a = Synth::new(&v, 22050, 8.0).render(&u);
     assert!(peak(&a.samples) <= CEIL);
     assert!(peak(&a.samples) > 0.8, "volume 8 should drive the limiter");
@@ -158,7 +158,7 @@ fn f0_follows_the_voice_and_the_pitch_multiplier() {
         for mult in [0.8f32, 1.0, 1.3] {
             // Through prosody: the measured F0 in the middle of a long vowel must match the
             // planned contour there.
-            let set = ProsodySettings::for_voice(&v, 1.0, mult);
+            let set = v.prosody_settings(1.0, mult);
             let u = plan(&sentence(&["ɑː"], Ending::Statement), &set);
             let a = Synth::new(&v, 22050, 1.0).render(&u);
             let vowel_start = u.segments[0].duration;
@@ -259,7 +259,7 @@ fn joins_and_edges_do_not_click() {
     let sr = 22050;
     // Sonorant joins, where any discontinuity would be audible.
     let words = ["ɑː m ɑː l ɑː j ɑː ʋ ɑː n ɑː", "iː ɾ uː ɽ eː"];
-    let set = ProsodySettings::for_voice(&v, 1.0, 1.0);
+    let set = v.prosody_settings(1.0, 1.0);
     let u = plan(&sentence(&words, Ending::Statement), &set);
     let s = Synth::new(&v, sr, 1.0).render(&u).samples;
     let jump = |a: usize, b: usize| (a.max(1)..b.min(s.len())).map(|i| (s[i] - s[i - 1]).abs()).fold(0.0f32, f32::max);
@@ -359,7 +359,7 @@ fn aspirated_stops_have_longer_voice_onset_than_unaspirated() {
     let v = voice("arjun");
     let sr = 22050u32;
     let vot = |word: &str| {
-        let u = plan(&sentence(&[word], Ending::Statement), &ProsodySettings::for_voice(&v, 1.0, 1.0));
+        let u = plan(&sentence(&[word], Ending::Statement), &v.prosody_settings(1.0, 1.0));
         let s = Synth::new(&v, sr, 1.0).render(&u).samples;
         let stop_end: f32 = u.segments[..2].iter().map(|s| s.duration).sum();
         // Low-frequency (voicing) energy in 5 ms steps after the closure: first frame above
@@ -499,7 +499,7 @@ mod random_phones {
             })
             .collect();
         let s = PhoneticSentence { tokens, ending: Ending::Statement };
-        let set = ProsodySettings::for_voice(&v, rate, pitch);
+        let set = v.prosody_settings(rate, pitch);
         let u = plan(&s, &set);
         let a = Synth::new(&v, sr, 1.0).render(&u);
         for (i, x) in a.samples.iter().enumerate() {

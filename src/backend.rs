@@ -1,0 +1,122 @@
+//! The render boundary: a speech backend turns one [`PhoneticSentence`] into [`Audio`].
+//!
+//! Backends sit beside each other, each in its own module: the built-in formant voice
+//! ([`crate::synth::Formant`], the default: nothing to download) and, with the `neural` cargo
+//! feature, the Kokoro-82M neural voice (`crate::kokoro`). [`crate::render`] and
+//! [`crate::bulletin`] drive a `dyn Backend` and do not know which one it is; [`open`] picks
+//! one from a `--voice` value.
+
+use std::sync::Arc;
+
+use crate::g2p::PhoneticSentence;
+
+/// Mono audio samples in [-1, 1] at a sample rate.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Audio {
+    /// Samples, mono.
+    pub samples: Vec<f32>,
+    /// Samples per second.
+    pub sample_rate: u32,
+}
+
+/// Speaking settings from the command line, the same for every backend.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// Speaking rate multiplier (1.0 = the voice's own; 2.0 = twice as fast).
+    pub rate: f32,
+    /// Pitch multiplier of the voice's base pitch.
+    pub pitch: f32,
+    /// Linear gain multiplier (1.0 = the voice's own).
+    pub volume: f32,
+    /// Output sample rate in Hz.
+    pub sample_rate: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { rate: 1.0, pitch: 1.0, volume: 1.0, sample_rate: 22_050 }
+    }
+}
+
+/// A speech backend, prepared for one voice and one set of [`Settings`]; shared read-only by
+/// all rendering tasks.
+///
+/// Contract: `synthesize` is deterministic (the same sentence gives the same samples on any
+/// thread, whatever else runs), returns audio at [`Backend::sample_rate`] with no trailing
+/// pause (the renderer adds structural pauses), and peaks at or below −1 dBFS.
+pub trait Backend: Send + Sync + std::fmt::Debug {
+    /// Returns the output sample rate.
+    fn sample_rate(&self) -> u32;
+    /// Synthesizes one sentence.
+    fn synthesize(&self, sentence: &PhoneticSentence) -> crate::Result<Audio>;
+    /// Returns how many samples `synthesize` will produce for the sentence, without
+    /// synthesizing (exact, or a close estimate where the backend cannot know in advance).
+    fn projected_samples(&self, sentence: &PhoneticSentence) -> u64;
+    /// Returns the voice's parameters, for manifests (JSON object).
+    fn parameters(&self) -> serde_json::Value;
+}
+
+/// The prefix of a neural (Kokoro) voice in `--voice`.
+pub const KOKORO_PREFIX: &str = "kokoro:";
+
+/// The environment variable that names the default voice (any `--voice` value).
+pub const VOICE_ENV: &str = "SAMACHAR_VOICE";
+
+/// Returns the voice used when `--voice` is not given: `$SAMACHAR_VOICE`, else `voice = "…"` in
+/// the config file (`$XDG_CONFIG_HOME/samachar/config.toml`, default
+/// `~/.config/samachar/config.toml`), else the first built-in formant voice.
+pub fn default_voice() -> crate::Result<String> {
+    if let Ok(v) = std::env::var(VOICE_ENV) {
+        if !v.trim().is_empty() {
+            return Ok(v.trim().to_string());
+        }
+    }
+    if let Some(path) = config_path() {
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            #[derive(serde::Deserialize)]
+            struct Config {
+                voice: Option<String>,
+            }
+            let c: Config = toml::from_str(&text).map_err(|e| crate::Error::Voice {
+                file: path.display().to_string(),
+                problem: e.to_string().split_whitespace().collect::<Vec<_>>().join(" "),
+            })?;
+            if let Some(v) = c.voice {
+                return Ok(v);
+            }
+        }
+    }
+    Ok(crate::synth::Voice::builtin_names()[0].to_string())
+}
+
+/// Returns the config file's path, if a home or config directory is known.
+pub fn config_path() -> Option<std::path::PathBuf> {
+    let base = match std::env::var_os("XDG_CONFIG_HOME") {
+        Some(d) if !d.is_empty() => std::path::PathBuf::from(d),
+        _ => std::path::PathBuf::from(std::env::var_os("HOME")?).join(".config"),
+    };
+    Some(base.join("samachar").join("config.toml"))
+}
+
+/// Opens the backend for a `--voice` value: `kokoro:NAME` (or a mix such as
+/// `kokoro:jf_alpha*0.6+jf_gongitsune*0.4`) for the neural voice, else a built-in formant
+/// voice name or a voice TOML file.
+pub fn open(voice: &str, settings: &Settings) -> crate::Result<Arc<dyn Backend>> {
+    if let Some(spec) = voice.strip_prefix(KOKORO_PREFIX) {
+        return open_kokoro(spec, settings);
+    }
+    let v = crate::synth::Voice::load(voice)?;
+    Ok(Arc::new(crate::synth::Formant::new(&v, settings)))
+}
+
+#[cfg(feature = "neural")]
+fn open_kokoro(spec: &str, settings: &Settings) -> crate::Result<Arc<dyn Backend>> {
+    Ok(Arc::new(crate::kokoro::Kokoro::open(spec, settings)?))
+}
+
+#[cfg(not(feature = "neural"))]
+fn open_kokoro(_spec: &str, _settings: &Settings) -> crate::Result<Arc<dyn Backend>> {
+    Err(crate::Error::Other(
+        "the Kokoro neural voice is not in this build (rebuild with `cargo build --release --features neural`)".into(),
+    ))
+}

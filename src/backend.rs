@@ -1,8 +1,8 @@
 //! The render boundary: a speech backend turns one [`PhoneticSentence`] into [`Audio`].
 //!
 //! Backends sit beside each other, each in its own module: the built-in formant voice
-//! ([`crate::synth::Formant`], the default: nothing to download) and, with the `neural` cargo
-//! feature, the Kokoro-82M neural voice (`crate::kokoro`). [`crate::render`] and
+//! ([`crate::synth::Formant`], the default: nothing to download); a neural voice (Kokoro-82M,
+//! `kokoro:NAME`, not built yet) is meant to be a second implementation beside it. [`crate::render`] and
 //! [`crate::bulletin`] drive a `dyn Backend` and do not know which one it is; [`open`] picks
 //! one from a `--voice` value.
 
@@ -109,14 +109,9 @@ pub fn open(voice: &str, settings: &Settings) -> crate::Result<Arc<dyn Backend>>
     Ok(Arc::new(crate::synth::Formant::new(&v, settings)))
 }
 
-#[cfg(feature = "neural")]
-fn open_kokoro(spec: &str, settings: &Settings) -> crate::Result<Arc<dyn Backend>> {
-    Ok(Arc::new(crate::kokoro::Kokoro::open(spec, settings)?))
-}
-
-#[cfg(not(feature = "neural"))]
+/// The neural backend is reserved by name but not built yet (issue 9): say so plainly.
 fn open_kokoro(_spec: &str, _settings: &Settings) -> crate::Result<Arc<dyn Backend>> {
     Err(crate::Error::Other(
-        "the Kokoro neural voice is not in this build (rebuild with `cargo build --release --features neural`)".into(),
+        "the Kokoro neural voice is not available yet; use a built-in voice (see `samachar voices`)".into(),
     ))
 }

@@ -8,7 +8,6 @@
 //!
 //! backends (beside each other):
 //!   synth::Formant  PhoneticSentence ─prosody::plan→ Utterance ─synth::Synth (a Voice)→ Audio
-//!   kokoro::Kokoro  PhoneticSentence ─Kokoro tokens→ ONNX model (feature `neural`)→ Audio
 //! ```
 //!
 //! ```

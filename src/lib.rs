@@ -20,6 +20,8 @@ pub mod g2p;
 pub mod phoneme;
 pub mod prosody;
 pub mod render;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod synth;
 pub mod text;
 

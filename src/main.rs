@@ -127,7 +127,10 @@ fn serve(a: ServeArgs) -> anyhow::Result<()> {
         None => None,
     };
     if !a.bind.ip().is_loopback() && token.is_none() && !a.insecure {
-        anyhow::bail!("--bind {} is not a loopback address: give --token-file (or --insecure to serve without one)", a.bind);
+        anyhow::bail!(
+            "--bind {} is not a loopback address: give --token-file (or --insecure to serve without one)",
+            a.bind
+        );
     }
     let cfg = samachar::serve::Config {
         bind: a.bind,

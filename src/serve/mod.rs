@@ -90,7 +90,8 @@ type Shared = Arc<AppState>;
 
 /// A JSON error response `{"error": {"message", "type", "param"}}` (OpenAI's shape).
 fn error(status: StatusCode, param: Option<&str>, message: impl Into<String>) -> Response {
-    let body = serde_json::json!({"error": {"message": message.into(), "type": "invalid_request_error", "param": param}});
+    let body =
+        serde_json::json!({"error": {"message": message.into(), "type": "invalid_request_error", "param": param}});
     (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
@@ -159,7 +160,14 @@ async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
         Err(e) => {
             let msg = e.to_string();
             // serde names the field in "missing field `x`" / "unknown field `x`" / "invalid type ... for `x`".
-            let field = msg.split('`').nth(1).map(str::to_string);
+            // A type error does not name its field: find it from the parsed value.
+            let typed = serde_json::from_slice::<serde_json::Value>(&body).ok().and_then(|v| {
+                let o = v.as_object()?.clone();
+                o.iter()
+                    .find(|(k, v)| if k.as_str() == "speed" { !v.is_number() } else { !v.is_string() })
+                    .map(|(k, _)| k.clone())
+            });
+            let field = if msg.contains(" field `") { msg.split('`').nth(1).map(str::to_string) } else { typed };
             return error(StatusCode::BAD_REQUEST, field.as_deref(), format!("invalid JSON body: {msg}"));
         }
     };
@@ -178,15 +186,31 @@ async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
     match format {
         "wav" | "pcm" => {}
         "mp3" | "opus" | "flac" | "aac" => {
-            return error(StatusCode::BAD_REQUEST, Some("response_format"), format!("response_format '{format}' is not available in this build (use wav or pcm)"))
+            return error(
+                StatusCode::BAD_REQUEST,
+                Some("response_format"),
+                format!("response_format '{format}' is not available in this build (use wav or pcm)"),
+            )
         }
-        _ => return error(StatusCode::BAD_REQUEST, Some("response_format"), format!("unknown response_format '{format}' (use wav or pcm)")),
+        _ => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                Some("response_format"),
+                format!("unknown response_format '{format}' (use wav or pcm)"),
+            )
+        }
     }
     let voice_name = req.voice.clone().unwrap_or_else(|| Voice::builtin_names()[0].to_string());
     // Built-in names only: a voice given as a file path would let clients read server files.
     let voice = match Voice::builtin(&voice_name) {
         Ok(v) => v,
-        Err(_) => return error(StatusCode::BAD_REQUEST, Some("voice"), format!("unknown voice '{voice_name}' (see GET /v1/voices)")),
+        Err(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                Some("voice"),
+                format!("unknown voice '{voice_name}' (see GET /v1/voices)"),
+            )
+        }
     };
     let speed = req.speed.unwrap_or(1.0);
     if !(0.25..=4.0).contains(&speed) {
@@ -256,7 +280,10 @@ async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
     let ctype = if format == "wav" { "audio/wav" } else { "audio/pcm" };
     (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, HeaderValue::from_static(ctype)), (header::HeaderName::from_static("x-sample-rate"), HeaderValue::from(rate))],
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(ctype)),
+            (header::HeaderName::from_static("x-sample-rate"), HeaderValue::from(rate)),
+        ],
         Body::from_stream(stream),
     )
         .into_response()
@@ -317,7 +344,11 @@ async fn guard(State(st): State<Shared>, req: Request, next: Next) -> Response {
     let open = path == "/healthz" || path == "/readyz";
     let resp = match (&st.cfg.token, open) {
         (Some(token), false) => {
-            let given = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+            let given = req
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "));
             if given.is_some_and(|g| constant_time_eq(g.as_bytes(), token.as_bytes())) {
                 next.run(req).await
             } else {

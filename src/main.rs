@@ -1,6 +1,6 @@
 //! The `samachar` command line: a thin layer over the library.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -56,13 +56,13 @@ enum Command {
         #[arg(long)]
         lexicon: Vec<PathBuf>,
         /// Speaking rate multiplier, 0.25 to 4 (2 = twice as fast).
-        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = parse_rate)]
+        #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = parse_rate)]
         rate: f32,
         /// Pitch multiplier of the voice's base pitch, 0.5 to 2.
-        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = parse_pitch)]
+        #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = parse_pitch)]
         pitch: f32,
         /// Volume multiplier, 0 to 2.
-        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = parse_volume)]
+        #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = parse_volume)]
         volume: f32,
         /// Output sample rate in Hz: 16000, 22050, 24000, 44100 or 48000.
         #[arg(long, default_value_t = 22050, value_parser = parse_sample_rate)]
@@ -70,6 +70,10 @@ enum Command {
         /// Overwrites the output file if it exists.
         #[arg(long)]
         force: bool,
+        /// Output format: wav or mp3 (default: by the extension of -o, else wav). MP3 is
+        /// mono 96 kbit/s at 44.1 kHz with an ID3v2.4 tag.
+        #[arg(long, value_parser = parse_format)]
+        format: Option<samachar::encode::Format>,
     },
     /// Lists the built-in voices (the default is marked).
     Voices,
@@ -165,6 +169,11 @@ fn parse_volume(s: &str) -> Result<f32, String> {
     parse_ranged(s, "volume", 0.0, 2.0)
 }
 
+fn parse_format(s: &str) -> Result<samachar::encode::Format, String> {
+    samachar::encode::Format::parse(s)
+        .ok_or_else(|| format!("unknown format {s:?}; one of {}", samachar::encode::Format::NAMES.join(", ")))
+}
+
 fn parse_sample_rate(s: &str) -> Result<u32, String> {
     let rates = samachar::render::wav::SAMPLE_RATES;
     match s.trim().parse::<u32>() {
@@ -182,25 +191,28 @@ struct SpeakArgs {
     lexicons: Vec<PathBuf>,
     opts: samachar::render::EngineOptions,
     force: bool,
+    format: Option<samachar::encode::Format>,
 }
 
-/// Returns the default output path for an input: output/<stem>.wav, output/speech.wav for stdin.
-fn default_output(input: &str) -> PathBuf {
+/// Returns the default output path for an input: output/<stem>.EXT, output/speech.EXT for stdin.
+fn default_output(input: &str, ext: &str) -> PathBuf {
     let stem = match std::path::Path::new(input).file_stem() {
         Some(s) if input != "-" => s.to_string_lossy().into_owned(),
         _ => "speech".to_string(),
     };
-    PathBuf::from("output").join(format!("{stem}.wav"))
+    PathBuf::from("output").join(format!("{stem}.{ext}"))
 }
 
 fn speak(a: SpeakArgs) -> anyhow::Result<()> {
-    use samachar::render::{play::Player, units_from_document, wav, Engine, Tee};
+    use samachar::encode::{AudioOut, Format, Tags};
+    use samachar::render::{play::Player, wav, Engine, Tee};
     let overwrite = if a.force { wav::Overwrite::Replace } else { wav::Overwrite::Refuse };
     let default_target = a.output.is_none() && !a.play;
+    let format = Format::choose(a.format, a.output.as_deref())?;
     let target = match (a.output, a.play) {
         (Some(p), _) => Some(p),
         (None, true) => None,
-        (None, false) => Some(default_output(&a.input)),
+        (None, false) => Some(default_output(&a.input, format.extension())),
     };
     // Refuse before doing any work.
     if let Some(t) = &target {
@@ -211,11 +223,24 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
     let g2p = samachar::g2p::G2p::with_lexicons(&a.lexicons, true)?;
     let (text, name) = read_input(&a.input)?;
     let doc = samachar::text::parse(&text);
-    let units = units_from_document(&doc);
+    drop(text);
+    let units = samachar::render::into_units(doc);
     if units.is_empty() {
         return Err(samachar::Error::EmptyInput { source: name }.into());
     }
     let engine = Engine::with_g2p(&voice, &a.opts, g2p);
+    // Refuse a text too long for one WAV before writing anything (the writer also stops at
+    // once if the audio runs over while rendering). MP3 has no such limit.
+    let projected = if format == Format::Wav && target.is_some() { engine.projected_samples(&units) } else { 0 };
+    if projected > wav::MAX_SAMPLES {
+        return Err(samachar::Error::Other(format!(
+            "{name}: the speech would last {:.1} h, longer than one WAV file holds at {} Hz ({:.1} h); split the text or lower --sample-rate",
+            wav::hours(projected, engine.sample_rate()),
+            engine.sample_rate(),
+            wav::hours(wav::MAX_SAMPLES, engine.sample_rate())
+        ))
+        .into());
+    }
     // Opened before the WAV so that a missing device fails before any file is created.
     let mut player = if a.play { Some(Player::open(engine.sample_rate())?) } else { None };
     if default_target {
@@ -224,7 +249,7 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
         }
     }
     let mut out = match &target {
-        Some(t) => Some(wav::WavFile::create(t, engine.sample_rate(), overwrite)?),
+        Some(t) => Some(AudioOut::create(format, t, engine.sample_rate(), overwrite)?),
         None => None,
     };
     let rendered = engine.render(&units, &mut Tee(&mut out, &mut player))?;
@@ -233,7 +258,12 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
         return Err(samachar::Error::EmptyInput { source: name }.into());
     }
     if let Some(w) = out {
-        let path = w.commit()?;
+        let title = match std::path::Path::new(&a.input).file_stem() {
+            Some(s) if a.input != "-" => s.to_string_lossy().into_owned(),
+            _ => String::new(),
+        };
+        let tags = Tags { title, language: "hin".into(), ..Tags::default() };
+        let path = w.commit(&tags)?;
         eprintln!("samachar: wrote {} ({:.1} s, {} sentences)", path.display(), rendered.seconds(), units.len());
     }
     if let Some(p) = player {
@@ -265,11 +295,16 @@ fn voices() -> anyhow::Result<()> {
 
 fn read_input(input: &str) -> anyhow::Result<(String, String)> {
     let (bytes, name) = if input == "-" {
-        let mut b = Vec::new();
-        std::io::stdin().read_to_end(&mut b).context("reading stdin")?;
+        let b = samachar::limits::read_capped(
+            std::io::stdin().lock(),
+            samachar::limits::TEXT_MAX_BYTES,
+            "<stdin>",
+            "text",
+        )?;
         (b, "<stdin>".to_string())
     } else {
-        (std::fs::read(input).with_context(|| format!("{input}: cannot read"))?, input.to_string())
+        let f = std::fs::File::open(input).with_context(|| format!("{input}: cannot read"))?;
+        (samachar::limits::read_capped(f, samachar::limits::TEXT_MAX_BYTES, input, "text")?, input.to_string())
     };
     let text = samachar::error::decode_utf8(bytes, &name)?;
     if text.trim().is_empty() {
@@ -327,9 +362,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             out.flush()?;
         }
-        Command::Speak { input, output, play, voice, lexicon, rate, pitch, volume, sample_rate, force } => {
+        Command::Speak { input, output, play, voice, lexicon, rate, pitch, volume, sample_rate, force, format } => {
             let opts = samachar::render::EngineOptions { rate, pitch, volume, sample_rate };
-            speak(SpeakArgs { input, output, play, voice, lexicons: lexicon, opts, force })?;
+            speak(SpeakArgs { input, output, play, voice, lexicons: lexicon, opts, force, format })?;
         }
         Command::Voices => voices()?,
         Command::Bulletin(args) => bulletin_cli::run(args)?,
@@ -340,7 +375,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn main() {
-    let cli = Cli::parse();
+    // Usage errors follow the same contract as every other error: one `samachar: error:` line
+    // (clap's first line, without its usage block) and exit status 1. --help and --version
+    // print as usual and exit 0.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            let text = e.to_string();
+            let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");
+            let first = first.trim().strip_prefix("error:").unwrap_or(first).trim();
+            let hint = "see `samachar help`";
+            eprintln!("samachar: error: {}; {hint}", samachar::error::escape_controls(first));
+            std::process::exit(1);
+        }
+    };
     #[cfg(feature = "serve")]
     let serving = matches!(cli.command, Command::Serve(_));
     #[cfg(not(feature = "serve"))]
@@ -364,7 +413,7 @@ fn main() {
                 msg = format!("{msg}: {c}");
             }
         }
-        eprintln!("samachar: error: {msg}");
+        eprintln!("samachar: error: {}", samachar::error::escape_controls(&msg));
         std::process::exit(1);
     }
 }

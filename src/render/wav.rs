@@ -33,6 +33,14 @@ pub const SAMPLE_RATES: [u32; 5] = [16_000, 22_050, 24_000, 44_100, 48_000];
 /// for the header.
 const MAX_DATA_BYTES: u64 = u32::MAX as u64 - 1024;
 
+/// The most samples one 16-bit mono WAV file holds (27 h 3 min at 22,050 Hz).
+pub const MAX_SAMPLES: u64 = MAX_DATA_BYTES / 2;
+
+/// Hours of audio at `sample_rate` that `samples` samples make, for messages.
+pub fn hours(samples: u64, sample_rate: u32) -> f64 {
+    samples as f64 / sample_rate as f64 / 3600.0
+}
+
 /// Distinguishes temporary files of several writers in one process.
 static NEXT_TEMP: AtomicUsize = AtomicUsize::new(0);
 
@@ -304,6 +312,12 @@ fn remove_stale_temps(dir: &Path, name: &str) {
 pub fn check_target(target: &Path, overwrite: Overwrite) -> Result<()> {
     match std::fs::symlink_metadata(target) {
         Ok(m) if m.is_dir() => Err(Error::Other(format!("{}: is a directory", target.display()))),
+        // A device, FIFO or socket is never replaced by a regular file, even with --force
+        // (as root, `-o /dev/null --force` would otherwise destroy /dev/null).
+        Ok(m) if !m.file_type().is_file() && !m.file_type().is_symlink() => Err(Error::Other(format!(
+            "{}: is not a regular file (a device, FIFO or socket); refusing to replace it",
+            target.display()
+        ))),
         Ok(_) if overwrite == Overwrite::Refuse => Err(Error::OutputExists { path: target.to_path_buf() }),
         _ => Ok(()),
     }

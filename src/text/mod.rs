@@ -18,10 +18,12 @@
 //!   (और, लेकिन, कि, जो …); a phrase is cut at 60 words even with no such point.
 
 mod abbrev;
+mod english;
 mod latin;
 mod lex;
 pub mod normalize;
 mod numbers;
+mod roman;
 mod segment;
 mod tables;
 

@@ -4,7 +4,10 @@ mod common;
 
 mod bulletin;
 mod cli;
+mod encode;
+mod fuzz;
 mod g2p;
+mod messages;
 mod prosody;
 mod render;
 mod serve;

@@ -26,6 +26,8 @@ pub mod limits;
 pub mod phoneme;
 pub mod prosody;
 pub mod render;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod synth;
 pub mod text;
 

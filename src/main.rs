@@ -84,6 +84,69 @@ enum Command {
     /// a listening page. It is written to a temporary directory and renamed when complete;
     /// an existing directory is replaced only with --force.
     Bulletin(bulletin_cli::BulletinArgs),
+    /// Serves speech over HTTP: POST /v1/audio/speech (OpenAI-compatible), GET /v1/voices,
+    /// /healthz, /readyz, /metrics. See the README's "Service" section.
+    #[cfg(feature = "serve")]
+    Serve(ServeArgs),
+}
+
+/// Options of `samachar serve`.
+#[cfg(feature = "serve")]
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on. A non-loopback address needs --token-file (or --insecure).
+    #[arg(long, default_value = "127.0.0.1:5500")]
+    bind: std::net::SocketAddr,
+    /// Most syntheses at once; further requests get 429 with Retry-After.
+    #[arg(long, default_value_t = 4)]
+    max_concurrent: usize,
+    /// Most characters of input per request (413 above).
+    #[arg(long, default_value_t = 5000)]
+    max_chars: usize,
+    /// A file holding the bearer token clients must send (Authorization: Bearer TOKEN).
+    #[arg(long)]
+    token_file: Option<PathBuf>,
+    /// Allows a non-loopback bind without a token.
+    #[arg(long)]
+    insecure: bool,
+    /// Seconds until the first audio bytes before a request fails with 504.
+    #[arg(long, default_value_t = 30)]
+    deadline: u64,
+    /// Seconds in-flight requests may take to finish after SIGTERM.
+    #[arg(long, default_value_t = 10)]
+    grace: u64,
+}
+
+#[cfg(feature = "serve")]
+fn serve(a: ServeArgs) -> anyhow::Result<()> {
+    let token = match &a.token_file {
+        Some(p) => {
+            let t = std::fs::read_to_string(p).with_context(|| format!("{}: cannot read token file", p.display()))?;
+            let t = t.trim().to_string();
+            if t.is_empty() {
+                anyhow::bail!("{}: token file is empty", p.display());
+            }
+            Some(t)
+        }
+        None => None,
+    };
+    if !a.bind.ip().is_loopback() && token.is_none() && !a.insecure {
+        anyhow::bail!(
+            "--bind {} is not a loopback address: give --token-file (or --insecure to serve without one)",
+            a.bind
+        );
+    }
+    let cfg = samachar::serve::Config {
+        bind: a.bind,
+        max_concurrent: a.max_concurrent,
+        max_chars: a.max_chars,
+        deadline: std::time::Duration::from_secs(a.deadline),
+        grace: std::time::Duration::from_secs(a.grace),
+        token,
+        ..Default::default()
+    };
+    samachar::serve::run(cfg)?;
+    Ok(())
 }
 
 fn parse_ranged(s: &str, what: &str, lo: f32, hi: f32) -> Result<f32, String> {
@@ -308,6 +371,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Voices => voices()?,
         Command::Bulletin(args) => bulletin_cli::run(args)?,
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve(args)?,
     }
     Ok(())
 }
@@ -328,13 +393,20 @@ fn main() {
             std::process::exit(1);
         }
     };
+    #[cfg(feature = "serve")]
+    let serving = matches!(cli.command, Command::Serve(_));
+    #[cfg(not(feature = "serve"))]
+    let serving = false;
+    // The server handles its own signals (graceful shutdown).
     // Ctrl-C, SIGTERM, SIGHUP: remove the temporaries of unfinished files and stop. A file
     // already in place stays; nothing half-written is left (see samachar::cleanup).
-    let _ = ctrlc::set_handler(|| {
-        samachar::cleanup::interrupted();
-        eprintln!("samachar: interrupted; unfinished output removed");
-        std::process::exit(130);
-    });
+    if !serving {
+        let _ = ctrlc::set_handler(|| {
+            samachar::cleanup::interrupted();
+            eprintln!("samachar: interrupted; unfinished output removed");
+            std::process::exit(130);
+        });
+    }
     if let Err(e) = run(cli) {
         // One line: the error and each cause not already part of the message before it.
         let mut msg = e.to_string();

@@ -11,5 +11,6 @@ mod g2p;
 mod messages;
 mod prosody;
 mod render;
+mod serve;
 mod synth;
 mod text;

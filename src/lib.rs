@@ -20,6 +20,7 @@ pub mod g2p;
 pub mod phoneme;
 pub mod prosody;
 pub mod render;
+pub mod ssml;
 pub mod synth;
 pub mod text;
 

@@ -70,6 +70,9 @@ enum Command {
         /// Overwrites the output file if it exists.
         #[arg(long)]
         force: bool,
+        /// Reads the input as SSML (automatic when it starts with `<speak`); see README, "SSML".
+        #[arg(long)]
+        ssml: bool,
     },
     /// Lists the built-in voices (the default is marked).
     Voices,
@@ -119,6 +122,7 @@ struct SpeakArgs {
     lexicons: Vec<PathBuf>,
     opts: samachar::render::EngineOptions,
     force: bool,
+    ssml: bool,
 }
 
 /// Returns the default output path for an input: output/<stem>.wav, output/speech.wav for stdin.
@@ -147,7 +151,15 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
     let voice = samachar::synth::Voice::load(&voice_name)?;
     let g2p = samachar::g2p::G2p::with_lexicons(&a.lexicons, true)?;
     let (text, name) = read_input(&a.input)?;
-    let doc = samachar::text::parse(&text);
+    let doc = if a.ssml || samachar::ssml::looks_like_ssml(&text) {
+        let parsed = samachar::ssml::parse(&text, &name)?;
+        for w in &parsed.warnings {
+            eprintln!("samachar: warning: {w}");
+        }
+        parsed.document
+    } else {
+        samachar::text::parse(&text)
+    };
     let units = units_from_document(&doc);
     if units.is_empty() {
         return Err(samachar::Error::EmptyInput { source: name }.into());
@@ -249,7 +261,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         .iter()
                         .filter_map(|t| match t {
                             samachar::text::Token::Word(w) => Some(w.as_str()),
-                            samachar::text::Token::Pause(_) => None,
+                            samachar::text::Token::Pause(_) | samachar::text::Token::Control(_) => None,
                         })
                         .collect()
                 };
@@ -264,9 +276,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             out.flush()?;
         }
-        Command::Speak { input, output, play, voice, lexicon, rate, pitch, volume, sample_rate, force } => {
+        Command::Speak { input, output, play, voice, lexicon, rate, pitch, volume, sample_rate, force, ssml } => {
             let opts = samachar::render::EngineOptions { rate, pitch, volume, sample_rate };
-            speak(SpeakArgs { input, output, play, voice, lexicons: lexicon, opts, force })?;
+            speak(SpeakArgs { input, output, play, voice, lexicons: lexicon, opts, force, ssml })?;
         }
         Command::Voices => voices()?,
         Command::Bulletin(args) => bulletin_cli::run(args)?,

@@ -183,6 +183,8 @@ pub struct Rendered {
     /// The most units that were spawned but not yet written at any moment (the memory
     /// window; at most four per worker thread).
     pub peak_in_flight: usize,
+    /// SSML marks in output order, with their sample positions.
+    pub marks: Vec<MarkPos>,
 }
 
 impl Rendered {
@@ -260,6 +262,31 @@ impl<S: Sink> Sink for Option<S> {
     }
 }
 
+/// Multiplies samples `from..to` by `gain`, ramping linearly from 1 over `ramp` samples at
+/// each edge (no click), and clamps the result to [-1, 1].
+fn apply_gain(samples: &mut [f32], from: f32, to: f32, gain: f32, ramp: f32) {
+    let n = samples.len();
+    let a = (from.max(0.0) as usize).min(n);
+    let b = (to.max(0.0).ceil() as usize).min(n);
+    let ramp = ramp.max(1.0);
+    for (i, x) in samples.iter_mut().enumerate().take(b).skip(a) {
+        let edge = ((i - a) as f32 / ramp).min((b - i) as f32 / ramp).min(1.0);
+        let g = 1.0 + (gain - 1.0) * edge;
+        *x = (*x * g).clamp(-1.0, 1.0);
+    }
+}
+
+/// A mark from markup, placed in the output.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MarkPos {
+    /// Index of the unit it belongs to.
+    pub unit: usize,
+    /// Its name.
+    pub name: String,
+    /// Sample from the start of the render.
+    pub sample: u64,
+}
+
 /// Speaking options from the command line.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EngineOptions {
@@ -327,9 +354,23 @@ impl Engine {
 
     /// Synthesizes one sentence (no trailing pause). Deterministic.
     pub fn synthesize(&self, sentence: &Sentence) -> Vec<f32> {
+        self.synthesize_marked(sentence).0
+    }
+
+    /// Synthesizes one sentence and returns, with its samples, the sample offset (from the
+    /// sentence's first sample) of each of its marks. Volume spans from markup are applied
+    /// here, with 5 ms ramps at their edges; samples stay within [-1, 1].
+    pub fn synthesize_marked(&self, sentence: &Sentence) -> (Vec<f32>, Vec<(String, u64)>) {
         let phonetic = self.g2p.sentence(sentence);
-        let utt = prosody::plan(&phonetic, &self.prosody);
-        self.synth.render(&utt).samples
+        let planned = prosody::plan_full(&phonetic, &self.prosody);
+        let mut samples = self.synth.render(&planned.utterance).samples;
+        let sr = self.sample_rate() as f32;
+        for g in &planned.gains {
+            apply_gain(&mut samples, g.start * sr, g.end * sr, g.gain, 0.005 * sr);
+        }
+        let len = samples.len() as u64;
+        let marks = planned.marks.into_iter().map(|m| (m.name, ((m.time * sr).round() as u64).min(len))).collect();
+        (samples, marks)
     }
 
     /// Returns the length in samples of a pause, scaled by the speaking rate.
@@ -388,9 +429,11 @@ impl Engine {
         sink: &mut S,
     ) -> Result<Rendered> {
         let n = units.len();
-        let (tx, rx) = mpsc::channel::<(usize, Result<Vec<f32>>)>();
+        type Synthesized = (Vec<f32>, Vec<(String, u64)>);
+        let (tx, rx) = mpsc::channel::<(usize, Result<Synthesized>)>();
         // pending[k] holds the result for unit `written + k` once it has arrived.
-        let mut pending: VecDeque<Option<Vec<f32>>> = VecDeque::with_capacity(window);
+        let mut pending: VecDeque<Option<Synthesized>> = VecDeque::with_capacity(window);
+        let mut marks = Vec::new();
         let (mut spawned, mut written) = (0usize, 0usize);
         let mut pos = 0u64;
         let mut audio = 0u64;
@@ -407,7 +450,7 @@ impl Engine {
                                 return;
                             }
                             // A panic in a stage must become an error, not a hung writer.
-                            let r = catch_unwind(AssertUnwindSafe(|| self.synthesize(sentence))).map_err(|_| {
+                            let r = catch_unwind(AssertUnwindSafe(|| self.synthesize_marked(sentence))).map_err(|_| {
                                 Error::Other(format!(
                                     "synthesis failed (internal panic) on sentence {}: {}",
                                     i + 1,
@@ -419,14 +462,19 @@ impl Engine {
                         pending.push_back(None);
                     }
                     // Ready-made audio is written from the unit itself.
-                    Unit::Audio { .. } => pending.push_back(Some(Vec::new())),
+                    Unit::Audio { .. } => pending.push_back(Some((Vec::new(), Vec::new()))),
                 }
                 spawned += 1;
             }
             peak = peak.max(spawned - written);
             while let Some(Some(_)) = pending.front() {
-                let samples = pending.pop_front().flatten().unwrap_or_default();
+                let (samples, unit_marks) = pending.pop_front().flatten().unwrap_or_default();
                 let unit = &units[written];
+                marks.extend(unit_marks.into_iter().map(|(name, at)| MarkPos {
+                    unit: written,
+                    name,
+                    sample: pos + at,
+                }));
                 let samples: &[f32] = match unit {
                     Unit::Sentence { .. } => &samples,
                     Unit::Audio { samples, .. } => samples,
@@ -463,6 +511,7 @@ impl Engine {
             audio_samples: audio,
             sample_rate: self.sample_rate(),
             peak_in_flight: peak,
+            marks,
         })
     }
 }

@@ -7,5 +7,6 @@ mod cli;
 mod g2p;
 mod prosody;
 mod render;
+mod ssml;
 mod synth;
 mod text;

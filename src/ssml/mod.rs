@@ -428,7 +428,15 @@ impl Builder<'_> {
                             buf.clear();
                         }
                         let mut out = Vec::new();
-                        crate::text::latin::read(t, &core.to_ascii_lowercase(), &mut out);
+                        // Not all capitals: the English dictionary first (no romanized-Hindi
+                        // guess); capitals and words it lacks: the Latin-word reading
+                        // (acronyms spelled, English letter rules).
+                        let lower = core.to_ascii_lowercase();
+                        let all_caps = core.chars().all(|c| !c.is_ascii_lowercase());
+                        match crate::text::english::read(&lower).filter(|_| !all_caps) {
+                            Some(w) => out.push(crate::text::normalize::word_form(&w)),
+                            None => crate::text::latin::read(t, core, false, &mut out),
+                        }
                         self.words(out.into_iter().map(Token::Word).collect(), w);
                     } else {
                         buf.push_str(w);

@@ -207,7 +207,11 @@ pub fn frames(utt: &Utterance, voice: &Voice) -> Vec<Frame> {
             Kind::Flap => {
                 let release = s.release.unwrap_or_default();
                 let tap_total = if release == Release::Breathy {
-                    (d - s.vot_ms.unwrap_or(0.0) / 1000.0).clamp(0.015, d * 0.6)
+                    // The tap takes at most 60% of the phone and at least 15 ms, unless the
+                    // whole phone is shorter than 25 ms (fast speech): then the 60% wins
+                    // (a floor above the ceiling would make `clamp` panic).
+                    let hi = d * 0.6;
+                    (d - s.vot_ms.unwrap_or(0.0) / 1000.0).clamp(0.015f32.min(hi), hi)
                 } else {
                     d
                 };

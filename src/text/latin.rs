@@ -1,33 +1,97 @@
 //! Latin-script words inside Hindi text → Devanagari words.
 //!
-//! Order: the known-word table (lexicon/latin_words.tsv); all-capital words and single
-//! letters → English letter names one word per letter (BJP → बी जे पी); other words → a small
-//! set of English spelling rules giving the Indian-English pronunciation approximately
-//! (t, d → retroflex ट ड; magic e; common digraphs). The result is plain Devanagari that
-//! G2P reads with its own rules.
+//! Decided per word, in this order:
+//! 1. the tables `lexicon/latin_words.tsv` (English words and word-like acronyms as Hindi news
+//!    writes them) and `lexicon/latin_names.tsv` (frequent names of Indian news);
+//! 2. CamelCase (a hashtag such as IndiaFightsCorona) is split into its words;
+//! 3. an ALL-CAPS word is read as a word when it is an English dictionary word and either
+//!    stands among other all-caps words (BREAKING NEWS) or has at least
+//!    [`CAPS_WORD_MIN_LETTERS`] letters; otherwise it is an acronym and spelled (WHO, BJP, DM);
+//! 4. a word with the letter patterns of romanized Hindi (aa, bh, dh, -endra, -pur …) is
+//!    transliterated as Hindi ([`super::roman`]) even if the English dictionary has it;
+//! 5. an English dictionary word (CMUdict, [`super::english`]) is read as English;
+//! 6. any other word: English letter rules when it has spellings only English uses (ck, tion,
+//!    x, magic e …), otherwise it is taken for a romanized Hindi name.
+//!
+//! The result is plain Devanagari that G2P reads with its own rules.
 
 use super::normalize::word_form;
 use super::tables::Tables;
+use super::{english, roman};
 
-/// Appends the Devanagari reading of a Latin word.
-pub(crate) fn read(t: &Tables, word: &str, out: &mut Vec<String>) {
+/// An all-caps dictionary word standing alone is read as a word from this many letters on
+/// (CORONA, BUDGET); shorter ones are spelled (WHO, US, IT are acronyms in news).
+pub(crate) const CAPS_WORD_MIN_LETTERS: usize = 6;
+
+/// Appends the Devanagari reading of a Latin word. `caps_run`: a neighbouring word is also
+/// written in capitals (a headline in capitals).
+pub(crate) fn read(t: &Tables, word: &str, caps_run: bool, out: &mut Vec<String>) {
     // Drop a possessive 's (BJP's → BJP).
     let word = word.strip_suffix("'s").or_else(|| word.strip_suffix("’s")).unwrap_or(word);
     let lower = word.to_lowercase();
+    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    let all_caps = word.chars().all(|c| !c.is_lowercase());
     if let Some(w) = t.latin_words.get(&lower) {
         out.extend(w.split(' ').map(str::to_string));
         return;
     }
-    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
-    let all_caps = word.chars().all(|c| !c.is_lowercase());
-    if letters <= 1 || (all_caps && letters <= 12) || !has_vowel(&lower) {
+    if let Some(parts) = camel_parts(word) {
+        for p in parts {
+            read(t, p, false, out);
+        }
+        return;
+    }
+    if letters <= 1 || !has_vowel(&lower) || !lower.is_ascii() {
         spell(t, word, out);
         return;
     }
-    let w = english(&lower);
+    if all_caps {
+        let as_word = english::known(&lower) && (caps_run || letters >= CAPS_WORD_MIN_LETTERS);
+        if !as_word && letters <= 12 {
+            spell(t, word, out);
+            return;
+        }
+    }
+    if roman::looks_hindi(&lower) {
+        out.push(word_form(&roman::to_devanagari(&lower)));
+        return;
+    }
+    if let Some(w) = english::read(&lower) {
+        out.push(word_form(&w));
+        return;
+    }
+    let w = if roman::looks_english(&lower) { english(&lower) } else { roman::to_devanagari(&lower) };
     if !w.is_empty() {
         out.push(word_form(&w));
     }
+}
+
+/// Splits a CamelCase word (IndiaFightsCorona, iPhone is not: it starts lower-case) into its
+/// parts; None when the word has no inner capital after a lower-case letter.
+fn camel_parts(word: &str) -> Option<Vec<&str>> {
+    let mut cuts = Vec::new();
+    let mut prev_lower = false;
+    let mut first_upper = false;
+    for (k, (i, c)) in word.char_indices().enumerate() {
+        if k == 0 {
+            first_upper = c.is_uppercase();
+        }
+        if c.is_uppercase() && prev_lower {
+            cuts.push(i);
+        }
+        prev_lower = c.is_lowercase();
+    }
+    if cuts.is_empty() || !first_upper {
+        return None;
+    }
+    let mut parts = Vec::with_capacity(cuts.len() + 1);
+    let mut s = 0;
+    for c in cuts {
+        parts.push(&word[s..c]);
+        s = c;
+    }
+    parts.push(&word[s..]);
+    Some(parts)
 }
 
 /// Appends the letter names of every ASCII letter of `word`.
@@ -323,7 +387,7 @@ mod tests {
 
     fn r(w: &str) -> String {
         let mut v = Vec::new();
-        read(tables(), w, &mut v);
+        read(tables(), w, false, &mut v);
         v.join(" ")
     }
 

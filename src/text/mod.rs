@@ -19,10 +19,12 @@
 
 mod abbrev;
 mod control;
+pub(crate) mod english;
 pub(crate) mod latin;
 mod lex;
 pub mod normalize;
 pub(crate) mod numbers;
+mod roman;
 mod segment;
 pub(crate) mod tables;
 

@@ -524,7 +524,14 @@ impl<'a> Cx<'a> {
             }
         }
         let mut out = Vec::new();
-        latin::read(t, w, &mut out);
+        let caps = |k: usize| {
+            self.kind(k) == Some(Kind::Latin) && {
+                let x = self.text(k);
+                x.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !x.chars().any(char::is_lowercase)
+            }
+        };
+        let caps_run = (i > 0 && caps(i - 1)) || caps(i + 1);
+        latin::read(t, w, caps_run, &mut out);
         self.i = i + 1;
         self.words(out, at);
     }

@@ -14,6 +14,7 @@ const MONTHS: &str = include_str!("../../lexicon/months.tsv");
 const ABBREVIATIONS: &str = include_str!("../../lexicon/abbreviations.tsv");
 const LATIN_LETTERS: &str = include_str!("../../lexicon/latin_letters.tsv");
 const LATIN_WORDS: &str = include_str!("../../lexicon/latin_words.tsv");
+const LATIN_NAMES: &str = include_str!("../../lexicon/latin_names.tsv");
 const SYMBOLS: &str = include_str!("../../lexicon/symbols.tsv");
 const FEMININE: &str = include_str!("../../lexicon/feminine_nouns.tsv");
 
@@ -62,7 +63,7 @@ pub(crate) struct Tables {
     pub abbrevs: HashMap<String, Abbrev>,
     /// Latin letter names a–z.
     pub letters: Vec<String>,
-    /// Known Latin words (lower case) → Devanagari.
+    /// Known Latin words and names (lower case) → Devanagari.
     pub latin_words: HashMap<String, String>,
     /// Symbols → words.
     pub symbols: HashMap<char, String>,
@@ -161,11 +162,13 @@ fn build() -> Tables {
     if t.letters.len() != 26 {
         bad.push(("latin_letters.tsv", 0));
     }
-    for (n, r) in rows(LATIN_WORDS) {
-        if r.len() == 2 && r[0].bytes().all(|b| b.is_ascii_lowercase()) {
-            t.latin_words.insert(r[0].to_string(), word_form(r[1]));
-        } else {
-            bad.push(("latin_words.tsv", n));
+    for (file, src) in [("latin_words.tsv", LATIN_WORDS), ("latin_names.tsv", LATIN_NAMES)] {
+        for (n, r) in rows(src) {
+            if r.len() == 2 && r[0].bytes().all(|b| b.is_ascii_lowercase()) {
+                t.latin_words.insert(r[0].to_string(), word_form(r[1]));
+            } else {
+                bad.push((file, n));
+            }
         }
     }
     for (n, r) in rows(SYMBOLS) {

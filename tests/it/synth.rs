@@ -460,3 +460,83 @@ fn poles_above_nyquist_are_left_out_not_piled_up_below_it() {
     // ~2e-5 — still more than at 22.05 kHz (7.9e-7) from the band edge itself, but no peak.
     assert!(s16 < 1e-3 && s16 < 100.0 * s22, "energy near 7 kHz: {s16:e} at 16 kHz vs {s22:e} at 22.05 kHz");
 }
+
+/// Issue 7: `clamp(0.015, d * 0.6)` had its floor above its ceiling once a breathy flap (ड़/ढ़ → ɽʱ)
+/// was shorter than 25 ms, so `speak --rate 3` panicked on every word with ढ़.
+#[test]
+fn breathy_flap_shorter_than_25_ms_at_rate_3_does_not_panic() {
+    for name in ["meera", "arjun"] {
+        let v = voice(name);
+        // Through prosody, as the CLI does: "पढ़ना" at rate 3.
+        let (u, x) = render_words(&v, &["p ə ɽʱ n ɑː"], 3.0, 1.0, 22_050);
+        assert!(u.segments.iter().any(|s| s.phone == Some(Phone::Rrh) && s.duration < 0.025), "{name}: {u:?}");
+        assert!(!x.is_empty() && x.iter().all(|s| s.is_finite()), "{name}");
+        // And directly: a 10 ms breathy flap.
+        let a = Synth::new(&v, 22_050, 1.0).render(&sustained(Phone::Rrh, 0.01, 120.0));
+        assert!(a.samples.iter().all(|s| s.is_finite()), "{name}");
+    }
+}
+
+mod random_phones {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Random phone sequences with pauses, at any rate in the documented range 0.25–4, any
+    /// built-in voice, any supported sample rate: no panic, every sample finite and within ±1.
+    fn check(words: &[Vec<usize>], rate: f32, pitch: f32, vi: usize, sri: usize) -> Result<(), TestCaseError> {
+        let names = Voice::builtin_names();
+        let v = voice(names[vi % names.len()]);
+        let sr = samachar::render::wav::SAMPLE_RATES[sri % samachar::render::wav::SAMPLE_RATES.len()];
+        let tokens = words
+            .iter()
+            .map(|w| {
+                if w.is_empty() {
+                    PhoneToken::Pause(Pause::Comma)
+                } else {
+                    let phones = w.iter().map(|&i| Phone::ALL[i % Phone::ALL.len()]).collect();
+                    PhoneToken::Word { text: "x".into(), pron: Pronunciation { phones } }
+                }
+            })
+            .collect();
+        let s = PhoneticSentence { tokens, ending: Ending::Statement };
+        let set = ProsodySettings::for_voice(&v, rate, pitch);
+        let u = plan(&s, &set);
+        let a = Synth::new(&v, sr, 1.0).render(&u);
+        for (i, x) in a.samples.iter().enumerate() {
+            prop_assert!(x.is_finite() && x.abs() <= 1.0, "sample {i} = {x} ({:?} at rate {rate}, {sr} Hz)", u);
+        }
+        Ok(())
+    }
+
+    fn phones() -> impl Strategy<Value = Vec<Vec<usize>>> {
+        prop::collection::vec(prop::collection::vec(0usize..1000, 0..7), 1..6)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+        #[test]
+        fn random_phones_at_any_documented_rate_render_finite_samples(
+            words in phones(), rate in 0.25f32..=4.0, pitch in 0.5f32..=2.0, vi in 0usize..8, sri in 0usize..8,
+        ) {
+            check(&words, rate, pitch, vi, sri)?;
+        }
+
+        #[test]
+        fn random_phones_at_the_fastest_rate_render_finite_samples(
+            words in phones(), vi in 0usize..8, sri in 0usize..8,
+        ) {
+            check(&words, 4.0, 1.0, vi, sri)?;
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(
+            std::env::var("SAMACHAR_FUZZ_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(20_000)))]
+        /// Long run for the fuzz campaign: `cargo test --release --test it -- --ignored fuzz_`.
+        #[test]
+        #[ignore]
+        fn fuzz_synth_random_phones(words in phones(), rate in 0.25f32..=4.0, pitch in 0.5f32..=2.0, vi in 0usize..8, sri in 0usize..8) {
+            check(&words, rate, pitch, vi, sri)?;
+        }
+    }
+}

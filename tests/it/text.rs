@@ -277,3 +277,38 @@ fn cli_phonemize_expands_numbers_on_multi_word_lines() {
     assert_eq!(mixed.lines().count(), 4, "{mixed}");
     assert_eq!(mixed.lines().nth(1), Some("k ə m ə l"));
 }
+
+/// Latin-script words (English, capitals, hashtags, romanized names): the words the front
+/// end gives must be read by G2P exactly as the expected Devanagari is.
+#[test]
+fn latin_words_golden() {
+    let g2p = samachar::g2p::G2p::builtin();
+    let said = |ws: &[String]| -> String {
+        ws.iter()
+            .map(|w| g2p.word(w).phones.iter().map(|p| p.ipa()).collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let text = data("text_latin.tsv");
+    let rows = rows(&text);
+    assert!(rows.len() >= 40, "text_latin.tsv: too few cases");
+    let mut failures = Vec::new();
+    for (n, cols) in rows {
+        assert_eq!(cols.len(), 2, "text_latin.tsv:{n}: expected input<TAB>expected");
+        let got: Vec<String> = normalize_line(cols[0])
+            .into_iter()
+            .filter_map(|t| if let Token::Word(w) = t { Some(w) } else { None })
+            .collect();
+        let want: Vec<String> = cols[1].split(' ').map(word_form).collect();
+        if said(&got) != said(&want) {
+            failures.push(format!(
+                "text_latin.tsv:{n}: {:?} → {:?} [{}], want [{}]",
+                cols[0],
+                got.join(" "),
+                said(&got),
+                said(&want)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}

@@ -15,6 +15,7 @@
 
 pub mod bulletin;
 pub mod cleanup;
+pub mod encode;
 pub mod error;
 pub mod g2p;
 pub mod phoneme;

@@ -73,6 +73,10 @@ enum Command {
         /// Reads the input as SSML (automatic when it starts with `<speak`); see README, "SSML".
         #[arg(long)]
         ssml: bool,
+        /// Output format: wav or mp3 (default: by the extension of -o, else wav). MP3 is
+        /// mono 96 kbit/s at 44.1 kHz with an ID3v2.4 tag.
+        #[arg(long, value_parser = parse_format)]
+        format: Option<samachar::encode::Format>,
     },
     /// Lists the built-in voices (the default is marked).
     Voices,
@@ -105,6 +109,11 @@ fn parse_volume(s: &str) -> Result<f32, String> {
     parse_ranged(s, "volume", 0.0, 2.0)
 }
 
+fn parse_format(s: &str) -> Result<samachar::encode::Format, String> {
+    samachar::encode::Format::parse(s)
+        .ok_or_else(|| format!("unknown format {s:?}; one of {}", samachar::encode::Format::NAMES.join(", ")))
+}
+
 fn parse_sample_rate(s: &str) -> Result<u32, String> {
     let rates = samachar::render::wav::SAMPLE_RATES;
     match s.trim().parse::<u32>() {
@@ -123,25 +132,28 @@ struct SpeakArgs {
     opts: samachar::render::EngineOptions,
     force: bool,
     ssml: bool,
+    format: Option<samachar::encode::Format>,
 }
 
-/// Returns the default output path for an input: output/<stem>.wav, output/speech.wav for stdin.
-fn default_output(input: &str) -> PathBuf {
+/// Returns the default output path for an input: output/<stem>.EXT, output/speech.EXT for stdin.
+fn default_output(input: &str, ext: &str) -> PathBuf {
     let stem = match std::path::Path::new(input).file_stem() {
         Some(s) if input != "-" => s.to_string_lossy().into_owned(),
         _ => "speech".to_string(),
     };
-    PathBuf::from("output").join(format!("{stem}.wav"))
+    PathBuf::from("output").join(format!("{stem}.{ext}"))
 }
 
 fn speak(a: SpeakArgs) -> anyhow::Result<()> {
+    use samachar::encode::{AudioOut, Format, Tags};
     use samachar::render::{play::Player, units_from_document, wav, Engine, Tee};
     let overwrite = if a.force { wav::Overwrite::Replace } else { wav::Overwrite::Refuse };
     let default_target = a.output.is_none() && !a.play;
+    let format = Format::choose(a.format, a.output.as_deref())?;
     let target = match (a.output, a.play) {
         (Some(p), _) => Some(p),
         (None, true) => None,
-        (None, false) => Some(default_output(&a.input)),
+        (None, false) => Some(default_output(&a.input, format.extension())),
     };
     // Refuse before doing any work.
     if let Some(t) = &target {
@@ -173,7 +185,7 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
         }
     }
     let mut out = match &target {
-        Some(t) => Some(wav::WavFile::create(t, engine.sample_rate(), overwrite)?),
+        Some(t) => Some(AudioOut::create(format, t, engine.sample_rate(), overwrite)?),
         None => None,
     };
     let rendered = engine.render(&units, &mut Tee(&mut out, &mut player))?;
@@ -182,7 +194,12 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
         return Err(samachar::Error::EmptyInput { source: name }.into());
     }
     if let Some(w) = out {
-        let path = w.commit()?;
+        let title = match std::path::Path::new(&a.input).file_stem() {
+            Some(s) if a.input != "-" => s.to_string_lossy().into_owned(),
+            _ => String::new(),
+        };
+        let tags = Tags { title, language: "hin".into(), ..Tags::default() };
+        let path = w.commit(&tags)?;
         eprintln!("samachar: wrote {} ({:.1} s, {} sentences)", path.display(), rendered.seconds(), units.len());
     }
     if let Some(p) = player {
@@ -276,9 +293,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             out.flush()?;
         }
-        Command::Speak { input, output, play, voice, lexicon, rate, pitch, volume, sample_rate, force, ssml } => {
+        Command::Speak {
+            input,
+            output,
+            play,
+            voice,
+            lexicon,
+            rate,
+            pitch,
+            volume,
+            sample_rate,
+            force,
+            ssml,
+            format,
+        } => {
             let opts = samachar::render::EngineOptions { rate, pitch, volume, sample_rate };
-            speak(SpeakArgs { input, output, play, voice, lexicons: lexicon, opts, force, ssml })?;
+            speak(SpeakArgs { input, output, play, voice, lexicons: lexicon, opts, force, ssml, format })?;
         }
         Command::Voices => voices()?,
         Command::Bulletin(args) => bulletin_cli::run(args)?,

@@ -4,6 +4,7 @@ mod common;
 
 mod bulletin;
 mod cli;
+mod encode;
 mod g2p;
 mod prosody;
 mod render;

@@ -1,0 +1,186 @@
+//! Encoded audio output beside the WAV writer: one small interface ([`AudioOut`]) that the
+//! renderer and the bulletin write samples into, whatever the file format.
+//!
+//! Every format writes to a hidden temporary file beside the target and moves it into
+//! place on [`AudioOut::commit`], like [`crate::render::wav::WavFile`]: a failed or
+//! interrupted run never leaves a truncated file under the target name.
+//!
+//! Formats: WAV (16-bit PCM, the render's own rate) and MP3 (LAME, built from the source
+//! bundled in the `mp3lame-sys` crate by its build script: no system library is needed;
+//! LAME is LGPL-3.0). Speech defaults for MP3: mono, 96 kbit/s constant bit rate, 44.1 kHz
+//! (Apple's recommendation for spoken-word podcasts); a render at another rate is
+//! resampled by LAME's own polyphase resampler. Encoding streams: memory does not grow
+//! with the length of the audio, and the same samples always give the same bytes.
+
+pub mod id3;
+pub mod mp3;
+pub mod temp;
+
+use std::path::{Path, PathBuf};
+
+use crate::render::wav::{Overwrite, WavFile};
+use crate::render::{Sink, Unit};
+use crate::{Error, Result};
+
+/// An output file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// 16-bit PCM mono RIFF/WAV at the render's sample rate.
+    Wav,
+    /// MPEG-1 Layer III, mono, constant bit rate, 44.1 kHz, with an ID3v2.4 tag.
+    Mp3,
+}
+
+impl Format {
+    /// All formats, for help texts.
+    pub const NAMES: [&'static str; 2] = ["wav", "mp3"];
+
+    /// Parses a format name (`wav`, `mp3`), case-insensitively.
+    pub fn parse(s: &str) -> Option<Format> {
+        match s.to_ascii_lowercase().as_str() {
+            "wav" | "wave" => Some(Format::Wav),
+            "mp3" => Some(Format::Mp3),
+            _ => None,
+        }
+    }
+
+    /// The format a path's extension names, if any.
+    pub fn from_path(p: &Path) -> Option<Format> {
+        p.extension().and_then(|e| e.to_str()).and_then(Format::parse)
+    }
+
+    /// The file extension (without the dot).
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Wav => "wav",
+            Format::Mp3 => "mp3",
+        }
+    }
+
+    /// The MIME type (for a podcast enclosure).
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Wav => "audio/wav",
+            Format::Mp3 => "audio/mpeg",
+        }
+    }
+
+    /// Chooses the format from an explicit `--format` and the output path: the explicit one
+    /// wins; else the path's extension if it names a format; else WAV. An explicit format
+    /// that contradicts a known extension of the path is an error (the file would lie).
+    pub fn choose(explicit: Option<Format>, path: Option<&Path>) -> Result<Format> {
+        let by_ext = path.and_then(Format::from_path);
+        match (explicit, by_ext) {
+            (Some(f), Some(e)) if f != e => Err(Error::Other(format!(
+                "{}: --format {} does not match the file's extension",
+                path.map(|p| p.display().to_string()).unwrap_or_default(),
+                f.extension()
+            ))),
+            (Some(f), _) => Ok(f),
+            (None, Some(e)) => Ok(e),
+            (None, None) => Ok(Format::Wav),
+        }
+    }
+}
+
+/// What a file says about itself: tags and chapters (formats that have no place for them
+/// ignore them; WAV cue points are written by the bulletin itself).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tags {
+    /// Title of the programme or text.
+    pub title: String,
+    /// Artist / publisher.
+    pub artist: String,
+    /// Recording date, ISO 8601 (`2026-12-01`).
+    pub date: String,
+    /// ISO 639-2 language code (`hin`).
+    pub language: String,
+    /// Free comment.
+    pub comment: String,
+    /// Chapters, in order.
+    pub chapters: Vec<Chapter>,
+}
+
+/// A chapter: a titled span of the audio, in samples of the render's rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chapter {
+    /// Title shown by players.
+    pub title: String,
+    /// First sample.
+    pub start: u64,
+    /// One past the last sample.
+    pub end: u64,
+}
+
+/// An audio file being written in some format; commit moves it into place.
+pub enum AudioOut {
+    /// WAV.
+    Wav(WavFile),
+    /// MP3.
+    Mp3(mp3::Mp3File),
+}
+
+impl std::fmt::Debug for AudioOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AudioOut").field("target", &self.target()).finish()
+    }
+}
+
+impl AudioOut {
+    /// Starts a file of `format` for `target`, fed with samples at `sample_rate`.
+    pub fn create(format: Format, target: &Path, sample_rate: u32, overwrite: Overwrite) -> Result<AudioOut> {
+        Ok(match format {
+            Format::Wav => AudioOut::Wav(WavFile::create(target, sample_rate, overwrite)?),
+            Format::Mp3 => AudioOut::Mp3(mp3::Mp3File::create(target, sample_rate, overwrite)?),
+        })
+    }
+
+    /// The path the file will have once committed.
+    pub fn target(&self) -> &Path {
+        match self {
+            AudioOut::Wav(w) => w.target(),
+            AudioOut::Mp3(m) => m.target(),
+        }
+    }
+
+    /// Appends samples (in [-1, 1]).
+    pub fn write(&mut self, samples: &[f32]) -> Result<()> {
+        match self {
+            AudioOut::Wav(w) => w.write(samples),
+            AudioOut::Mp3(m) => m.write(samples),
+        }
+    }
+
+    /// Appends `n` samples of silence.
+    pub fn write_silence(&mut self, n: u64) -> Result<()> {
+        match self {
+            AudioOut::Wav(w) => w.write_silence(n),
+            AudioOut::Mp3(m) => m.write_silence(n),
+        }
+    }
+
+    /// The WAV writer, for RIFF chunks (cue points) only a WAV has.
+    pub fn as_wav(&mut self) -> Option<&mut WavFile> {
+        match self {
+            AudioOut::Wav(w) => Some(w),
+            _ => None,
+        }
+    }
+
+    /// Finishes the file with these tags and moves it into place; returns its path.
+    pub fn commit(self, tags: &Tags) -> Result<PathBuf> {
+        match self {
+            AudioOut::Wav(w) => w.commit(),
+            AudioOut::Mp3(m) => m.commit(tags),
+        }
+    }
+}
+
+impl Sink for AudioOut {
+    fn unit(&mut self, _: usize, _: &Unit, _: u64, samples: &[f32]) -> Result<()> {
+        self.write(samples)
+    }
+    fn silence(&mut self, _: u64, len: u64) -> Result<()> {
+        self.write_silence(len)
+    }
+}

@@ -18,6 +18,7 @@ pub mod cleanup;
 pub mod encode;
 pub mod error;
 pub mod g2p;
+pub mod limits;
 pub mod phoneme;
 pub mod prosody;
 pub mod render;

@@ -1,6 +1,6 @@
 //! The `samachar` command line: a thin layer over the library.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -146,7 +146,7 @@ fn default_output(input: &str, ext: &str) -> PathBuf {
 
 fn speak(a: SpeakArgs) -> anyhow::Result<()> {
     use samachar::encode::{AudioOut, Format, Tags};
-    use samachar::render::{play::Player, units_from_document, wav, Engine, Tee};
+    use samachar::render::{play::Player, wav, Engine, Tee};
     let overwrite = if a.force { wav::Overwrite::Replace } else { wav::Overwrite::Refuse };
     let default_target = a.output.is_none() && !a.play;
     let format = Format::choose(a.format, a.output.as_deref())?;
@@ -172,11 +172,24 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
     } else {
         samachar::text::parse(&text)
     };
-    let units = units_from_document(&doc);
+    drop(text);
+    let units = samachar::render::into_units(doc);
     if units.is_empty() {
         return Err(samachar::Error::EmptyInput { source: name }.into());
     }
     let engine = Engine::with_g2p(&voice, &a.opts, g2p);
+    // Refuse a text too long for one WAV before writing anything (the writer also stops at
+    // once if the audio runs over while rendering). MP3 has no such limit.
+    let projected = if format == Format::Wav && target.is_some() { engine.projected_samples(&units) } else { 0 };
+    if projected > wav::MAX_SAMPLES {
+        return Err(samachar::Error::Other(format!(
+            "{name}: the speech would last {:.1} h, longer than one WAV file holds at {} Hz ({:.1} h); split the text or lower --sample-rate",
+            wav::hours(projected, engine.sample_rate()),
+            engine.sample_rate(),
+            wav::hours(wav::MAX_SAMPLES, engine.sample_rate())
+        ))
+        .into());
+    }
     // Opened before the WAV so that a missing device fails before any file is created.
     let mut player = if a.play { Some(Player::open(engine.sample_rate())?) } else { None };
     if default_target {
@@ -231,11 +244,16 @@ fn voices() -> anyhow::Result<()> {
 
 fn read_input(input: &str) -> anyhow::Result<(String, String)> {
     let (bytes, name) = if input == "-" {
-        let mut b = Vec::new();
-        std::io::stdin().read_to_end(&mut b).context("reading stdin")?;
+        let b = samachar::limits::read_capped(
+            std::io::stdin().lock(),
+            samachar::limits::TEXT_MAX_BYTES,
+            "<stdin>",
+            "text",
+        )?;
         (b, "<stdin>".to_string())
     } else {
-        (std::fs::read(input).with_context(|| format!("{input}: cannot read"))?, input.to_string())
+        let f = std::fs::File::open(input).with_context(|| format!("{input}: cannot read"))?;
+        (samachar::limits::read_capped(f, samachar::limits::TEXT_MAX_BYTES, input, "text")?, input.to_string())
     };
     let text = samachar::error::decode_utf8(bytes, &name)?;
     if text.trim().is_empty() {

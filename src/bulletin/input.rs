@@ -33,12 +33,9 @@ pub fn load_all(inputs: &[String], stdin: &mut dyn Read) -> Loaded {
     let mut out = Vec::new();
     for input in inputs {
         if input == "-" {
-            let mut bytes = Vec::new();
-            match stdin.read_to_end(&mut bytes) {
-                Ok(_) => out.extend(from_bytes(bytes, "<stdin>", None)),
-                Err(e) => {
-                    out.push(Err(Error::Article { source: "<stdin>".into(), problem: format!("cannot read: {e}") }))
-                }
+            match crate::limits::read_capped(&mut *stdin, crate::limits::FEED_MAX_BYTES, "<stdin>", "input") {
+                Ok(bytes) => out.extend(from_bytes(bytes, "<stdin>", None)),
+                Err(e) => out.push(Err(e)),
             }
             continue;
         }
@@ -74,12 +71,15 @@ fn load_dir(dir: &Path) -> Loaded {
 
 fn load_file(path: &Path) -> Loaded {
     let name = path.display().to_string();
-    match std::fs::read(path) {
+    match crate::limits::read_file_capped(path, crate::limits::FEED_MAX_BYTES, "input") {
         Ok(bytes) => {
             let ext = path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
             from_bytes(bytes, &name, ext.as_deref())
         }
-        Err(e) => vec![Err(Error::Article { source: name, problem: format!("cannot read: {e}") })],
+        Err(Error::Io { err, .. }) => {
+            vec![Err(Error::Article { source: name, problem: format!("cannot read: {err}") })]
+        }
+        Err(e) => vec![Err(e)],
     }
 }
 
@@ -111,6 +111,13 @@ fn from_bytes(bytes: Vec<u8>, name: &str, ext: Option<&str>) -> Loaded {
         Err(e) => return vec![Err(e)],
     };
     match sniff(&text, ext) {
+        Kind::Text if text.len() as u64 > crate::limits::TEXT_MAX_BYTES => vec![Err(Error::Article {
+            source: name.into(),
+            problem: format!(
+                "article text larger than {} (the limit; split it into smaller files)",
+                crate::limits::human(crate::limits::TEXT_MAX_BYTES)
+            ),
+        })],
         Kind::Text => vec![article_from_text(&text, name)],
         Kind::Xml => match parse_xml_feed(&text, name) {
             Ok(items) => items,
@@ -288,38 +295,59 @@ pub fn html_to_text(html: &str) -> String {
         "table",
         "pre",
     ];
+    // One pass, linear in the input (issue 7: searching for `>` or `</script` afresh at
+    // every `<` was quadratic on hostile bodies such as 2 MB of `<!`). The position of the
+    // next `>` is cached and only searched for again once the scan has passed it.
+    let bytes = html.as_bytes();
     let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        out.push_str(&rest[..lt]);
-        rest = &rest[lt..];
-        if let Some(after) = rest.strip_prefix("<!--") {
-            rest = after.find("-->").map_or("", |e| &after[e + 3..]);
+    let mut i = 0usize;
+    // Next `>` at or after `i`: `Some(pos)`, or `None` once there is none left.
+    let mut next_gt: Option<usize> = Some(0);
+    let gt_from = |i: usize, next_gt: &mut Option<usize>| -> Option<usize> {
+        if let Some(g) = *next_gt {
+            if g < i || bytes[g] != b'>' {
+                *next_gt = bytes[i..].iter().position(|&b| b == b'>').map(|k| i + k);
+            }
+        }
+        *next_gt
+    };
+    let mut text_start = 0usize;
+    while let Some(k) = bytes[i..].iter().position(|&b| b == b'<') {
+        let lt = i + k;
+        out.push_str(&html[text_start..lt]);
+        if bytes[lt..].starts_with(b"<!--") {
+            i = find_bytes(&bytes[lt + 4..], b"-->").map_or(bytes.len(), |e| lt + 4 + e + 3);
+            text_start = i;
             continue;
         }
         // A '<' that does not open a tag (e.g. "a < b") is text.
         let opens_tag =
-            rest[1..].chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!' || c == '?');
-        let Some(gt) = rest.find('>').filter(|_| opens_tag) else {
+            bytes.get(lt + 1).is_some_and(|&c| c.is_ascii_alphabetic() || c == b'/' || c == b'!' || c == b'?');
+        let gt = if opens_tag { gt_from(lt, &mut next_gt) } else { None };
+        let Some(gt) = gt else {
             out.push('<');
-            rest = &rest[1..];
+            i = lt + 1;
+            text_start = i;
             continue;
         };
-        let tag = &rest[1..gt];
-        rest = &rest[gt + 1..];
+        let tag = &html[lt + 1..gt];
+        i = gt + 1;
+        text_start = i;
+        let closing = tag.starts_with('/');
         let name: String = tag
             .trim_start_matches('/')
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric())
+            .take(16)
             .collect::<String>()
             .to_ascii_lowercase();
-        if !tag.starts_with('/') && (name == "script" || name == "style") {
-            let close = format!("</{name}");
-            let lower = rest.to_ascii_lowercase();
-            rest = match lower.find(&close) {
-                Some(i) => rest[i..].find('>').map_or("", |g| &rest[i + g + 1..]),
-                None => "",
+        if !closing && (name == "script" || name == "style") {
+            let close = if name == "script" { &b"</script"[..] } else { &b"</style"[..] };
+            i = match find_ascii_ci(&bytes[i..], close) {
+                Some(c) => gt_from(i + c, &mut next_gt).map_or(bytes.len(), |g| g + 1),
+                None => bytes.len(),
             };
+            text_start = i;
             continue;
         }
         if BLOCKS.contains(&name.as_str()) {
@@ -328,6 +356,7 @@ pub fn html_to_text(html: &str) -> String {
             // Inline tags still separate words when no space surrounds them ("a<b>c</b>" stays "ac").
         }
     }
+    let rest = &html[text_start..];
     out.push_str(rest);
     let decoded = html_escape::decode_html_entities(&out);
     decoded
@@ -336,6 +365,32 @@ pub fn html_to_text(html: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// First position of `needle` in `hay` (a plain scan anchored on the needle's first byte).
+fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(k) = hay[from..].iter().position(|&b| b == needle[0]) {
+        let at = from + k;
+        if hay[at..].starts_with(needle) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// First position of the ASCII `needle` in `hay`, ignoring ASCII case (`needle` starts with `<`).
+fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(k) = hay[from..].iter().position(|&b| b == needle[0]) {
+        let at = from + k;
+        if hay.len() - at >= needle.len() && hay[at..at + needle.len()].eq_ignore_ascii_case(needle) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -348,6 +403,21 @@ mod tests {
             html_to_text("<p>पहला &amp; <b>दूसरा</b>&nbsp;वाक्य।</p><script>x<y</script><p>अगला&#x0964;</p><!-- c -->");
         assert_eq!(t, "पहला & दूसरा वाक्य।\nअगला।");
         assert_eq!(html_to_text("5 < 6 और 7 > 3"), "5 < 6 और 7 > 3");
+    }
+
+    /// Issue 7: html_to_text was quadratic (2 MB of `<!` took 60 s, 5 MB of
+    /// `<script></script>` over 120 s). The hostile shapes still give the right text; their
+    /// speed is measured by `benches/html.rs`.
+    #[test]
+    fn html_to_text_hostile_bodies_give_the_right_text() {
+        assert_eq!(html_to_text(&"<!".repeat(50_000)), "<!".repeat(50_000));
+        assert_eq!(html_to_text(&format!("क{}ख", "<script></script>".repeat(20_000))), "कख");
+        assert_eq!(html_to_text("क<SCRIPT>x</Script >ख<style>y"), "कख");
+        assert_eq!(html_to_text("क<!-- never closed <p>ख"), "क");
+        assert_eq!(html_to_text("क<a href=x>ख</a><p>ग<!x>घ"), "कख\nगघ");
+        assert_eq!(html_to_text("a <b c>"), "a");
+        assert_eq!(html_to_text("<<<p>>>"), "<<\n>>");
+        assert_eq!(html_to_text("x<script>a</scrip"), "x");
     }
 
     #[test]

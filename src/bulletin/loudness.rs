@@ -212,7 +212,12 @@ pub struct FloatWavWriter {
     file: std::io::BufWriter<std::fs::File>,
     path: std::path::PathBuf,
     frames: u64,
+    rate: u32,
 }
+
+/// The most samples a bulletin holds: its float render is a RIFF file too (4 bytes a
+/// sample, sizes 32-bit), 13 h 31 min at 22,050 Hz, 6 h 12 min at 48 kHz.
+pub const FLOAT_MAX_SAMPLES: u64 = (u32::MAX as u64 - 1024) / 4;
 
 impl FloatWavWriter {
     /// Creates the file and writes a header with placeholder sizes.
@@ -223,6 +228,7 @@ impl FloatWavWriter {
             file: std::io::BufWriter::with_capacity(1 << 16, file),
             path: path.to_path_buf(),
             frames: 0,
+            rate: sample_rate,
         };
         let mut h = Vec::with_capacity(44);
         h.extend_from_slice(b"RIFF\0\0\0\0WAVEfmt ");
@@ -241,6 +247,15 @@ impl FloatWavWriter {
     /// Appends samples.
     pub fn write(&mut self, samples: &[f32]) -> Result<()> {
         use std::io::Write;
+        // Stop at once rather than write gigabytes and fail at the end: the render (32-bit
+        // float, 4 bytes a sample, under the 4 GiB RIFF limit) holds FLOAT_MAX_SAMPLES.
+        if self.frames + samples.len() as u64 > FLOAT_MAX_SAMPLES {
+            return Err(Error::Other(format!(
+                "{}: bulletin longer than one WAV file holds ({:.1} h at this sample rate); use fewer articles or a lower --sample-rate",
+                self.path.display(),
+                crate::render::wav::hours(FLOAT_MAX_SAMPLES, self.rate)
+            )));
+        }
         let mut buf = [0u8; 4096];
         for chunk in samples.chunks(1024) {
             for (b, s) in buf.chunks_exact_mut(4).zip(chunk) {
@@ -677,6 +692,18 @@ mod tests {
                 amp * syll * pause * tone
             })
             .collect()
+    }
+
+    /// Issue 7: the float render grew past 4 GiB and failed only at the end; it now stops at
+    /// the first write beyond what one WAV holds.
+    #[test]
+    fn float_render_stops_at_once_past_the_wav_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = FloatWavWriter::create(&dir.path().join("r.wav"), 22_050).unwrap();
+        w.frames = FLOAT_MAX_SAMPLES - 10;
+        w.write(&[0.0; 10]).unwrap();
+        let e = w.write(&[0.0; 1]).unwrap_err().to_string();
+        assert!(e.contains("bulletin longer than one WAV file holds (13.5 h"), "{e}");
     }
 
     #[test]

@@ -296,13 +296,21 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
             problem: "no article with speakable text to make a bulletin from".into(),
         });
     }
+    if articles.len() > crate::limits::MAX_ARTICLES {
+        return Err(Error::Other(format!(
+            "{}: {} articles, more than one bulletin takes ({}); split them into several bulletins",
+            opts.inputs.join(", "),
+            articles.len(),
+            crate::limits::MAX_ARTICLES
+        )));
+    }
     let player = if opts.play { Some(crate::render::play::Player::open(opts.engine.sample_rate)?) } else { None };
 
     let title = opts.title.clone().unwrap_or_else(|| plan::DEFAULT_TITLE.to_string());
     let plan = plan::plan(&articles, &plan::PlanOptions { title: title.clone(), date, intro: opts.intro });
     let engine = Engine::with_g2p(&voice, &opts.engine, g2p);
     let rate = engine.sample_rate();
-    let chime = plan::chime(rate);
+    let chime: std::sync::Arc<[f32]> = plan::chime(rate).into();
     let units: Vec<Unit> = plan
         .items
         .iter()
@@ -312,6 +320,17 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         })
         .collect();
     let unit_article: Vec<Option<usize>> = plan.items.iter().map(|i| i.article).collect();
+    // Refuse a bulletin too long for one WAV before rendering (the render writer also stops
+    // at once if it runs over).
+    let projected = engine.projected_samples(&units);
+    if projected > loudness::FLOAT_MAX_SAMPLES {
+        return Err(Error::Other(format!(
+            "{}: the bulletin would last {:.1} h, longer than one WAV file holds at {rate} Hz ({:.1} h); use fewer articles or a lower --sample-rate",
+            opts.inputs.join(", "),
+            crate::render::wav::hours(projected, rate),
+            crate::render::wav::hours(loudness::FLOAT_MAX_SAMPLES, rate)
+        )));
+    }
 
     let staging = Staging::new(&target, opts.force)?;
     let raw = staging.path(files::RAW);
@@ -471,7 +490,7 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         let wav = dir.join(files::WAV);
         let mut pos = 0u64;
         loudness::for_each_block(&wav, |b| {
-            let unit = Unit::Audio { samples: Vec::new(), gap: Gap::None };
+            let unit = Unit::Audio { samples: Vec::new().into(), gap: Gap::None };
             p.unit(0, &unit, pos, b)?;
             pos += b.len() as u64;
             Ok(())

@@ -105,7 +105,7 @@ impl Lexicon {
 
     /// Adds the entries of a lexicon file.
     pub fn add_file(&mut self, path: &std::path::Path) -> Result<()> {
-        let bytes = std::fs::read(path).map_err(|err| Error::Io { path: path.to_path_buf(), err })?;
+        let bytes = crate::limits::read_file_capped(path, crate::limits::LEXICON_MAX_BYTES, "lexicon file")?;
         let name = path.display().to_string();
         let text = crate::error::decode_utf8(bytes, &name)?;
         self.add_text(&name, &text)

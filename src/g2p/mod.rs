@@ -12,6 +12,7 @@
 //! ```
 
 pub mod lexicon;
+mod loan;
 mod morph;
 pub(crate) mod rules;
 pub(crate) mod schwa;
@@ -184,6 +185,18 @@ impl G2p {
                     return;
                 }
             }
+        }
+        // A loanword printed without nukta (फ्री, फैसला): read its फ as f, through the lexicon
+        // again when it has the nukta spelling. Part of the lexicon data: not with --no-lexicon.
+        if let Some(f) = loan::with_f(norm).filter(|_| self.use_lexicon) {
+            if let Some(p) = self.lexicon.get(&f) {
+                out.extend_from_slice(p);
+                return;
+            }
+            if f.len() <= MAX_MORPH_BYTES && morph::inflected(&f, &self.lexicon, out, key) {
+                return;
+            }
+            *norm = f;
         }
         rules::analyze(norm, analysis);
         self.schwa.decide(analysis, keep);

@@ -108,8 +108,9 @@ pub enum Unit {
     /// Ready-made mono samples at the engine's sample rate (e.g. a chime), written as they
     /// are, followed by a pause.
     Audio {
-        /// The samples, in [-1, 1].
-        samples: Vec<f32>,
+        /// The samples, in [-1, 1]; shared, so that a chime repeated between a thousand
+        /// articles is held once.
+        samples: std::sync::Arc<[f32]>,
         /// The pause after it.
         gap: Gap,
     },
@@ -135,10 +136,16 @@ impl Unit {
 /// Turns a document into units: one per sentence, each followed by the pause its place in
 /// the structure calls for; the last unit has no trailing pause.
 pub fn units_from_document(doc: &Document) -> Vec<Unit> {
+    into_units(doc.clone())
+}
+
+/// [`units_from_document`] consuming the document: the sentences are moved, not copied, so
+/// a long text is held once, not twice.
+pub fn into_units(doc: Document) -> Vec<Unit> {
     let mut units = Vec::new();
-    for block in &doc.blocks {
+    for block in doc.blocks {
         let n = block.sentences.len();
-        for (i, s) in block.sentences.iter().enumerate() {
+        for (i, s) in block.sentences.into_iter().enumerate() {
             let gap = if i + 1 == n {
                 match block.kind {
                     BlockKind::Heading => Gap::Heading,
@@ -149,7 +156,7 @@ pub fn units_from_document(doc: &Document) -> Vec<Unit> {
             } else {
                 Gap::Sentence
             };
-            units.push(Unit::Sentence { sentence: s.clone(), gap });
+            units.push(Unit::Sentence { sentence: s, gap });
         }
     }
     if let Some(Unit::Sentence { gap, .. } | Unit::Audio { gap, .. }) = units.last_mut() {
@@ -373,6 +380,27 @@ impl Engine {
         (samples, marks)
     }
 
+    /// Returns how many samples rendering `units` will produce, without synthesizing: each
+    /// sentence is phonemized and timed (G2P and prosody only), pauses and ready-made audio
+    /// counted as they are. Lets a caller refuse a text too long for its output at once.
+    pub fn projected_samples(&self, units: &[Unit]) -> u64 {
+        let fs = self.sample_rate() as f64;
+        units
+            .iter()
+            .map(|u| {
+                let body = match u {
+                    Unit::Sentence { sentence, .. } => {
+                        let utt = prosody::plan(&self.g2p.sentence(sentence), &self.prosody);
+                        let total: f32 = utt.segments.iter().map(|s| s.duration.max(0.0)).sum();
+                        (total as f64 * fs).round() as u64
+                    }
+                    Unit::Audio { samples, .. } => samples.len() as u64,
+                };
+                body + self.gap_samples(u.gap())
+            })
+            .sum()
+    }
+
     /// Returns the length in samples of a pause, scaled by the speaking rate.
     pub fn gap_samples(&self, gap: Gap) -> u64 {
         let secs = self.pauses.seconds(gap) as f64 / self.rate.max(1e-3) as f64;
@@ -477,7 +505,7 @@ impl Engine {
                 }));
                 let samples: &[f32] = match unit {
                     Unit::Sentence { .. } => &samples,
-                    Unit::Audio { samples, .. } => samples,
+                    Unit::Audio { samples, .. } => &samples[..],
                 };
                 let start = pos;
                 sink.unit(written, unit, start, samples)?;

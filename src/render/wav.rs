@@ -33,6 +33,14 @@ pub const SAMPLE_RATES: [u32; 5] = [16_000, 22_050, 24_000, 44_100, 48_000];
 /// for the header.
 const MAX_DATA_BYTES: u64 = u32::MAX as u64 - 1024;
 
+/// The most samples one 16-bit mono WAV file holds (27 h 3 min at 22,050 Hz).
+pub const MAX_SAMPLES: u64 = MAX_DATA_BYTES / 2;
+
+/// Hours of audio at `sample_rate` that `samples` samples make, for messages.
+pub fn hours(samples: u64, sample_rate: u32) -> f64 {
+    samples as f64 / sample_rate as f64 / 3600.0
+}
+
 /// Distinguishes temporary files of several writers in one process.
 static NEXT_TEMP: AtomicUsize = AtomicUsize::new(0);
 

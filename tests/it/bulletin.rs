@@ -720,3 +720,29 @@ fn an_interrupted_bulletin_leaves_nothing_behind() {
     assert_eq!(code, Some(130), "{err}");
     assert_eq!(names_in(tmp.path()), vec!["feed.json".to_string()], "an interrupted bulletin left files");
 }
+
+/// Issue 7: 100,000 feed items were all taken (5.4 GB before rendering started); a bulletin
+/// now takes at most samachar::limits::MAX_ARTICLES and says so.
+#[test]
+fn bulletin_with_more_articles_than_the_cap_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let items: Vec<String> =
+        (0..1001).map(|i| format!("{{\"title\": \"ख़बर {i}\", \"body\": \"बारिश हुई।\"}}")).collect();
+    std::fs::write(dir.path().join("f.json"), format!("[{}]", items.join(","))).unwrap();
+    let o = run(dir.path(), &["bulletin", "f.json", "-o", "b"], None);
+    let e = crate::common::fails(&o);
+    assert!(e.contains("1001 articles, more than one bulletin takes (1000)"), "{e}");
+    assert!(!dir.path().join("b").exists());
+}
+
+/// Issue 7: a bulletin longer than its WAV can hold wrote gigabytes of render and then failed
+/// ("render larger than 4 GiB"); it is now refused from the text, before rendering.
+#[test]
+fn bulletin_longer_than_one_wav_holds_is_refused_before_rendering() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), format!("संख्याएँ\n{}", "999999999 ".repeat(20_000))).unwrap();
+    let o = run(dir.path(), &["bulletin", "a.txt", "-o", "b", "--sample-rate", "48000"], None);
+    let e = crate::common::fails(&o);
+    assert!(e.contains("longer than one WAV file holds at 48000 Hz (6.2 h)"), "{e}");
+    assert!(!dir.path().join("b").exists());
+}

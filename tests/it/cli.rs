@@ -312,3 +312,36 @@ fn an_interrupted_speak_leaves_nothing_behind() {
         assert_eq!(files_in(dir.path()), vec!["khabar.txt".to_string()], "SIG{signal} left files behind");
     }
 }
+
+/// Issue 7: `speak /dev/zero` read the whole input first (12 GB in 8 s); every input is now
+/// capped (samachar::limits) and refused at once, leaving no file.
+#[test]
+fn speak_dev_zero_and_oversized_inputs_are_refused_at_their_limit() {
+    let (dir, input) = setup();
+    let e = fails(&run(dir.path(), &["speak", "/dev/zero", "-o", "z.wav"], None, &[]));
+    assert!(e.contains("/dev/zero: text larger than 256 KiB"), "{e}");
+    let big = dir.path().join("big.txt");
+    std::fs::write(&big, "नमस्ते\n".repeat(30_000)).unwrap();
+    let e = fails(&run(dir.path(), &["speak", "big.txt", "-o", "z.wav"], None, &[]));
+    assert!(e.contains("big.txt: text larger than 256 KiB"), "{e}");
+    std::fs::write(dir.path().join("v.toml"), format!("# {}\n", "x".repeat(70_000))).unwrap();
+    let e = fails(&run(dir.path(), &["speak", input.to_str().unwrap(), "--voice", "v.toml", "-o", "z.wav"], None, &[]));
+    assert!(e.contains("voice file larger than 64 KiB"), "{e}");
+    std::fs::write(dir.path().join("l.tsv"), "क\tk ə\n".repeat(1_000_000)).unwrap();
+    let e =
+        fails(&run(dir.path(), &["speak", input.to_str().unwrap(), "--lexicon", "l.tsv", "-o", "z.wav"], None, &[]));
+    assert!(e.contains("lexicon file larger than 8 MiB"), "{e}");
+    assert!(!dir.path().join("z.wav").exists());
+}
+
+/// Issue 7: a text whose speech is longer than one WAV holds was rendered to the 4 GiB limit
+/// and only then failed; its length is now projected from the text and refused before any
+/// audio is written.
+#[test]
+fn speak_text_longer_than_one_wav_holds_is_refused_before_rendering() {
+    let (dir, _) = setup();
+    std::fs::write(dir.path().join("n.txt"), "999999999 ".repeat(20_000)).unwrap();
+    let e = fails(&run(dir.path(), &["speak", "n.txt", "-o", "n.wav", "--sample-rate", "48000"], None, &[]));
+    assert!(e.contains("longer than one WAV file holds at 48000 Hz (12.4 h)"), "{e}");
+    assert_eq!(files_in(dir.path()), ["khabar.txt", "n.txt"]);
+}

@@ -5,6 +5,7 @@ mod common;
 mod bulletin;
 mod cli;
 mod encode;
+mod fuzz;
 mod g2p;
 mod prosody;
 mod render;

@@ -182,7 +182,7 @@ fn ready_made_audio_is_written_verbatim_between_sentences() {
         Unit::Sentence {
             sentence: sentence("नमस्ते कमला।", Ending::Statement), gap: Gap::Sentence
         },
-        Unit::Audio { samples: chime.clone(), gap: Gap::Article },
+        Unit::Audio { samples: chime.clone().into(), gap: Gap::Article },
         Unit::Sentence {
             sentence: sentence("कमल तालाब में है।", Ending::Statement), gap: Gap::None
         },
@@ -297,7 +297,7 @@ fn writer_catching_up_with_all_spawned_work_does_not_hang() {
     // Ready-made audio needs no task, so the writer always catches up at once; and
     // sentences mixed in at wide intervals.
     let mut units: Vec<Unit> =
-        (0..200).map(|i| Unit::Audio { samples: vec![i as f32 / 400.0; 3], gap: Gap::None }).collect();
+        (0..200).map(|i| Unit::Audio { samples: vec![i as f32 / 400.0; 3].into(), gap: Gap::None }).collect();
     for i in (0..200).step_by(37) {
         units[i] = Unit::Sentence {
             sentence: sentence("नमस्ते कमला।", Ending::Statement), gap: Gap::Sentence

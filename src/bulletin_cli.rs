@@ -15,7 +15,7 @@ pub struct BulletinArgs {
     #[arg(short, long)]
     output: Option<PathBuf>,
     /// Title spoken in the opening line (default "आज की ख़बरें").
-    #[arg(long)]
+    #[arg(long, value_parser = parse_title)]
     title: Option<String>,
     /// Bulletin date, YYYY-MM-DD (default: today, UTC).
     #[arg(long, value_parser = parse_date)]
@@ -27,16 +27,16 @@ pub struct BulletinArgs {
     #[arg(long)]
     lexicon: Vec<PathBuf>,
     /// Speaking rate multiplier, 0.25 to 4.
-    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = super::parse_rate)]
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = super::parse_rate)]
     rate: f32,
     /// Pitch multiplier of the voice's base pitch, 0.5 to 2.
-    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = super::parse_pitch)]
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = super::parse_pitch)]
     pitch: f32,
     /// Output sample rate in Hz: 16000, 22050, 24000, 44100 or 48000.
     #[arg(long, default_value_t = 22050, value_parser = super::parse_sample_rate)]
     sample_rate: u32,
     /// Integrated loudness target in LUFS (−16 for streaming; −23 for EBU R128 broadcast).
-    #[arg(long, default_value_t = -16.0, allow_negative_numbers = true, value_parser = parse_lufs)]
+    #[arg(long, default_value_t = -16.0, allow_hyphen_values = true, value_parser = parse_lufs)]
     loudness: f64,
     /// Plays the finished bulletin (needs a build with `--features play`).
     #[arg(long)]
@@ -62,7 +62,16 @@ pub struct BulletinArgs {
 }
 
 fn parse_date(s: &str) -> Result<samachar::bulletin::plan::Date, String> {
-    samachar::bulletin::plan::Date::parse(s).ok_or_else(|| format!("'{s}' is not a date (use YYYY-MM-DD)"))
+    samachar::bulletin::plan::Date::parse(s)
+        .ok_or_else(|| format!("'{s}' is not a date that exists (use YYYY-MM-DD, years 1000 to 9999)"))
+}
+
+/// Checks a `--title`: it is spoken and published, so it must have something to say.
+fn parse_title(s: &str) -> Result<String, String> {
+    if s.chars().all(|c| c.is_whitespace() || c.is_control()) {
+        return Err("the title is empty (leave out --title for the default)".to_string());
+    }
+    Ok(s.to_string())
 }
 
 fn parse_lufs(s: &str) -> Result<f64, String> {
@@ -99,7 +108,8 @@ pub fn run(a: BulletinArgs) -> anyhow::Result<()> {
         progress: !a.quiet && std::io::stderr().is_terminal(),
     };
     let mut stdin = std::io::stdin().lock();
-    let summary = build(&opts, &mut stdin, &mut |msg| eprintln!("samachar: warning: {msg}"))?;
+    let summary =
+        build(&opts, &mut stdin, &mut |msg| eprintln!("samachar: warning: {}", samachar::error::escape_controls(msg)))?;
     if !a.quiet {
         let m = &summary.manifest;
         eprintln!(

@@ -171,8 +171,36 @@ fn one_line_toml(problem: &str) -> String {
 /// Result with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Decodes input bytes as UTF-8 (dropping a BOM), naming the byte offset on failure.
+/// Returns `s` with every control character and bidirectional formatting character written
+/// as a visible escape (`\u{1b}`), so that text from feeds, file names or user input cannot
+/// drive the terminal (set its title, move the cursor) or reorder the rest of a message.
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        c.is_control() || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if bad(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Decodes input bytes as UTF-8 (dropping a BOM), naming the byte offset on failure. Text
+/// saved as UTF-16 (a byte-order mark FF FE or FE FF) is named as such, with how to convert it.
 pub fn decode_utf8(bytes: Vec<u8>, source: &str) -> Result<String> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        let order = if bytes[0] == 0xFF { "UTF-16LE" } else { "UTF-16BE" };
+        return Err(Error::Other(format!(
+            "{source}: the text is {order}, not UTF-8 (convert it, e.g. `iconv -f UTF-16 -t UTF-8`)"
+        )));
+    }
     match String::from_utf8(bytes) {
         Ok(mut s) => {
             if s.starts_with('\u{feff}') {

@@ -56,13 +56,13 @@ enum Command {
         #[arg(long)]
         lexicon: Vec<PathBuf>,
         /// Speaking rate multiplier, 0.25 to 4 (2 = twice as fast).
-        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = parse_rate)]
+        #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = parse_rate)]
         rate: f32,
         /// Pitch multiplier of the voice's base pitch, 0.5 to 2.
-        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = parse_pitch)]
+        #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = parse_pitch)]
         pitch: f32,
         /// Volume multiplier, 0 to 2.
-        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true, value_parser = parse_volume)]
+        #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = parse_volume)]
         volume: f32,
         /// Output sample rate in Hz: 16000, 22050, 24000, 44100 or 48000.
         #[arg(long, default_value_t = 22050, value_parser = parse_sample_rate)]
@@ -335,7 +335,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn main() {
-    let cli = Cli::parse();
+    // Usage errors follow the same contract as every other error: one `samachar: error:` line
+    // (clap's first line, without its usage block) and exit status 1. --help and --version
+    // print as usual and exit 0.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            let text = e.to_string();
+            let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");
+            let first = first.trim().strip_prefix("error:").unwrap_or(first).trim();
+            let hint = "see `samachar help`";
+            eprintln!("samachar: error: {}; {hint}", samachar::error::escape_controls(first));
+            std::process::exit(1);
+        }
+    };
     // Ctrl-C, SIGTERM, SIGHUP: remove the temporaries of unfinished files and stop. A file
     // already in place stays; nothing half-written is left (see samachar::cleanup).
     let _ = ctrlc::set_handler(|| {
@@ -352,7 +366,7 @@ fn main() {
                 msg = format!("{msg}: {c}");
             }
         }
-        eprintln!("samachar: error: {msg}");
+        eprintln!("samachar: error: {}", samachar::error::escape_controls(&msg));
         std::process::exit(1);
     }
 }

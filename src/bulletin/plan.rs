@@ -74,6 +74,16 @@ pub struct Date {
 const MONTHS: [&str; 12] =
     ["जनवरी", "फ़रवरी", "मार्च", "अप्रैल", "मई", "जून", "जुलाई", "अगस्त", "सितंबर", "अक्टूबर", "नवंबर", "दिसंबर"];
 
+/// Returns the number of days of `month` (1-12) in `year` (proleptic Gregorian calendar).
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
 impl Date {
     /// Returns today's date in UTC.
     pub fn today() -> Date {
@@ -97,13 +107,22 @@ impl Date {
         Date { year, month, day }
     }
 
-    /// Parses `YYYY-MM-DD`.
+    /// Parses `YYYY-MM-DD`: a four-digit year from 1000 to 9999 (what the manifest schema
+    /// and RFC 3339 allow) and a day that exists in that month (no 2026-02-31, no 29 February
+    /// outside leap years).
     pub fn parse(s: &str) -> Option<Date> {
         let mut it = s.trim().splitn(3, '-');
-        let year = it.next()?.parse().ok()?;
-        let month = it.next()?.parse().ok()?;
-        let day = it.next()?.parse().ok()?;
-        ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(Date { year, month, day })
+        let (y, m, d) = (it.next()?, it.next()?, it.next()?);
+        if y.len() != 4
+            || m.len() != 2
+            || d.len() != 2
+            || !(y.bytes().chain(m.bytes()).chain(d.bytes())).all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let (year, month, day): (i32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+        ((1000..=9999).contains(&year) && (1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day))
+            .then_some(Date { year, month, day })
     }
 
     /// Returns the date as newspapers print it in Hindi: "26 नवंबर 2026" (the text front end

@@ -312,6 +312,12 @@ fn remove_stale_temps(dir: &Path, name: &str) {
 pub fn check_target(target: &Path, overwrite: Overwrite) -> Result<()> {
     match std::fs::symlink_metadata(target) {
         Ok(m) if m.is_dir() => Err(Error::Other(format!("{}: is a directory", target.display()))),
+        // A device, FIFO or socket is never replaced by a regular file, even with --force
+        // (as root, `-o /dev/null --force` would otherwise destroy /dev/null).
+        Ok(m) if !m.file_type().is_file() && !m.file_type().is_symlink() => Err(Error::Other(format!(
+            "{}: is not a regular file (a device, FIFO or socket); refusing to replace it",
+            target.display()
+        ))),
         Ok(_) if overwrite == Overwrite::Refuse => Err(Error::OutputExists { path: target.to_path_buf() }),
         _ => Ok(()),
     }

@@ -58,9 +58,15 @@ impl Voice {
     }
 
     /// Loads a voice: a built-in name (or `default`), or a path to a TOML voice file.
+    ///
+    /// A built-in name always means the built-in voice, even when a file or directory of that
+    /// name is in the working directory; a path is recognised by a `/` or a `.toml` ending
+    /// (write `./meera` for a file called `meera`). Any other existing file is read as a voice.
     pub fn load(name_or_path: &str) -> crate::Result<Voice> {
         let p = std::path::Path::new(name_or_path);
-        if name_or_path.ends_with(".toml") || name_or_path.contains('/') || p.exists() {
+        let looks_like_path = name_or_path.ends_with(".toml") || name_or_path.contains('/');
+        let builtin = name_or_path == "default" || Voice::builtin_names().contains(&name_or_path);
+        if looks_like_path || (!builtin && p.exists()) {
             let bytes = crate::limits::read_file_capped(p, crate::limits::VOICE_MAX_BYTES, "voice file")?;
             let text = crate::error::decode_utf8(bytes, name_or_path)?;
             Voice::from_toml(&text, name_or_path)

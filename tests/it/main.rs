@@ -7,6 +7,7 @@ mod cli;
 mod encode;
 mod fuzz;
 mod g2p;
+mod messages;
 mod prosody;
 mod render;
 mod ssml;

@@ -17,6 +17,8 @@ pub struct Audio {
     pub samples: Vec<f32>,
     /// Samples per second.
     pub sample_rate: u32,
+    /// Marks from markup (`<mark name>`): name and sample offset from the first sample.
+    pub marks: Vec<(String, u64)>,
 }
 
 /// Speaking settings from the command line, the same for every backend.

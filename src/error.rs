@@ -18,6 +18,17 @@ pub enum Error {
         /// What the parser found wrong.
         problem: String,
     },
+    /// Malformed or invalid SSML, at the position of the problem.
+    Ssml {
+        /// The input (a path, "<stdin>", or "feed.json#3").
+        source: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column (characters).
+        column: usize,
+        /// What is wrong.
+        problem: String,
+    },
     /// An article that cannot be used (unreadable, undecodable, nothing to speak, empty feed).
     Article {
         /// The article (a path, "<stdin>", or "feed.xml#3" for a feed's third item).
@@ -94,6 +105,7 @@ impl std::fmt::Display for Error {
             Error::Feed { source, line, column, problem } => {
                 write!(f, "{source}:{line}:{column}: malformed feed: {problem}")
             }
+            Error::Ssml { source, line, column, problem } => write!(f, "{source}:{line}:{column}: {problem}"),
             Error::Article { source, problem } => write!(f, "{source}: {problem}"),
             Error::OutputDir { path, problem } => write!(f, "{}: {problem}", path.display()),
             Error::InvalidUtf8 { source, offset } => {

@@ -28,6 +28,7 @@ pub mod prosody;
 pub mod render;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod ssml;
 pub mod synth;
 pub mod text;
 

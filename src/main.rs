@@ -70,6 +70,9 @@ enum Command {
         /// Overwrites the output file if it exists.
         #[arg(long)]
         force: bool,
+        /// Reads the input as SSML (automatic when it starts with `<speak`); see README, "SSML".
+        #[arg(long)]
+        ssml: bool,
         /// Output format: wav or mp3 (default: by the extension of -o, else wav). MP3 is
         /// mono 96 kbit/s at 44.1 kHz with an ID3v2.4 tag.
         #[arg(long, value_parser = parse_format)]
@@ -191,6 +194,7 @@ struct SpeakArgs {
     lexicons: Vec<PathBuf>,
     opts: samachar::render::EngineOptions,
     force: bool,
+    ssml: bool,
     format: Option<samachar::encode::Format>,
 }
 
@@ -225,7 +229,15 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
     let backend = samachar::backend::open(&voice_name, &a.opts)?;
     let g2p = samachar::g2p::G2p::with_lexicons(&a.lexicons, true)?;
     let (text, name) = read_input(&a.input)?;
-    let doc = samachar::text::parse(&text);
+    let doc = if a.ssml || samachar::ssml::looks_like_ssml(&text) {
+        let parsed = samachar::ssml::parse(&text, &name)?;
+        for w in &parsed.warnings {
+            eprintln!("samachar: warning: {w}");
+        }
+        parsed.document
+    } else {
+        samachar::text::parse(&text)
+    };
     drop(text);
     let units = samachar::render::into_units(doc);
     if units.is_empty() {
@@ -350,7 +362,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         .iter()
                         .filter_map(|t| match t {
                             samachar::text::Token::Word(w) => Some(w.as_str()),
-                            samachar::text::Token::Pause(_) => None,
+                            samachar::text::Token::Pause(_) | samachar::text::Token::Control(_) => None,
                         })
                         .collect()
                 };
@@ -365,9 +377,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             out.flush()?;
         }
-        Command::Speak { input, output, play, voice, lexicon, rate, pitch, volume, sample_rate, force, format } => {
+        Command::Speak {
+            input,
+            output,
+            play,
+            voice,
+            lexicon,
+            rate,
+            pitch,
+            volume,
+            sample_rate,
+            force,
+            ssml,
+            format,
+        } => {
             let opts = samachar::render::EngineOptions { rate, pitch, volume, sample_rate };
-            speak(SpeakArgs { input, output, play, voice, lexicons: lexicon, opts, force, format })?;
+            speak(SpeakArgs { input, output, play, voice, lexicons: lexicon, opts, force, ssml, format })?;
         }
         Command::Voices => voices()?,
         Command::Bulletin(args) => bulletin_cli::run(args)?,

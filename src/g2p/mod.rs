@@ -256,6 +256,9 @@ pub enum PhoneToken {
     },
     /// A pause from punctuation.
     Pause(crate::text::Pause),
+    /// A control from markup that prosody honours (break, mark, prosody scales; forced
+    /// pronunciations have become words).
+    Control(crate::text::Control),
 }
 
 /// A sentence after G2P: what prosody needs, and nothing of the raw text.
@@ -276,6 +279,10 @@ impl G2p {
             .map(|t| match t {
                 crate::text::Token::Word(w) => PhoneToken::Word { text: w.clone(), pron: self.word(w) },
                 crate::text::Token::Pause(p) => PhoneToken::Pause(*p),
+                crate::text::Token::Control(crate::text::Control::Phones { text, phones }) => {
+                    PhoneToken::Word { text: text.clone(), pron: Pronunciation { phones: phones.clone() } }
+                }
+                crate::text::Token::Control(c) => PhoneToken::Control(c.clone()),
             })
             .collect();
         PhoneticSentence { tokens, ending: s.ending }

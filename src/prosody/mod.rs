@@ -177,9 +177,53 @@ struct WordPlan {
     content: bool,
 }
 
+/// A named point of an utterance (an SSML `mark`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarkTime {
+    /// The mark's name.
+    pub name: String,
+    /// Seconds from the start of the utterance.
+    pub time: f32,
+}
+
+/// A stretch of an utterance to be scaled in loudness (an SSML `prosody volume`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GainSpan {
+    /// Start, seconds from the start of the utterance.
+    pub start: f32,
+    /// End, seconds.
+    pub end: f32,
+    /// Linear gain.
+    pub gain: f32,
+}
+
+/// An utterance with what markup asked for beyond phones and pitch.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Planned {
+    /// The utterance.
+    pub utterance: Utterance,
+    /// Marks in time order.
+    pub marks: Vec<MarkTime>,
+    /// Loudness changes (none without markup).
+    pub gains: Vec<GainSpan>,
+}
+
 /// Plans durations and pitch for a sentence.
 pub fn plan(s: &PhoneticSentence, set: &ProsodySettings) -> Utterance {
-    let rate = set.rate.clamp(0.2, 5.0);
+    plan_full(s, set).utterance
+}
+
+/// Plans durations and pitch for a sentence, and places its markup controls: a break is a
+/// silence of exactly its length; prosody scales act on the words that follow (rate on their
+/// durations, pitch on the pitch targets inside them, volume as a [`GainSpan`]); a mark
+/// takes the time of the point where it stands.
+pub fn plan_full(s: &PhoneticSentence, set: &ProsodySettings) -> Planned {
+    let base_rate = set.rate.clamp(0.2, 5.0);
+    let mut rate = base_rate;
+    let mut scales = crate::text::Scales::default();
+    // (segment index where a span of scales starts, its scales)
+    let mut spans: Vec<(usize, crate::text::Scales)> = Vec::new();
+    let mut marks: Vec<(String, usize)> = Vec::new();
     let mut segments: Vec<Segment> = vec![Segment { phone: None, duration: EDGE_START }];
     let mut words: Vec<WordPlan> = Vec::new();
     // Positions of pauses (segment index) for continuation rises.
@@ -203,10 +247,21 @@ pub fn plan(s: &PhoneticSentence, set: &ProsodySettings) -> Utterance {
                 // Phrase-final: the last word before a pause or the end.
                 let phrase_final = tokens[ti + 1..]
                     .iter()
-                    .find(|t| !matches!(t, PhoneToken::Word { pron, .. } if pron.phones.is_empty()))
-                    .is_none_or(|t| matches!(t, PhoneToken::Pause(_)));
+                    .find(|t| {
+                        !matches!(t, PhoneToken::Word { pron, .. } if pron.phones.is_empty())
+                            && !matches!(
+                                t,
+                                PhoneToken::Control(crate::text::Control::Mark(_) | crate::text::Control::Prosody(_))
+                            )
+                    })
+                    .is_none_or(|t| {
+                        matches!(t, PhoneToken::Pause(_) | PhoneToken::Control(crate::text::Control::Break(_)))
+                    });
                 let content = !FUNCTION_WORDS.contains(&text.as_str());
                 let first = segments.len();
+                if spans.last().map(|x| x.1) != Some(scales) {
+                    spans.push((first, scales));
+                }
                 let stressed = word_durations(&pron.phones, content, phrase_final, rate, &set.durations, &mut segments);
                 words.push(WordPlan { first, end: segments.len(), stressed: stressed.map(|i| first + i), content });
             }
@@ -224,6 +279,26 @@ pub fn plan(s: &PhoneticSentence, set: &ProsodySettings) -> Utterance {
                     segments.push(Segment { phone: None, duration: d / rate });
                 }
             }
+            PhoneToken::Control(c) => match c {
+                crate::text::Control::Break(secs) => {
+                    // Exactly the asked length, whatever the rate; it replaces a punctuation
+                    // pause at the same place (SSML: a break overrides the default pause).
+                    if segments.len() > 1 && segments.last().is_some_and(|x| x.phone.is_none()) {
+                        let l = segments.len() - 1;
+                        segments[l].duration = secs.max(0.0);
+                    } else if *secs > 0.0 {
+                        pauses.push(segments.len());
+                        segments.push(Segment { phone: None, duration: *secs });
+                    }
+                }
+                crate::text::Control::Mark(name) => marks.push((name.clone(), segments.len())),
+                crate::text::Control::Prosody(sc) => {
+                    scales = *sc;
+                    rate = (base_rate * sc.rate).clamp(0.1, 10.0);
+                }
+                // g2p turns forced pronunciations into words.
+                crate::text::Control::Phones { .. } => {}
+            },
         }
     }
     segments.push(Segment { phone: None, duration: EDGE_END });
@@ -237,8 +312,26 @@ pub fn plan(s: &PhoneticSentence, set: &ProsodySettings) -> Utterance {
     }
     starts.push(t);
     let total = t;
-    let pitch = pitch_targets(&segments, &starts, &words, &pauses, s.ending, is_yes_no, set, total);
-    Utterance { segments, pitch }
+    let mut pitch = pitch_targets(&segments, &starts, &words, &pauses, s.ending, is_yes_no, set, total);
+    let mut gains = Vec::new();
+    if spans.iter().any(|x| x.1 != crate::text::Scales::default()) {
+        // Span k covers segments spans[k].0 .. spans[k+1].0 (the last one to the end).
+        let span_at = |seg: usize| spans.iter().rev().find(|x| x.0 <= seg).or(spans.first()).map(|x| x.1);
+        for p in &mut pitch {
+            let seg = starts.partition_point(|&t| t <= p.time).saturating_sub(1).min(segments.len() - 1);
+            if let Some(sc) = span_at(seg) {
+                p.hz *= sc.pitch * sc.pitch_hz.map_or(1.0, |hz| hz / set.pitch_hz.max(1.0));
+            }
+        }
+        for (k, &(from, sc)) in spans.iter().enumerate() {
+            if sc.volume != 1.0 {
+                let to = spans.get(k + 1).map_or(segments.len() - 1, |x| x.0);
+                gains.push(GainSpan { start: starts[from], end: starts[to], gain: sc.volume });
+            }
+        }
+    }
+    let marks = marks.into_iter().map(|(name, seg)| MarkTime { name, time: starts[seg] }).collect();
+    Planned { utterance: Utterance { segments, pitch }, marks, gains }
 }
 
 /// Appends the segments of one word; returns the index (within the word) of the stressed vowel.

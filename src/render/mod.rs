@@ -192,6 +192,8 @@ pub struct Rendered {
     /// The most units that were spawned but not yet written at any moment (the memory
     /// window; at most four per worker thread).
     pub peak_in_flight: usize,
+    /// SSML marks in output order, with their sample positions.
+    pub marks: Vec<MarkPos>,
 }
 
 impl Rendered {
@@ -269,6 +271,20 @@ impl<S: Sink> Sink for Option<S> {
     }
 }
 
+/// The samples of one sentence with its marks (name, sample offset from its first sample).
+pub type MarkedSamples = (Vec<f32>, Vec<(String, u64)>);
+
+/// A mark from markup, placed in the output.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MarkPos {
+    /// Index of the unit it belongs to.
+    pub unit: usize,
+    /// Its name.
+    pub name: String,
+    /// Sample from the start of the render.
+    pub sample: u64,
+}
+
 /// Speaking options from the command line (the backends' [`crate::backend::Settings`]).
 pub type EngineOptions = crate::backend::Settings;
 
@@ -325,8 +341,15 @@ impl Engine {
 
     /// Synthesizes one sentence (no trailing pause). Deterministic.
     pub fn synthesize(&self, sentence: &Sentence) -> Result<Vec<f32>> {
+        Ok(self.synthesize_marked(sentence)?.0)
+    }
+
+    /// Synthesizes one sentence and returns, with its samples, the sample offset (from the
+    /// sentence's first sample) of each of its marks (from markup; see [`crate::ssml`]).
+    pub fn synthesize_marked(&self, sentence: &Sentence) -> Result<MarkedSamples> {
         let phonetic = self.g2p.sentence(sentence);
-        Ok(self.backend.synthesize(&phonetic)?.samples)
+        let audio = self.backend.synthesize(&phonetic)?;
+        Ok((audio.samples, audio.marks))
     }
 
     /// Returns how many samples rendering `units` will produce, without synthesizing: each
@@ -401,9 +424,11 @@ impl Engine {
         sink: &mut S,
     ) -> Result<Rendered> {
         let n = units.len();
-        let (tx, rx) = mpsc::channel::<(usize, Result<Vec<f32>>)>();
+        type Synthesized = (Vec<f32>, Vec<(String, u64)>);
+        let (tx, rx) = mpsc::channel::<(usize, Result<Synthesized>)>();
         // pending[k] holds the result for unit `written + k` once it has arrived.
-        let mut pending: VecDeque<Option<Vec<f32>>> = VecDeque::with_capacity(window);
+        let mut pending: VecDeque<Option<Synthesized>> = VecDeque::with_capacity(window);
+        let mut marks = Vec::new();
         let (mut spawned, mut written) = (0usize, 0usize);
         let mut pos = 0u64;
         let mut audio = 0u64;
@@ -420,7 +445,7 @@ impl Engine {
                                 return;
                             }
                             // A panic in a stage must become an error, not a hung writer.
-                            let r = catch_unwind(AssertUnwindSafe(|| self.synthesize(sentence)))
+                            let r = catch_unwind(AssertUnwindSafe(|| self.synthesize_marked(sentence)))
                                 .map_err(|_| {
                                     Error::Other(format!(
                                         "synthesis failed (internal panic) on sentence {}: {}",
@@ -434,14 +459,19 @@ impl Engine {
                         pending.push_back(None);
                     }
                     // Ready-made audio is written from the unit itself.
-                    Unit::Audio { .. } => pending.push_back(Some(Vec::new())),
+                    Unit::Audio { .. } => pending.push_back(Some((Vec::new(), Vec::new()))),
                 }
                 spawned += 1;
             }
             peak = peak.max(spawned - written);
             while let Some(Some(_)) = pending.front() {
-                let samples = pending.pop_front().flatten().unwrap_or_default();
+                let (samples, unit_marks) = pending.pop_front().flatten().unwrap_or_default();
                 let unit = &units[written];
+                marks.extend(unit_marks.into_iter().map(|(name, at)| MarkPos {
+                    unit: written,
+                    name,
+                    sample: pos + at,
+                }));
                 let samples: &[f32] = match unit {
                     Unit::Sentence { .. } => &samples,
                     Unit::Audio { samples, .. } => &samples[..],
@@ -478,6 +508,7 @@ impl Engine {
             audio_samples: audio,
             sample_rate: self.sample_rate(),
             peak_in_flight: peak,
+            marks,
         })
     }
 }

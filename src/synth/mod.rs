@@ -69,8 +69,18 @@ impl Backend for Formant {
         self.synth.sample_rate()
     }
 
+    /// Volume spans from markup are applied here, with 5 ms ramps at their edges; samples stay
+    /// within [-1, 1]. Marks are placed at the sample their planned time falls on.
     fn synthesize(&self, sentence: &PhoneticSentence) -> crate::Result<Audio> {
-        Ok(self.synth.render(&crate::prosody::plan(sentence, &self.prosody)))
+        let planned = crate::prosody::plan_full(sentence, &self.prosody);
+        let mut audio = self.synth.render(&planned.utterance);
+        let sr = audio.sample_rate as f32;
+        for g in &planned.gains {
+            apply_gain(&mut audio.samples, g.start * sr, g.end * sr, g.gain, 0.005 * sr);
+        }
+        let len = audio.samples.len() as u64;
+        audio.marks = planned.marks.into_iter().map(|m| (m.name, ((m.time * sr).round() as u64).min(len))).collect();
+        Ok(audio)
     }
 
     fn projected_samples(&self, sentence: &PhoneticSentence) -> u64 {
@@ -81,6 +91,20 @@ impl Backend for Formant {
 
     fn parameters(&self) -> serde_json::Value {
         serde_json::to_value(&self.voice).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Multiplies samples `from..to` by `gain`, ramping linearly from 1 over `ramp` samples at
+/// each edge (no click), and clamps the result to [-1, 1].
+fn apply_gain(samples: &mut [f32], from: f32, to: f32, gain: f32, ramp: f32) {
+    let n = samples.len();
+    let a = (from.max(0.0) as usize).min(n);
+    let b = (to.max(0.0).ceil() as usize).min(n);
+    let ramp = ramp.max(1.0);
+    for (i, x) in samples.iter_mut().enumerate().take(b).skip(a) {
+        let edge = ((i - a) as f32 / ramp).min((b - i) as f32 / ramp).min(1.0);
+        let g = 1.0 + (gain - 1.0) * edge;
+        *x = (*x * g).clamp(-1.0, 1.0);
     }
 }
 
@@ -133,7 +157,7 @@ impl Synth {
             klatt::synthesize(&frames, fs, self.voice.breathiness, seed, &mut samples, nsamples);
             finish(&mut samples, self.gain, fs);
         }
-        Audio { samples, sample_rate: fs }
+        Audio { samples, sample_rate: fs, marks: Vec::new() }
     }
 }
 

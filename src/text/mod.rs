@@ -18,14 +18,17 @@
 //!   (और, लेकिन, कि, जो …); a phrase is cut at 60 words even with no such point.
 
 mod abbrev;
-mod english;
-mod latin;
+mod control;
+pub(crate) mod english;
+pub(crate) mod latin;
 mod lex;
 pub mod normalize;
-mod numbers;
+pub(crate) mod numbers;
 mod roman;
 mod segment;
-mod tables;
+pub(crate) mod tables;
+
+pub use control::{Control, Scales};
 
 pub use segment::{HARD_MAX_WORDS, HEADING_MAX_WORDS, SOFT_MAX_WORDS};
 
@@ -88,6 +91,9 @@ pub enum Token {
     Word(String),
     /// A pause from punctuation.
     Pause(Pause),
+    /// A control from markup (SSML): an exact break, a mark, prosody scales, a forced
+    /// pronunciation. The plain-text front end never produces one.
+    Control(Control),
 }
 
 /// One synthesis unit: a sentence, or a phrase of a long sentence.
@@ -107,7 +113,8 @@ impl Sentence {
     pub fn words(&self) -> impl Iterator<Item = &str> {
         self.tokens.iter().filter_map(|t| match t {
             Token::Word(w) => Some(w.as_str()),
-            Token::Pause(_) => None,
+            Token::Control(Control::Phones { text, .. }) => Some(text.as_str()),
+            Token::Pause(_) | Token::Control(_) => None,
         })
     }
 }

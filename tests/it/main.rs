@@ -12,5 +12,6 @@ mod messages;
 mod prosody;
 mod render;
 mod serve;
+mod ssml;
 mod synth;
 mod text;

@@ -27,6 +27,7 @@ fn show(tokens: &[Token]) -> String {
             Token::Word(w) => w.clone(),
             Token::Pause(Pause::Comma) => ",".to_string(),
             Token::Pause(Pause::Clause) => ";".to_string(),
+            Token::Control(c) => format!("{c:?}"),
         })
         .collect::<Vec<_>>()
         .join(" ")

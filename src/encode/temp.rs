@@ -45,25 +45,7 @@ impl Temp {
     /// Syncs the file and moves it to the target (never replacing a file under
     /// [`Overwrite::Refuse`]); returns the target.
     pub fn place(mut self, overwrite: Overwrite) -> Result<PathBuf> {
-        let target = self.target.clone();
-        let io = |err| Error::Io { path: target.clone(), err };
-        File::open(&self.path).and_then(|f| f.sync_all()).map_err(io)?;
-        let _commit = crate::cleanup::commit_lock();
-        match overwrite {
-            Overwrite::Replace => std::fs::rename(&self.path, &self.target).map_err(io)?,
-            Overwrite::Refuse => match std::fs::hard_link(&self.path, &self.target) {
-                Ok(()) => {
-                    let _ = std::fs::remove_file(&self.path);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    return Err(Error::OutputExists { path: self.target.clone() });
-                }
-                Err(_) => {
-                    check_target(&self.target, Overwrite::Refuse)?;
-                    std::fs::rename(&self.path, &self.target).map_err(io)?;
-                }
-            },
-        }
+        let _commit = crate::render::wav::place(&self.path, &self.target, overwrite)?;
         self.placed = true;
         Ok(self.target.clone())
     }

@@ -234,26 +234,7 @@ impl WavFile {
         if !self.extra.is_empty() {
             self.write_extra_chunks().map_err(io(&self.target))?;
         }
-        File::open(&self.temp).and_then(|f| f.sync_all()).map_err(io(&self.target))?;
-        // An interruption waits until the file is in place (or not) before cleaning up.
-        let _commit = crate::cleanup::commit_lock();
-        match self.overwrite {
-            Overwrite::Replace => std::fs::rename(&self.temp, &self.target).map_err(io(&self.target))?,
-            Overwrite::Refuse => match std::fs::hard_link(&self.temp, &self.target) {
-                // A hard link never replaces an existing file: no window for a race.
-                Ok(()) => {
-                    let _ = std::fs::remove_file(&self.temp);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    return Err(Error::OutputExists { path: self.target.clone() });
-                }
-                // Filesystems without hard links: check, then rename.
-                Err(_) => {
-                    check_target(&self.target, Overwrite::Refuse)?;
-                    std::fs::rename(&self.temp, &self.target).map_err(io(&self.target))?;
-                }
-            },
-        }
+        let _commit = place(&self.temp, &self.target, self.overwrite)?;
         self.committed = true;
         // Make the new directory entry durable too; not every platform can open a directory.
         if let Some(dir) = self.target.parent() {
@@ -306,6 +287,33 @@ fn remove_stale_temps(dir: &Path, name: &str) {
             let _ = std::fs::remove_file(e.path());
         }
     }
+}
+
+/// Syncs the complete temporary file `temp` and moves it to `target`: a rename under
+/// [`Overwrite::Replace`]; under [`Overwrite::Refuse`] a hard link, which never replaces an
+/// existing file (no window for a race), falling back to check-then-rename on filesystems
+/// without hard links. Returns the commit lock, held so that an interruption waits until the
+/// caller has recorded that the file is in place.
+pub fn place(temp: &Path, target: &Path, overwrite: Overwrite) -> Result<std::sync::MutexGuard<'static, ()>> {
+    let io = |err| Error::Io { path: target.to_path_buf(), err };
+    File::open(temp).and_then(|f| f.sync_all()).map_err(io)?;
+    let commit = crate::cleanup::commit_lock();
+    match overwrite {
+        Overwrite::Replace => std::fs::rename(temp, target).map_err(io)?,
+        Overwrite::Refuse => match std::fs::hard_link(temp, target) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(temp);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(Error::OutputExists { path: target.to_path_buf() });
+            }
+            Err(_) => {
+                check_target(target, Overwrite::Refuse)?;
+                std::fs::rename(temp, target).map_err(io)?;
+            }
+        },
+    }
+    Ok(commit)
 }
 
 /// Checks that `target` may be written under the given policy.

@@ -33,7 +33,7 @@ pub struct Unusable {
     /// The 1-based feed item, or `None` when the whole input is unusable.
     pub item: Option<usize>,
     /// What is wrong (naming the input as it was given).
-    pub error: Error,
+    pub error: Box<Error>,
 }
 
 /// What the inputs yielded, in order: articles, or what could not be used.
@@ -71,7 +71,7 @@ struct Origin<'a> {
 
 impl Origin<'_> {
     fn unusable(&self, item: Option<usize>, error: Error) -> Unusable {
-        Unusable { file: self.public.to_string(), given: self.given.to_string(), item, error }
+        Unusable { file: self.public.to_string(), given: self.given.to_string(), item, error: Box::new(error) }
     }
 }
 
@@ -112,7 +112,12 @@ fn load_dir(dir: &Path, out: &mut Inputs) {
         Ok(e) => e,
         Err(e) => {
             let error = Error::Article { source: name, problem: format!("cannot read directory: {e}") };
-            out.items.push(Err(Unusable { file: public, given: dir.display().to_string(), item: None, error }));
+            out.items.push(Err(Unusable {
+                file: public,
+                given: dir.display().to_string(),
+                item: None,
+                error: Box::new(error),
+            }));
             return;
         }
     };
@@ -142,7 +147,12 @@ fn load_dir(dir: &Path, out: &mut Inputs) {
     }
     if files.is_empty() {
         let error = Error::Article { source: name, problem: "directory holds no article files".into() };
-        out.items.push(Err(Unusable { file: public, given: dir.display().to_string(), item: None, error }));
+        out.items.push(Err(Unusable {
+            file: public,
+            given: dir.display().to_string(),
+            item: None,
+            error: Box::new(error),
+        }));
         return;
     }
     for f in &files {
@@ -226,7 +236,7 @@ fn split_text(text: &str) -> (String, String) {
 /// Splits an article text into headline (first non-empty line) and body (the rest).
 pub fn article_from_text(text: &str, source: &str) -> Result<Article> {
     let (headline, body) = split_text(text);
-    make_article(Origin { given: source, public: source }, None, headline, body).map_err(|u| u.error)
+    make_article(Origin { given: source, public: source }, None, headline, body).map_err(|u| *u.error)
 }
 
 /// Makes item `item` (1-based; `None` for a whole file) of input `o`, if it has something

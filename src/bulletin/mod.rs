@@ -336,7 +336,7 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
                 }
                 skipped.push(manifest::Skipped { source, file: u.file, item: u.item, reason });
             }
-            Err(u) => return Err(u.error),
+            Err(u) => return Err(*u.error),
         }
     }
     if articles.is_empty() {

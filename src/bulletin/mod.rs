@@ -183,16 +183,6 @@ pub fn default_dir(title: Option<&str>, date: Date) -> PathBuf {
     PathBuf::from("output").join(format!("{}-{}", date.iso(), title.map_or_else(|| "bulletin".into(), slug)))
 }
 
-fn source_of(e: &Error) -> Option<String> {
-    match e {
-        Error::Article { source, .. } | Error::Feed { source, .. } | Error::InvalidUtf8 { source, .. } => {
-            Some(source.clone())
-        }
-        Error::Io { path, .. } => Some(path.display().to_string()),
-        _ => None,
-    }
-}
-
 /// Writes the render as 32-bit float WAV (headroom for the loudness pass) and reports
 /// progress.
 struct RenderSink<'a> {
@@ -271,17 +261,36 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     let backend = crate::backend::open(&opts.voice, &opts.engine)?;
     let g2p = crate::g2p::G2p::with_lexicons(&opts.lexicons, true)?;
 
+    let loaded = input::load(&opts.inputs, stdin);
+    if !loaded.ignored.is_empty() {
+        let names: Vec<&str> = loaded.ignored.iter().map(|i| i.file.as_str()).collect();
+        warn(&format!(
+            "not reading {} file{} of input directories that {} no article or feed (.{}), hidden, or subdirectories: {}",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" },
+            if names.len() == 1 { "is" } else { "are" },
+            input::DIR_EXTENSIONS.join(", ."),
+            names.join(", ")
+        ));
+    }
+    let ignored_files: Vec<manifest::IgnoredFile> =
+        loaded.ignored.into_iter().map(|i| manifest::IgnoredFile { file: i.file, reason: i.reason }).collect();
     let mut articles = Vec::new();
     let mut skipped = Vec::new();
-    for item in input::load_all(&opts.inputs, stdin) {
+    for item in loaded.items {
         match item {
             Ok(a) => articles.push(a),
-            Err(e) if opts.keep_going => {
-                warn(&format!("skipping {e}"));
-                let source = source_of(&e).unwrap_or_else(|| "input".into());
-                skipped.push(manifest::Skipped { source, reason: e.to_string() });
+            Err(u) if opts.keep_going => {
+                warn(&format!("skipping {}", u.error));
+                let source = u.item.map_or_else(|| u.file.clone(), |i| format!("{}#{i}", u.file));
+                // The reason names the input as published, not by the path it was given as.
+                let mut reason = u.error.to_string();
+                if !u.given.is_empty() {
+                    reason = reason.replace(&u.given, &u.file);
+                }
+                skipped.push(manifest::Skipped { source, file: u.file, item: u.item, reason });
             }
-            Err(e) => return Err(e),
+            Err(u) => return Err(u.error),
         }
     }
     if articles.is_empty() {
@@ -430,6 +439,14 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    if !norm.reached {
+        if let Some(reached) = norm.output.lufs {
+            warn(&format!(
+                "loudness target {:.1} LUFS not reached: the bulletin is {reached:.1} LUFS, held back by the true-peak ceiling of {:.1} dBTP",
+                opts.loudness.lufs, opts.loudness.max_true_peak
+            ));
+        }
+    }
     std::fs::remove_file(&raw).map_err(|err| Error::Io { path: raw.clone(), err })?;
     let chapters: Vec<wavchunks::Chapter> = art_entries
         .iter()
@@ -478,7 +495,7 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         date: date.iso(),
         intro: plan.intro.clone(),
         closing: plan.closing.clone(),
-        voice: manifest::VoiceInfo { name: opts.voice.clone(), parameters: engine.parameters() },
+        voice: manifest::VoiceInfo { name: manifest::public_voice(&opts.voice), parameters: engine.parameters() },
         settings: manifest::Settings {
             rate: opts.engine.rate,
             pitch: opts.engine.pitch,
@@ -503,7 +520,15 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         html: opts.html.then(|| files::HTML.to_string()),
         articles: art_entries,
         sentences,
+        loudness: manifest::LoudnessInfo {
+            target_lufs: opts.loudness.lufs,
+            measured_lufs: norm.output.lufs,
+            true_peak_max_dbtp: opts.loudness.max_true_peak,
+            true_peak_dbtp: norm.output.true_peak,
+            reached: norm.reached,
+        },
         skipped,
+        ignored_files,
     };
     if opts.html {
         write(files::HTML, &html::page(&manifest))?;

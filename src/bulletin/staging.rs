@@ -425,8 +425,7 @@ mod tests {
         drop(staging);
         assert_eq!(std::fs::read_to_string(target.join(files::WAV)).unwrap(), "new");
         assert_eq!(names(dir.path()), ["out"], "old bulletin, temporary or lock left");
-        // And a directory that is not a bulletin is put back as it was.
-        std::fs::remove_file(target.join(files::MANIFEST)).unwrap();
+        // And a directory that is not a bulletin (the new `out` has no manifest) is put back.
         let mut staging = Staging::new(&dir.path().join("out2"), false).unwrap();
         staging.target = target.clone();
         assert!(staging.replace_aside().is_err());

@@ -136,24 +136,6 @@ impl Sink for ChannelSink {
     }
 }
 
-/// A WAV header for a stream of unknown length (sizes 0xFFFFFFFF).
-fn streaming_wav_header(rate: u32) -> Vec<u8> {
-    let mut h = Vec::with_capacity(44);
-    h.extend_from_slice(b"RIFF");
-    h.extend_from_slice(&u32::MAX.to_le_bytes());
-    h.extend_from_slice(b"WAVEfmt ");
-    h.extend_from_slice(&16u32.to_le_bytes());
-    h.extend_from_slice(&1u16.to_le_bytes());
-    h.extend_from_slice(&1u16.to_le_bytes());
-    h.extend_from_slice(&rate.to_le_bytes());
-    h.extend_from_slice(&(rate * 2).to_le_bytes());
-    h.extend_from_slice(&2u16.to_le_bytes());
-    h.extend_from_slice(&16u16.to_le_bytes());
-    h.extend_from_slice(b"data");
-    h.extend_from_slice(&u32::MAX.to_le_bytes());
-    h
-}
-
 async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
     let req: SpeechRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
@@ -269,7 +251,7 @@ async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
         h.1 += 1;
         h.2 += t;
     }
-    let mut head = if format == "wav" { streaming_wav_header(rate) } else { Vec::new() };
+    let mut head = if format == "wav" { crate::render::wav::streaming_header(rate).to_vec() } else { Vec::new() };
     head.extend_from_slice(&first);
     let stream = futures_util::stream::unfold((Some(Bytes::from(head)), rx), |(head, mut rx)| async move {
         if let Some(h) = head {
@@ -432,14 +414,5 @@ mod tests {
         assert!(!constant_time_eq(b"secret", b"secreT"));
         assert!(!constant_time_eq(b"secret", b"secret1"));
         assert!(!constant_time_eq(b"", b"x"));
-    }
-
-    #[test]
-    fn wav_header_is_44_bytes_with_unknown_sizes() {
-        let h = streaming_wav_header(22050);
-        assert_eq!(h.len(), 44);
-        assert_eq!(&h[4..8], &[0xff; 4]);
-        assert_eq!(&h[40..44], &[0xff; 4]);
-        assert_eq!(u32::from_le_bytes(h[24..28].try_into().unwrap()), 22050);
     }
 }

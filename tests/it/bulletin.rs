@@ -750,3 +750,19 @@ fn bulletin_longer_than_one_wav_holds_is_refused_before_rendering() {
     assert!(e.contains("longer than one WAV file holds at 48000 Hz (6.2 h)"), "{e}");
     assert!(!dir.path().join("b").exists());
 }
+
+/// This machine (and CI) has no sound card: `--play` must not cost the bulletin.
+#[cfg(feature = "play")]
+#[test]
+fn bulletin_play_without_an_audio_device_writes_the_bulletin_and_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    write_articles(dir.path());
+    let o = run(dir.path(), &["bulletin", "articles", "-o", "b", "--date", DATE, "--play"], None);
+    succeeds(&o);
+    let e = stderr(&o);
+    let warnings: Vec<&str> = e.lines().filter(|l| l.starts_with("samachar: warning:")).collect();
+    assert_eq!(warnings.len(), 1, "{e}");
+    assert!(warnings[0].contains("audio") && warnings[0].contains("without playing it"), "{e}");
+    assert!(names_in(&dir.path().join("b")).contains(&"bulletin.wav".to_string()));
+    assert!(hound::WavReader::open(dir.path().join("b/bulletin.wav")).unwrap().len() > 0);
+}

@@ -119,6 +119,14 @@ struct ServeArgs {
     /// Seconds in-flight requests may take to finish after SIGTERM.
     #[arg(long, default_value_t = 10)]
     grace: u64,
+    /// Seconds a client has to send a request's headers, and again its body (408); an idle
+    /// keep-alive connection is closed after it too.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    read_timeout: u64,
+    /// Seconds a response write may make no progress (a client that stopped reading) before
+    /// the connection is closed and its synthesis stopped.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    write_timeout: u64,
 }
 
 #[cfg(feature = "serve")]
@@ -146,6 +154,8 @@ fn serve(a: ServeArgs) -> anyhow::Result<()> {
         max_chars: a.max_chars,
         deadline: std::time::Duration::from_secs(a.deadline),
         grace: std::time::Duration::from_secs(a.grace),
+        read_timeout: std::time::Duration::from_secs(a.read_timeout),
+        write_timeout: std::time::Duration::from_secs(a.write_timeout),
         token,
         ..Default::default()
     };

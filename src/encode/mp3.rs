@@ -112,6 +112,11 @@ impl<W: Write> Mp3Encoder<W> {
         Ok(())
     }
 
+    /// Returns the writer without flushing LAME (for a stream that got no samples).
+    pub fn into_writer(self) -> W {
+        self.out
+    }
+
     /// Flushes LAME's last frames into the writer and flushes the writer; returns it with
     /// the Info frame (empty unless the encoder was started with one).
     pub fn finish(mut self) -> Result<(W, Vec<u8>)> {

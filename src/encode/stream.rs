@@ -137,9 +137,15 @@ impl<W: Write> AudioStream<W> {
         }
     }
 
-    /// Ends the stream (the MP3 encoder's last frames) and returns the writer, flushed.
-    pub fn finish(mut self) -> Result<W> {
-        self.start()?;
+    /// Ends the stream (the MP3 encoder's last frames) and returns the writer, flushed. A
+    /// stream that never got a sample stays empty.
+    pub fn finish(self) -> Result<W> {
+        if self.head.is_some() {
+            return Ok(match self.body {
+                Body::Pcm(w) => w,
+                Body::Mp3(e) => e.into_writer(),
+            });
+        }
         match self.body {
             Body::Pcm(mut w) => match w.flush() {
                 Ok(()) => Ok(w),

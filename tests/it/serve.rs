@@ -314,3 +314,33 @@ fn a_client_that_stops_reading_is_dropped_and_its_synthesis_slot_freed() {
     assert!(!got.ends_with(b"0\r\n\r\n"), "the stalled response must not look complete");
     assert!(got.len() < 100_000_000, "{}", got.len());
 }
+
+#[test]
+fn sigterm_lets_the_stream_in_flight_finish_refuses_new_connections_and_exits_zero() {
+    let mut srv = start(&["--grace", "120", "--max-chars", "20000"]);
+    // A response larger than the socket buffers (about 70 MB), so that it is still being
+    // written when the signal comes: the client reads only its first bytes until then.
+    let long = "प्रधानमंत्री ने आज दिल्ली में एक बैठक की। इसमें कई मंत्री शामिल हुए। ".repeat(100);
+    let body = serde_json::json!({"input": long, "speed": 0.25, "response_format": "pcm"}).to_string();
+    let mut s = TcpStream::connect(&srv.addr).unwrap();
+    write!(s, "POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len()).unwrap();
+    s.write_all(body.as_bytes()).unwrap();
+    let mut first = vec![0u8; 4096];
+    let n = s.read(&mut first).unwrap();
+    assert!(first[..n].starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&first[..n]));
+    unsafe_kill_term(srv.child.id());
+    // New connections are refused once the listener is closed (polled; a hang guard only).
+    let mut tries = 0;
+    while TcpStream::connect(&srv.addr).is_ok() {
+        tries += 1;
+        assert!(tries < 600, "still accepting after SIGTERM");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let mut rest = read_until_closed(&mut s);
+    first.truncate(n);
+    first.append(&mut rest);
+    assert!(first.ends_with(b"0\r\n\r\n"), "the stream in flight was cut off");
+    assert!(first.len() > 40_000_000, "{}", first.len());
+    let st = srv.child.wait().unwrap();
+    assert!(st.success(), "{st:?}");
+}

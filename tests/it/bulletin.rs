@@ -766,3 +766,12 @@ fn bulletin_play_without_an_audio_device_writes_the_bulletin_and_warns() {
     assert!(names_in(&dir.path().join("b")).contains(&"bulletin.wav".to_string()));
     assert!(hound::WavReader::open(dir.path().join("b/bulletin.wav")).unwrap().len() > 0);
 }
+
+#[test]
+fn bulletin_dash_o_dash_is_refused_instead_of_making_a_directory_named_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    write_articles(dir.path());
+    let e = fails(&run(dir.path(), &["bulletin", "articles", "-o", "-", "--date", DATE], None));
+    assert!(e.contains("standard output") && e.contains("./-"), "{e}");
+    assert_eq!(names_in(dir.path()), ["articles"]);
+}

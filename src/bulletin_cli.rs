@@ -53,7 +53,8 @@ pub struct BulletinArgs {
     /// Skips inputs that cannot be used (and lists them in the manifest) instead of stopping.
     #[arg(long)]
     keep_going: bool,
-    /// Replaces the output directory if it exists.
+    /// Replaces a previous bulletin at the output directory (a directory holding samachar's
+    /// manifest.json); any other directory or file there is refused.
     #[arg(long)]
     force: bool,
     /// Prints no progress bar and no summary.

@@ -85,8 +85,9 @@ enum Command {
     ///
     /// Output goes to a directory (default output/<date>-<slug>/): bulletin.wav,
     /// bulletin.srt, bulletin.vtt, manifest.json; --split adds one WAV per article, --html
-    /// a listening page. It is written to a temporary directory and renamed when complete;
-    /// an existing directory is replaced only with --force.
+    /// a listening page. It is written to a temporary directory and renamed when complete,
+    /// in one step that replaces nothing; with --force it may replace a previous bulletin
+    /// (a directory holding samachar's manifest.json), never any other directory or file.
     Bulletin(bulletin_cli::BulletinArgs),
     /// Serves speech over HTTP: POST /v1/audio/speech (OpenAI-compatible), GET /v1/voices,
     /// /healthz, /readyz, /metrics. See the README's "Service" section.

@@ -57,6 +57,9 @@ pub struct Normalized {
     pub limiter_ceiling_dbfs: f64,
     /// Write passes needed (1 unless a correction was needed).
     pub passes: u32,
+    /// Whether the output is within 0.5 LU of the target loudness. The true-peak ceiling
+    /// always holds; a target too loud for it (−5 LUFS for speech) is not reached.
+    pub reached: bool,
 }
 
 /// A slice of the output to write to its own WAV file as well (e.g. one article).
@@ -623,10 +626,12 @@ fn apply(input: &Path, output: &Path, gain_db: f64, ceiling_dbfs: f64, slices: &
 }
 
 /// Normalizes `input` into a 16-bit `output` (and `slices`): pass 1 measures the file's
-/// loudness,
-/// pass 2 applies gain and limiter while measuring the result. If the result misses the
-/// target by more than 0.5 LU or exceeds the true-peak ceiling, the gain or limiter ceiling
-/// is corrected and pass 2 repeated (at most three more times).
+/// loudness, pass 2 applies gain and limiter while measuring the result. If the result
+/// misses the target by more than 0.5 LU or exceeds the true-peak ceiling, the gain or
+/// limiter ceiling is corrected and pass 2 repeated (at most three more times). If the
+/// true peak is still over the ceiling then (a target the ceiling does not allow), one
+/// last pass lowers gain and limiter ceiling together by the excess: the true peak never
+/// ends above the ceiling, and [`Normalized::reached`] says whether the loudness did.
 pub fn normalize(input: &Path, output: &Path, target: Target, slices: &[Slice]) -> Result<Normalized> {
     // The gain depends on loudness alone; the true peak that matters is the output's,
     // measured as it is written.
@@ -639,14 +644,33 @@ pub fn normalize(input: &Path, output: &Path, target: Target, slices: &[Slice]) 
     // corrected ceiling is the exception, not the rule.
     let mut ceiling = target.max_true_peak - 1.5;
     let mut passes = 0;
+    // 0.1 dB of margin for the difference between two true-peak meters.
+    let over = |m: &Measurement| m.true_peak.map_or(0.0, |tp| tp - (target.max_true_peak - 0.1));
     loop {
         passes += 1;
-        let out = apply(input, output, gain_db, ceiling, slices)?;
-        // 0.1 dB of margin for the difference between two true-peak meters.
-        let tp_over = out.true_peak.map_or(0.0, |tp| tp - (target.max_true_peak - 0.1));
+        let mut out = apply(input, output, gain_db, ceiling, slices)?;
+        let tp_over = over(&out);
         let lufs_off = out.lufs.map_or(0.0, |l| target.lufs - l);
         if (tp_over <= 0.0 && lufs_off.abs() <= 0.5) || passes == 4 {
-            return Ok(Normalized { input: measured, output: out, gain_db, limiter_ceiling_dbfs: ceiling, passes });
+            if tp_over > 0.0 {
+                // Gain and limiter scale together (the limiter's gain depends on sample /
+                // ceiling only), so lowering both by the excess lowers every output sample,
+                // and the true peak, by exactly that, to within 16-bit rounding.
+                let cut = tp_over + 0.05;
+                gain_db -= cut;
+                ceiling -= cut;
+                passes += 1;
+                out = apply(input, output, gain_db, ceiling, slices)?;
+            }
+            let reached = out.lufs.is_some_and(|l| (l - target.lufs).abs() <= 0.5);
+            return Ok(Normalized {
+                input: measured,
+                output: out,
+                gain_db,
+                limiter_ceiling_dbfs: ceiling,
+                passes,
+                reached,
+            });
         }
         if tp_over > 0.0 {
             ceiling -= tp_over + 0.1;
@@ -780,6 +804,23 @@ mod tests {
         .unwrap();
         assert_eq!((all[0], all[1], all[40_002], all.len()), (0.5, -0.25, 1.5, 40_003));
         assert_eq!(hound::WavReader::open(&p).unwrap().duration(), 40_003);
+    }
+
+    /// Issue 7: `--loudness -5` ended at −11.3 LUFS with a true peak above −1 dBTP and no
+    /// word about it. The ceiling now always holds and the miss is reported.
+    #[test]
+    fn unreachable_loudness_target_keeps_the_true_peak_ceiling_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let raw = dir.path().join("raw.wav");
+        let out = dir.path().join("out.wav");
+        write_float(&raw, &speechy(22_050, 12.0, 0.3), 22_050);
+        let target = Target { lufs: -5.0, max_true_peak: -1.0 };
+        let r = normalize(&raw, &out, target, &[]).unwrap();
+        let m = measure(&out).unwrap();
+        assert!(m.true_peak.unwrap() <= target.max_true_peak, "{m:?} {r:?}");
+        assert!(!r.reached && m.lufs.unwrap() < -5.5, "{m:?} {r:?}");
+        let ok = normalize(&raw, &out, Target::default(), &[]).unwrap();
+        assert!(ok.reached, "{ok:?}");
     }
 
     #[test]

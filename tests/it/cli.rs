@@ -344,19 +344,35 @@ fn speak_mp3_to_stdout_is_the_file_without_its_info_frame() {
 #[test]
 fn leftovers_of_a_killed_run_are_removed_by_the_next_write() {
     let (dir, _) = setup();
-    // What a run killed by Ctrl-C leaves: its hidden temporary file (PID 4000000000 cannot
-    // be a running process: Linux PIDs stay below 2^22). Another process's live temp and
-    // unrelated hidden files must stay.
+    // What a run killed by SIGKILL leaves: its hidden temporary file (WAV, or the MP3 writer's
+    // `a`/`f` ones), which nobody holds locked. A live run's temporary (its lock held, here by
+    // this test process, whatever PID its name says) and unrelated hidden files must stay.
     let stale = dir.path().join(".out.wav.4000000000-0.tmp");
-    let live = dir.path().join(format!(".out.wav.{}-0.tmp", std::process::id()));
+    let stale_mp3 = dir.path().join(".out.wav.4000000000-a1.tmp");
     let other = dir.path().join(".other.wav.4000000000-0.tmp");
-    for f in [&stale, &live, &other] {
+    for f in [&stale, &stale_mp3, &other] {
         std::fs::write(f, b"RIFF partial").unwrap();
     }
+    let live = dir.path().join(".out.wav.1-0.tmp");
+    let _held = samachar::publish::create_locked(&live).unwrap().unwrap();
     let o = run(dir.path(), &["speak", "khabar.txt", "-o", "out.wav"], None, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(!stale.exists(), "stale temporary file kept");
+    assert!(!stale.exists() && !stale_mp3.exists(), "stale temporary file kept");
     assert!(live.exists() && other.exists(), "removed a file it does not own");
+}
+
+/// Issue 7: `-o` with a name near the 255-byte limit failed (File name too long) because the
+/// hidden temporary's name added a dozen bytes; it is now cut (with a hash) to fit.
+#[test]
+fn speak_writes_a_file_whose_name_is_near_the_limit() {
+    let (dir, _) = setup();
+    for ext in ["wav", "mp3"] {
+        let name = format!("{}.{ext}", "क".repeat(83)); // 253 bytes
+        let o = run(dir.path(), &["speak", "khabar.txt", "-o", &name], None, &[]);
+        assert!(o.status.success(), "{ext}: {}", stderr(&o));
+        assert!(std::fs::metadata(dir.path().join(&name)).unwrap().len() > 1000);
+    }
+    assert_eq!(files_in(dir.path()).len(), 3, "a temporary was left: {:?}", files_in(dir.path()));
 }
 
 #[test]

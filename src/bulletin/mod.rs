@@ -313,7 +313,15 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
             crate::limits::MAX_ARTICLES
         )));
     }
-    let player = if opts.play { Some(crate::render::play::Player::open(opts.engine.sample_rate)?) } else { None };
+    // Without an audio device the bulletin is still written: playback is then only a warning.
+    let player = match opts.play.then(|| crate::render::play::Player::open(opts.engine.sample_rate)) {
+        Some(Ok(p)) => Some(p),
+        Some(Err(e)) => {
+            warn(&format!("{e}; writing the bulletin without playing it"));
+            None
+        }
+        None => None,
+    };
 
     let title = opts.title.clone().unwrap_or_else(|| plan::DEFAULT_TITLE.to_string());
     let plan = plan::plan(&articles, &plan::PlanOptions { title: title.clone(), date, intro: opts.intro });

@@ -43,6 +43,36 @@ pub fn hours(samples: u64, sample_rate: u32) -> f64 {
     samples as f64 / sample_rate as f64 / 3600.0
 }
 
+/// The size a streamed WAV's RIFF and `data` fields carry when the length is not known as
+/// the header is sent: 0xFFFFFFFF, which streaming readers (FFmpeg, SoX, browsers) take as
+/// "until the end of the stream".
+pub const UNKNOWN_SIZE: u32 = u32::MAX;
+
+/// Returns the 44-byte header of a 16-bit PCM mono WAV stream of unknown length (RIFF and
+/// `data` sizes [`UNKNOWN_SIZE`]), for output that is written before its length is known:
+/// `speak -o -` and the HTTP service. The samples follow it, 16-bit little-endian.
+pub fn streaming_header(sample_rate: u32) -> [u8; 44] {
+    let mut h = [0u8; 44];
+    let mut at = 0;
+    let mut put = |b: &[u8]| {
+        h[at..at + b.len()].copy_from_slice(b);
+        at += b.len();
+    };
+    put(b"RIFF");
+    put(&UNKNOWN_SIZE.to_le_bytes());
+    put(b"WAVEfmt ");
+    put(&16u32.to_le_bytes()); // fmt chunk size
+    put(&1u16.to_le_bytes()); // PCM
+    put(&1u16.to_le_bytes()); // mono
+    put(&sample_rate.to_le_bytes());
+    put(&(sample_rate * 2).to_le_bytes()); // bytes per second
+    put(&2u16.to_le_bytes()); // block align
+    put(&16u16.to_le_bytes()); // bits per sample
+    put(b"data");
+    put(&UNKNOWN_SIZE.to_le_bytes());
+    h
+}
+
 /// Distinguishes temporary files of several writers in one process.
 static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
 
@@ -309,5 +339,39 @@ pub fn check_target(target: &Path, overwrite: Overwrite) -> Result<()> {
         ))),
         Ok(_) if overwrite == Overwrite::Refuse => Err(Error::OutputExists { path: target.to_path_buf() }),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streaming_header_is_44_bytes_with_unknown_sizes_and_the_rate() {
+        let h = streaming_header(22050);
+        assert_eq!(&h[0..4], b"RIFF");
+        assert_eq!(&h[4..8], &[0xff; 4]);
+        assert_eq!(&h[8..16], b"WAVEfmt ");
+        assert_eq!(&h[36..40], b"data");
+        assert_eq!(&h[40..44], &[0xff; 4]);
+        assert_eq!(u32::from_le_bytes(h[24..28].try_into().unwrap()), 22050);
+        assert_eq!(u32::from_le_bytes(h[28..32].try_into().unwrap()), 44100);
+        // With the sizes of a known length filled in, a strict reader accepts it.
+        let mut wav = h.to_vec();
+        wav.extend_from_slice(&[1, 0, 255, 255]);
+        wav[4..8].copy_from_slice(&(36u32 + 4).to_le_bytes());
+        wav[40..44].copy_from_slice(&4u32.to_le_bytes());
+        let r = hound::WavReader::new(std::io::Cursor::new(wav)).unwrap();
+        assert_eq!(
+            r.spec(),
+            hound::WavSpec {
+                channels: 1,
+                sample_rate: 22050,
+                bits_per_sample: 16,
+                sample_format: hound::SampleFormat::Int
+            }
+        );
+        let s: Vec<i16> = r.into_samples().map(|x| x.unwrap()).collect();
+        assert_eq!(s, [1, -1]);
     }
 }

@@ -1116,3 +1116,28 @@ fn manifest_names_inputs_and_voice_files_relative_to_the_working_directory_or_by
     let reason = m["skipped"][0]["reason"].as_str().unwrap();
     assert!(reason.starts_with("bad.txt: the text is UTF-16LE"), "{reason}");
 }
+
+/// This machine (and CI) has no sound card: `--play` must not cost the bulletin.
+#[cfg(feature = "play")]
+#[test]
+fn bulletin_play_without_an_audio_device_writes_the_bulletin_and_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    write_articles(dir.path());
+    let o = run(dir.path(), &["bulletin", "articles", "-o", "b", "--date", DATE, "--play"], None);
+    succeeds(&o);
+    let e = stderr(&o);
+    let warnings: Vec<&str> = e.lines().filter(|l| l.starts_with("samachar: warning:")).collect();
+    assert_eq!(warnings.len(), 1, "{e}");
+    assert!(warnings[0].contains("audio") && warnings[0].contains("without playing it"), "{e}");
+    assert!(names_in(&dir.path().join("b")).contains(&"bulletin.wav".to_string()));
+    assert!(hound::WavReader::open(dir.path().join("b/bulletin.wav")).unwrap().len() > 0);
+}
+
+#[test]
+fn bulletin_dash_o_dash_is_refused_instead_of_making_a_directory_named_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    write_articles(dir.path());
+    let e = fails(&run(dir.path(), &["bulletin", "articles", "-o", "-", "--date", DATE], None));
+    assert!(e.contains("standard output") && e.contains("./-"), "{e}");
+    assert_eq!(names_in(dir.path()), ["articles"]);
+}

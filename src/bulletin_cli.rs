@@ -53,7 +53,8 @@ pub struct BulletinArgs {
     /// Skips inputs that cannot be used (and lists them in the manifest) instead of stopping.
     #[arg(long)]
     keep_going: bool,
-    /// Replaces the output directory if it exists.
+    /// Replaces a previous bulletin at the output directory (a directory holding samachar's
+    /// manifest.json); any other directory or file there is refused.
     #[arg(long)]
     force: bool,
     /// Prints no progress bar and no summary.
@@ -88,6 +89,12 @@ fn parse_lufs(s: &str) -> Result<f64, String> {
 /// Runs `samachar bulletin`.
 pub fn run(a: BulletinArgs) -> anyhow::Result<()> {
     use samachar::bulletin::{build, loudness::Target, Options};
+    // `-o -` means standard output everywhere else; a bulletin is a directory of files.
+    if a.output.as_deref().is_some_and(|p| p.as_os_str() == "-") {
+        anyhow::bail!(
+            "-o -: a bulletin is a directory of files and cannot go to standard output (for a directory named '-', write -o ./-)"
+        );
+    }
     let opts = Options {
         inputs: a.inputs,
         out_dir: a.output,

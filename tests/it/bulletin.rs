@@ -417,17 +417,136 @@ fn malformed_feeds_report_the_parsers_line_and_column() {
 fn existing_bulletin_is_replaced_only_with_force() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.txt"), ARTICLES[1].1).unwrap();
-    std::fs::create_dir(dir.path().join("out")).unwrap();
-    std::fs::write(dir.path().join("out").join("old.txt"), "पुराना").unwrap();
+    succeeds(&run(dir.path(), &["bulletin", "a.txt", "-o", "out", "--date", "2026-11-25", "-q"], None));
+    let old = std::fs::read(dir.path().join("out/manifest.json")).unwrap();
     let e = fails(&run(dir.path(), &["bulletin", "a.txt", "-o", "out"], None));
     assert!(e.contains("out") && e.contains("--force"), "{e}");
-    assert_eq!(names_in(&dir.path().join("out")), ["old.txt"], "untouched");
+    assert_eq!(std::fs::read(dir.path().join("out/manifest.json")).unwrap(), old, "untouched");
     succeeds(&run(dir.path(), &["bulletin", "a.txt", "-o", "out", "--force", "--date", DATE], None));
     assert_eq!(
         names_in(&dir.path().join("out")),
         ["bulletin.srt", "bulletin.vtt", "bulletin.wav", "chapters.json", "manifest.json"]
     );
-    assert_eq!(names_in(dir.path()), ["a.txt", "out"], "old bulletin and temporary directory gone");
+    assert_eq!(manifest(&dir.path().join("out"))["date"], DATE);
+    assert_eq!(names_in(dir.path()), ["a.txt", "out"], "old bulletin, temporary directory or lock left");
+}
+
+/// Issue 7: `bulletin a.txt -o victim --force` deleted any directory outright. Only a previous
+/// bulletin (a directory with a samachar manifest.json) is replaced; a directory without one, a
+/// foreign manifest.json and a regular file are refused, untouched.
+#[test]
+fn force_replaces_only_a_previous_bulletin_never_another_directory_or_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), ARTICLES[1].1).unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::create_dir(&victim).unwrap();
+    std::fs::write(victim.join("thesis.txt"), "सात साल का काम").unwrap();
+    let e = fails(&run(dir.path(), &["bulletin", "a.txt", "-o", "victim", "--force"], None));
+    assert!(e.contains("victim: is not a samachar bulletin (no manifest.json); refusing to replace it"), "{e}");
+    std::fs::write(victim.join("manifest.json"), r#"{"name": "web-app", "version": "2"}"#).unwrap();
+    let e = fails(&run(dir.path(), &["bulletin", "a.txt", "-o", "victim", "--force"], None));
+    assert!(e.contains("is not a samachar manifest"), "{e}");
+    assert_eq!(names_in(&victim), ["manifest.json", "thesis.txt"]);
+    std::fs::write(dir.path().join("notes"), "x").unwrap();
+    let e = fails(&run(dir.path(), &["bulletin", "a.txt", "-o", "notes", "--force"], None));
+    assert!(e.contains("notes: exists and is not a directory"), "{e}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("notes")).unwrap(), "x");
+    assert_eq!(names_in(dir.path()), ["a.txt", "notes", "victim"], "no temporary left");
+}
+
+/// Issue 7: `-o` equal to the input directory of articles deleted the articles under --force;
+/// inside it, the bulletin would be read as articles next time; containing an input, --force
+/// would delete the input. All three are refused before any work.
+#[test]
+fn output_equal_to_inside_or_containing_an_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let arts = write_articles(dir.path());
+    let e = fails(&run(dir.path(), &["bulletin", "articles", "-o", "articles", "--force"], None));
+    assert!(e.contains("articles: is the input articles"), "{e}");
+    let e = fails(&run(dir.path(), &["bulletin", "articles", "-o", "articles/today"], None));
+    assert!(e.contains("is inside the input directory articles"), "{e}");
+    let e = fails(&run(dir.path(), &["bulletin", "./articles/../articles", "-o", "./articles/x/../today"], None));
+    assert!(e.contains("is inside the input directory"), "{e}");
+    assert_eq!(names_in(&arts).len(), 3, "articles untouched");
+    // A previous bulletin that holds the article it is remade from.
+    succeeds(&run(dir.path(), &["bulletin", "articles", "-o", "out", "-q"], None));
+    std::fs::copy(arts.join(ARTICLES[0].0), dir.path().join("out/a.txt")).unwrap();
+    let e = fails(&run(dir.path(), &["bulletin", "out/a.txt", "-o", "out", "--force"], None));
+    assert!(e.contains("out: contains the input out/a.txt"), "{e}");
+    assert!(dir.path().join("out/a.txt").exists());
+    assert_eq!(names_in(dir.path()), ["articles", "out"]);
+}
+
+/// Issue 7: the target was checked only at the start, so three runs started together all
+/// "succeeded" and two results were silently lost (and a directory made at the target during
+/// rendering was deleted). Publishing is now one rename that replaces nothing: exactly one
+/// run wins, the others fail with one line, and the bulletin is whole.
+#[cfg(unix)]
+#[test]
+fn three_bulletins_started_together_to_one_target_one_wins_and_none_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    write_articles(dir.path());
+    let children: Vec<std::process::Child> = (0..3)
+        .map(|_| {
+            bin()
+                .current_dir(dir.path())
+                .args(["bulletin", "articles", "-o", "out", "-q", "--date", DATE])
+                .env("RAYON_NUM_THREADS", "1")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<Output> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+    let won = outputs.iter().filter(|o| o.status.success()).count();
+    assert_eq!(won, 1, "exactly one run may publish: {:?}", outputs.iter().map(stderr).collect::<Vec<_>>());
+    for o in outputs.iter().filter(|o| !o.status.success()) {
+        let e = fails(o);
+        assert!(e.contains("out: ") && (e.contains("left as it is") || e.contains("already exists")), "{e}");
+    }
+    check_bulletin(&dir.path().join("out"), 3, -16.0);
+    assert_eq!(names_in(dir.path()), ["articles", "out"], "a temporary or lock file was left");
+}
+
+/// Issue 7: a hidden `.NAME.tmp-PID` (hundreds of MB) left by SIGKILL was never removed, nor a
+/// `.NAME.old-PID` from a killed --force replace. The next run removes every leftover whose lock
+/// no process holds, and keeps one whose lock is held (here by this test process, which is not
+/// the PID in its name: liveness is the lock, not /proc).
+#[cfg(unix)]
+#[test]
+fn leftovers_of_killed_bulletin_runs_are_removed_by_the_next_run_and_live_ones_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("a.txt"), ARTICLES[1].1).unwrap();
+    for d in [".out.tmp-4000000000-0", ".out.old-4000000000-0", ".out.tmp-4000000001", ".out.old-4000000001"] {
+        std::fs::create_dir(p.join(d)).unwrap();
+        std::fs::write(p.join(d).join("render.f32.wav"), "partial").unwrap();
+    }
+    std::fs::write(p.join(".out.tmp-4000000000-0.lock"), "").unwrap();
+    std::fs::create_dir(p.join(".out.tmp-1-0")).unwrap();
+    let _held = samachar::publish::create_locked(&p.join(".out.tmp-1-0.lock")).unwrap().unwrap();
+    succeeds(&run(p, &["bulletin", "a.txt", "-o", "out", "-q"], None));
+    assert_eq!(names_in(p), [".out.tmp-1-0", ".out.tmp-1-0.lock", "a.txt", "out"]);
+}
+
+/// Issue 7: a name near the 255-byte limit failed because the temporary's name added bytes; a
+/// long --title made an unbounded directory name. Both now fit.
+#[test]
+fn bulletin_to_a_name_near_the_limit_and_with_a_long_title_fits() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), ARTICLES[1].1).unwrap();
+    let long = "ख".repeat(84); // 252 bytes
+    succeeds(&run(dir.path(), &["bulletin", "a.txt", "-o", &long, "-q"], None));
+    assert!(dir.path().join(&long).join("manifest.json").exists());
+    let title = "बहुत लंबा शीर्षक ".repeat(30);
+    succeeds(&run(dir.path(), &["bulletin", "a.txt", "--title", &title, "--date", DATE, "-q"], None));
+    let made = names_in(&dir.path().join("output"));
+    assert_eq!(made.len(), 1);
+    assert!(made[0].starts_with("2026-11-26-बहुत-लंबा-शीर्षक-"), "{}", made[0]);
+    assert!(made[0].len() <= 11 + samachar::bulletin::SLUG_MAX_BYTES, "{} bytes", made[0].len());
+    assert_eq!(names_in(dir.path()), ["a.txt", "output", long.as_str()]);
 }
 
 #[test]
@@ -996,4 +1115,29 @@ fn manifest_names_inputs_and_voice_files_relative_to_the_working_directory_or_by
     assert_eq!(m["skipped"][0]["source"], "bad.txt");
     let reason = m["skipped"][0]["reason"].as_str().unwrap();
     assert!(reason.starts_with("bad.txt: the text is UTF-16LE"), "{reason}");
+}
+
+/// This machine (and CI) has no sound card: `--play` must not cost the bulletin.
+#[cfg(feature = "play")]
+#[test]
+fn bulletin_play_without_an_audio_device_writes_the_bulletin_and_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    write_articles(dir.path());
+    let o = run(dir.path(), &["bulletin", "articles", "-o", "b", "--date", DATE, "--play"], None);
+    succeeds(&o);
+    let e = stderr(&o);
+    let warnings: Vec<&str> = e.lines().filter(|l| l.starts_with("samachar: warning:")).collect();
+    assert_eq!(warnings.len(), 1, "{e}");
+    assert!(warnings[0].contains("audio") && warnings[0].contains("without playing it"), "{e}");
+    assert!(names_in(&dir.path().join("b")).contains(&"bulletin.wav".to_string()));
+    assert!(hound::WavReader::open(dir.path().join("b/bulletin.wav")).unwrap().len() > 0);
+}
+
+#[test]
+fn bulletin_dash_o_dash_is_refused_instead_of_making_a_directory_named_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    write_articles(dir.path());
+    let e = fails(&run(dir.path(), &["bulletin", "articles", "-o", "-", "--date", DATE], None));
+    assert!(e.contains("standard output") && e.contains("./-"), "{e}");
+    assert_eq!(names_in(dir.path()), ["articles"]);
 }

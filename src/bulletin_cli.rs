@@ -7,8 +7,8 @@ use std::path::PathBuf;
 #[derive(clap::Args)]
 pub struct BulletinArgs {
     /// Article text files (first non-empty line = headline), directories of them (read in
-    /// name order), `-` for stdin, or feeds: RSS 2.0 / Atom XML, or a JSON list of
-    /// {"title", "body"} items.
+    /// name order; only .txt, .text, .md, .json, .xml, .rss, .atom files), `-` for stdin, or
+    /// feeds: RSS 2.0 / Atom XML, or a JSON list of {"title", "body"} items.
     #[arg(required = true)]
     inputs: Vec<String>,
     /// Output directory (default: output/<date>-<slug of title>).
@@ -50,7 +50,8 @@ pub struct BulletinArgs {
     /// Leaves out the opening line (title and date).
     #[arg(long)]
     no_intro: bool,
-    /// Skips inputs that cannot be used (and lists them in the manifest) instead of stopping.
+    /// Skips inputs and single feed items that cannot be used (and lists them in the
+    /// manifest) instead of stopping.
     #[arg(long)]
     keep_going: bool,
     /// Replaces a previous bulletin at the output directory (a directory holding samachar's

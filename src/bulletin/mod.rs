@@ -14,6 +14,7 @@ pub mod input;
 pub mod loudness;
 pub mod manifest;
 pub mod plan;
+pub mod publish;
 pub mod wavchunks;
 
 use std::io::Read;
@@ -281,9 +282,7 @@ fn transcode(
     rate: u32,
     tags: &crate::encode::Tags,
 ) -> Result<()> {
-    let mut out = crate::encode::AudioOut::create(format, dst, rate, crate::render::wav::Overwrite::Refuse)?;
-    loudness::for_each_block(src, |b| out.write(b))?;
-    out.commit(tags)?;
+    publish::encode_file(src, dst, format, rate, tags)?;
     std::fs::remove_file(src).map_err(|err| Error::Io { path: src.to_path_buf(), err })
 }
 
@@ -472,11 +471,8 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     } else {
         Vec::new()
     };
-    let norm = loudness::normalize(&raw, &wav_path, opts.loudness, &slices)?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    std::fs::remove_file(&raw).map_err(|err| Error::Io { path: raw.clone(), err })?;
+    let mut norm = loudness::normalize(&raw, &wav_path, opts.loudness, &slices)?;
+    let mut published = norm.output;
     let chapters: Vec<wavchunks::Chapter> = art_entries
         .iter()
         .map(|e| wavchunks::Chapter { sample: e.start_sample as u32, label: format!("{}. {}", e.index, e.headline) })
@@ -500,7 +496,20 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
                 })
                 .collect(),
         };
-        transcode(&wav_path, &staging.path(&audio_file), opts.format, rate, &tags)?;
+        // Encoded, decoded and measured; the loudness pass is repeated if the codec moved the level.
+        let job = publish::Job {
+            raw: &raw,
+            wav: &wav_path,
+            slices: &slices,
+            target: opts.loudness,
+            dst: &staging.path(&audio_file),
+            format: opts.format,
+            rate,
+            tags: &tags,
+        };
+        let enc = publish::encode(&job, norm)?;
+        (norm, published) = (enc.norm, enc.published);
+        std::fs::remove_file(&wav_path).map_err(|err| Error::Io { path: wav_path.clone(), err })?;
         if opts.split {
             for e in &art_entries {
                 let src = staging.path(&files::article(e.index));
@@ -509,6 +518,11 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
             }
         }
     }
+
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    std::fs::remove_file(&raw).map_err(|err| Error::Io { path: raw.clone(), err })?;
 
     let write = |name: &str, text: &str| -> Result<()> {
         let p = staging.path(name);
@@ -541,8 +555,8 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
             sample_rate: rate,
             samples: rendered.total_samples,
             duration: secs(rendered.total_samples, rate),
-            integrated_lufs: norm.output.lufs,
-            true_peak_dbtp: norm.output.true_peak,
+            integrated_lufs: published.lufs,
+            true_peak_dbtp: published.true_peak,
             gain_db: norm.gain_db,
         },
         captions: manifest::CaptionFiles { srt: files::SRT.into(), vtt: files::VTT.into() },

@@ -172,3 +172,44 @@ fn bulletin_mp3_has_one_chapter_per_article_at_the_cue_times_and_json_chapters()
     let dur: f64 = p["format"]["duration"].as_str().unwrap().parse().unwrap();
     assert!((dur - secs).abs() < 0.03, "decoded {dur} s, rendered {secs} s");
 }
+
+/// Integrated loudness (LUFS) and true peak (dBTP) of an audio file as FFmpeg's `ebur128`
+/// filter measures it (its summary lines `I:` and `Peak:`).
+pub fn ffmpeg_loudness(path: &Path) -> (f64, f64) {
+    let o = std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostats", "-i"])
+        .arg(path)
+        .args(["-af", "ebur128=peak=true", "-f", "null", "-"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let summary = err.rsplit("Summary:").next().unwrap();
+    let value = |key: &str| -> f64 {
+        let line = summary.lines().find(|l| l.trim_start().starts_with(key)).unwrap_or_else(|| panic!("{err}"));
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    };
+    (value("I:"), value("Peak:"))
+}
+
+/// The MP3 bulletin measured −16.6 LUFS against −16 (LAME at 96 kbit/s loses ~0.5 LU): the
+/// published file, as FFmpeg decodes and measures it, is now within 0.5 LU of the target
+/// and under the true-peak ceiling, and the manifest reports the MP3's own loudness.
+#[test]
+fn mp3_bulletin_as_decoded_meets_the_loudness_target_and_peak_ceiling() {
+    if !have_ffmpeg() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let m = bulletin_mp3(dir.path());
+    let (lufs, tp) = ffmpeg_loudness(&dir.path().join("b/bulletin.mp3"));
+    assert!((lufs - -16.0).abs() <= 0.5, "MP3 at {lufs} LUFS, target -16");
+    assert!(tp <= -1.0, "MP3 true peak {tp} dBTP over -1");
+    let reported = m["audio"]["integrated_lufs"].as_f64().unwrap();
+    assert!((reported - lufs).abs() <= 0.2, "manifest says {reported} LUFS, FFmpeg measures {lufs}");
+    // Another target is met as well (EBU R128 broadcast level).
+    let o = run(dir.path(), &["bulletin", "arts", "-o", "r", "--format", "mp3", "--loudness", "-23"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (lufs, tp) = ffmpeg_loudness(&dir.path().join("r/bulletin.mp3"));
+    assert!((lufs - -23.0).abs() <= 0.5 && tp <= -1.0, "{lufs} LUFS, {tp} dBTP");
+}

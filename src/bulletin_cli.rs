@@ -59,7 +59,8 @@ pub struct BulletinArgs {
     /// Prints no progress bar and no summary.
     #[arg(short, long)]
     quiet: bool,
-    /// Audio format: wav (default) or mp3 (mono 96 kbit/s 44.1 kHz, ID3 chapters per article).
+    /// Audio format: wav (default), mp3 (mono 96 kbit/s 44.1 kHz, ID3 chapters per article)
+    /// or flac (lossless, Vorbis-comment chapters per article).
     #[arg(long, default_value = "wav", value_parser = super::parse_format)]
     format: samachar::encode::Format,
 }

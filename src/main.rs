@@ -73,8 +73,9 @@ enum Command {
         /// Reads the input as SSML (automatic when it starts with `<speak`); see README, "SSML".
         #[arg(long)]
         ssml: bool,
-        /// Output format: wav or mp3 (default: by the extension of -o, else wav). MP3 is
-        /// mono 96 kbit/s at 44.1 kHz with an ID3v2.4 tag.
+        /// Output format: wav, mp3 or flac (default: by the extension of -o, else wav). MP3
+        /// is mono 96 kbit/s at 44.1 kHz with an ID3v2.4 tag; FLAC is lossless 16-bit with
+        /// Vorbis comments.
         #[arg(long, value_parser = parse_format)]
         format: Option<samachar::encode::Format>,
     },

@@ -94,6 +94,15 @@ impl Mp3File {
         Ok(())
     }
 
+    /// Appends 16-bit samples as they are.
+    pub fn write_i16(&mut self, samples: &[i16]) -> Result<()> {
+        for chunk in samples.chunks(BLOCK) {
+            self.pcm.extend_from_slice(chunk);
+            self.encode_pcm()?;
+        }
+        Ok(())
+    }
+
     /// Appends `n` samples of silence.
     pub fn write_silence(&mut self, n: u64) -> Result<()> {
         let mut left = n;

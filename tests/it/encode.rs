@@ -213,3 +213,127 @@ fn mp3_bulletin_as_decoded_meets_the_loudness_target_and_peak_ceiling() {
     let (lufs, tp) = ffmpeg_loudness(&dir.path().join("r/bulletin.mp3"));
     assert!((lufs - -23.0).abs() <= 0.5 && tp <= -1.0, "{lufs} LUFS, {tp} dBTP");
 }
+
+/// Decodes any audio file with FFmpeg to mono 16-bit samples.
+fn ffmpeg_s16(path: &Path) -> Vec<i16> {
+    let o = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-f", "s16le", "-ac", "1", "-"])
+        .output()
+        .unwrap();
+    assert!(o.status.success() && o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
+    o.stdout.chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect()
+}
+
+fn wav_s16(path: &Path) -> Vec<i16> {
+    hound::WavReader::open(path).unwrap().samples::<i16>().map(Result::unwrap).collect()
+}
+
+fn ffprobe_json(path: &Path) -> serde_json::Value {
+    let o = std::process::Command::new("ffprobe")
+        .args(["-v", "error", "-show_chapters", "-show_format", "-show_streams", "-of", "json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+#[test]
+fn speak_flac_decodes_to_exactly_the_wav_samples() {
+    let dir = setup();
+    for name in ["k.flac", "k.wav"] {
+        let o = run(dir.path(), &["speak", "khabar.txt", "-o", name], &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let flac = std::fs::read(dir.path().join("k.flac")).unwrap();
+    assert_eq!(&flac[..4], b"fLaC");
+    let wav = wav_s16(&dir.path().join("k.wav"));
+    assert!(flac.len() < wav.len() * 2 * 3 / 4, "{} bytes of FLAC for {} samples", flac.len(), wav.len());
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 3, "no temporary files left: {left:?}");
+    if !have_ffmpeg() {
+        return;
+    }
+    assert_eq!(ffmpeg_s16(&dir.path().join("k.flac")), wav, "FLAC is lossless");
+    let p = ffprobe_json(&dir.path().join("k.flac"));
+    assert_eq!(p["streams"][0]["codec_name"], "flac");
+    assert_eq!(p["streams"][0]["sample_rate"], "22050");
+    assert_eq!(p["format"]["tags"]["TITLE"], "khabar");
+    assert_eq!(p["format"]["tags"]["LANGUAGE"], "hin");
+}
+
+/// Full-scale noise (verbatim subframes), digital silence (constant), steps and ramps
+/// (fixed predictors), a last block shorter than the others: all decode to the same samples.
+#[test]
+fn flac_encoder_is_lossless_on_extreme_signals() {
+    use samachar::encode::{flac::FlacFile, Tags};
+    let dir = tempfile::tempdir().unwrap();
+    let mut x: Vec<i16> = Vec::new();
+    let mut seed = 0x2545_f491_u32;
+    for _ in 0..10_000 {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        x.push(seed as i16);
+    }
+    x.extend(std::iter::repeat_n(0, 9000));
+    x.extend(std::iter::repeat_n(i16::MIN, 5000));
+    x.extend((0..20_000).map(|i| if i % 2 == 0 { i16::MAX } else { i16::MIN }));
+    x.extend((0..30_000).map(|i| ((i as f64 / 40.0).sin() * 30_000.0) as i16));
+    x.extend((0..4097).map(|i| (i * 16 - 32768) as i16));
+    let path = dir.path().join("t.flac");
+    let mut f = FlacFile::create(&path, 16_000, samachar::render::wav::Overwrite::Refuse).unwrap();
+    f.write_i16(&x).unwrap();
+    f.write_silence(123).unwrap();
+    f.commit(&Tags::default()).unwrap();
+    x.extend(std::iter::repeat_n(0, 123));
+    if !have_ffmpeg() {
+        return;
+    }
+    let y = ffmpeg_s16(&path);
+    assert_eq!(y.len(), x.len());
+    let first_diff = x.iter().zip(&y).position(|(a, b)| a != b);
+    assert_eq!(first_diff, None, "decoded samples differ");
+}
+
+#[test]
+fn bulletin_flac_is_the_wav_bit_for_bit_with_chapters_and_tags() {
+    let dir = tempfile::tempdir().unwrap();
+    bulletin_mp3(dir.path());
+    let args = ["bulletin", "arts", "--split", "--date", "2026-12-01"];
+    let o = run(dir.path(), &[&args[..], &["-o", "w"]].concat(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(dir.path(), &[&args[..], &["-o", "f", "--format", "flac"]].concat(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("f/manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["audio"]["file"], "bulletin.flac");
+    let f = dir.path().join("f");
+    assert!(!f.join("bulletin.wav").exists());
+    let arts = m["articles"].as_array().unwrap();
+    assert_eq!(arts[0]["file"], "article-001.flac");
+    if !have_ffmpeg() {
+        return;
+    }
+    let w = dir.path().join("w");
+    assert_eq!(ffmpeg_s16(&f.join("bulletin.flac")), wav_s16(&w.join("bulletin.wav")), "bulletin");
+    assert_eq!(ffmpeg_s16(&f.join("article-002.flac")), wav_s16(&w.join("article-002.wav")), "article 2");
+    let p = ffprobe_json(&f.join("bulletin.flac"));
+    let tags = &p["format"]["tags"];
+    assert_eq!(tags["TITLE"], "आज की ख़बरें");
+    assert_eq!(tags["DATE"], "2026-12-01");
+    assert_eq!(tags["LANGUAGE"], "hin");
+    let pc = p["chapters"].as_array().unwrap();
+    assert_eq!(pc.len(), arts.len(), "{p}");
+    for (c, a) in pc.iter().zip(arts) {
+        let start: f64 = c["start_time"].as_str().unwrap().parse().unwrap();
+        let want = a["start"].as_f64().unwrap();
+        assert!((start - want).abs() <= 0.0005 + 1e-9, "chapter at {start}, article at {want}");
+        assert_eq!(
+            c["tags"]["title"].as_str().unwrap(),
+            format!("{}. {}", a["index"], a["headline"].as_str().unwrap())
+        );
+    }
+}

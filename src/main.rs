@@ -413,9 +413,21 @@ fn main() {
         Err(e) => {
             let text = e.to_string();
             let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");
-            let first = first.trim().strip_prefix("error:").unwrap_or(first).trim();
+            let mut first = first.trim().strip_prefix("error:").unwrap_or(first).trim().to_string();
+            // "the following required arguments were not provided:" lists them on the next
+            // lines (up to the usage block): keep them on the one line.
+            if first.ends_with(':') {
+                let names: Vec<&str> = text
+                    .lines()
+                    .skip_while(|l| !l.trim_end().ends_with(':'))
+                    .skip(1)
+                    .take_while(|l| !l.trim().is_empty() && !l.starts_with("Usage"))
+                    .map(str::trim)
+                    .collect();
+                first = format!("{first} {}", names.join(", "));
+            }
             let hint = "see `samachar help`";
-            eprintln!("samachar: error: {}; {hint}", samachar::error::escape_controls(first));
+            eprintln!("samachar: error: {}; {hint}", samachar::error::escape_controls(&first));
             std::process::exit(1);
         }
     };

@@ -14,7 +14,9 @@ pub mod input;
 pub mod loudness;
 pub mod manifest;
 pub mod plan;
+pub mod podcast;
 pub mod publish;
+pub mod transcript;
 pub mod wavchunks;
 
 use std::io::Read;
@@ -60,6 +62,8 @@ pub struct Options {
     pub progress: bool,
     /// Audio format of the bulletin (and of the `--split` files).
     pub format: crate::encode::Format,
+    /// A podcast feed to add the bulletin to.
+    pub feed: Option<podcast::FeedOptions>,
 }
 
 impl Default for Options {
@@ -81,6 +85,7 @@ impl Default for Options {
             force: false,
             progress: false,
             format: crate::encode::Format::Wav,
+            feed: None,
         }
     }
 }
@@ -108,6 +113,8 @@ pub mod files {
     pub const HTML: &str = "index.html";
     /// Podcasting 2.0 JSON chapters (version 1.2).
     pub const CHAPTERS: &str = "chapters.json";
+    /// Podcasting 2.0 JSON transcript (one segment per sentence).
+    pub const TRANSCRIPT: &str = "transcript.json";
     /// The un-normalized render (temporary, removed before the directory is published).
     pub(crate) const RAW: &str = "render.f32.wav";
 
@@ -312,6 +319,9 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     }
     if opts.inputs.is_empty() {
         return Err(Error::Other("no input given (article files, directories, feeds, or - for stdin)".into()));
+    }
+    if let Some(f) = &opts.feed {
+        podcast::check(f)?;
     }
     let backend = crate::backend::open(&opts.voice, &opts.engine)?;
     let g2p = crate::g2p::G2p::with_lexicons(&opts.lexicons, true)?;
@@ -529,6 +539,7 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         std::fs::write(&p, text).map_err(|err| Error::Io { path: p, err })
     };
     write(files::CHAPTERS, &chapters_json(&art_entries))?;
+    write(files::TRANSCRIPT, &transcript::json(&sentences))?;
     write(files::SRT, &captions::srt(&cues, rate))?;
     write(files::VTT, &captions::vtt(&cues, rate))?;
     let manifest = manifest::Manifest {
@@ -570,6 +581,11 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     }
     write(files::MANIFEST, &manifest.to_json())?;
     let dir = staging.publish()?;
+    if let Some(f) = &opts.feed {
+        let ep = podcast::episode(f, &dir, &manifest, opts.format.mime())?;
+        let channel = podcast::Channel { title: manifest.title.clone(), description: manifest.title.clone() };
+        podcast::update(f, &channel, &ep)?;
+    }
 
     if let Some(mut p) = player {
         let wav = dir.join(files::WAV);

@@ -345,7 +345,7 @@ fn plan_residual(res: &[i32], block_len: usize, order: usize) -> (u32, Vec<u32>,
     let mut best: Option<(u32, Vec<u32>, u64)> = None;
     for po in 0..=MAX_PARTITION_ORDER {
         let parts = 1usize << po;
-        if block_len % parts != 0 || block_len / parts <= order {
+        if !block_len.is_multiple_of(parts) || block_len / parts <= order {
             break;
         }
         let size = block_len / parts;

@@ -481,7 +481,8 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     } else {
         Vec::new()
     };
-    let mut norm = loudness::normalize(&raw, &wav_path, opts.loudness, &slices)?;
+    let aim = publish::first_aim(opts.loudness, opts.format);
+    let mut norm = loudness::normalize(&raw, &wav_path, aim, &slices)?;
     let mut published = norm.output;
     let chapters: Vec<wavchunks::Chapter> = art_entries
         .iter()

@@ -3,7 +3,8 @@
 //! Mono, 16 bits, the render's own rate, fixed 4096-sample blocks. Each block is coded as a
 //! CONSTANT subframe (silence), a FIXED-predictor subframe (orders 0–4, the order with the
 //! smallest residual) with partitioned Rice coding, or VERBATIM if that is smaller. No LPC:
-//! for speech that costs some 5–10 % of size against `flac -5`, for much less code. The
+//! on a 31 s bulletin that costs 21 % of size against FFmpeg's FLAC at level 5 (644 vs
+//! 532 kB), for much less code. The
 //! STREAMINFO MD5 is left zero ("not computed", which the format allows).
 //!
 //! Tags are Vorbis comments: TITLE, ARTIST, DATE, LANGUAGE, COMMENT, and per chapter

@@ -61,9 +61,21 @@ pub struct BulletinArgs {
     /// Prints no progress bar and no summary.
     #[arg(short, long)]
     quiet: bool,
-    /// Audio format: wav (default) or mp3 (mono 96 kbit/s 44.1 kHz, ID3 chapters per article).
+    /// Audio format: wav (default), mp3 (mono 96 kbit/s 44.1 kHz, ID3 chapters per article)
+    /// or flac (lossless, Vorbis-comment chapters per article).
     #[arg(long, default_value = "wav", value_parser = super::parse_format)]
     format: samachar::encode::Format,
+    /// Adds the bulletin to this podcast feed (RSS 2.0, iTunes and Podcasting 2.0 tags);
+    /// creates it if missing. Needs --base-url.
+    #[arg(long, requires = "base_url")]
+    feed: Option<PathBuf>,
+    /// The URL the bulletin directories are published under (the bulletin in directory D
+    /// is at URL/D/), for the feed's links.
+    #[arg(long, requires = "feed", value_parser = samachar::bulletin::podcast::check_base_url)]
+    base_url: Option<String>,
+    /// Keeps only the newest N items in the feed (default: all).
+    #[arg(long, requires = "feed", value_parser = clap::value_parser!(u32).range(1..))]
+    feed_keep: Option<u32>,
 }
 
 fn parse_date(s: &str) -> Result<samachar::bulletin::plan::Date, String> {
@@ -121,6 +133,11 @@ pub fn run(a: BulletinArgs) -> anyhow::Result<()> {
         force: a.force,
         progress: !a.quiet && std::io::stderr().is_terminal(),
         format: a.format,
+        feed: a.feed.map(|path| samachar::bulletin::podcast::FeedOptions {
+            path,
+            base_url: a.base_url.unwrap_or_default(),
+            keep: a.feed_keep.map(|n| n as usize),
+        }),
     };
     let mut stdin = std::io::stdin().lock();
     let summary =

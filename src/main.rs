@@ -74,8 +74,9 @@ enum Command {
         /// Reads the input as SSML (automatic when it starts with `<speak`); see README, "SSML".
         #[arg(long)]
         ssml: bool,
-        /// Output format: wav or mp3 (default: by the extension of -o, else wav). MP3 is
-        /// mono 96 kbit/s at 44.1 kHz with an ID3v2.4 tag.
+        /// Output format: wav, mp3 or flac (default: by the extension of -o, else wav). MP3
+        /// is mono 96 kbit/s at 44.1 kHz with an ID3v2.4 tag; FLAC is lossless 16-bit with
+        /// Vorbis comments.
         #[arg(long, value_parser = parse_format)]
         format: Option<samachar::encode::Format>,
     },
@@ -346,6 +347,10 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
             let layout = match format {
                 Format::Wav => StreamFormat::Wav,
                 Format::Mp3 => StreamFormat::Mp3,
+                // FLAC's STREAMINFO leads the file and holds the length: files only.
+                Format::Flac => anyhow::bail!(
+                    "<stdout>: FLAC cannot be streamed to standard output; write a .flac file, or stream --format wav or mp3"
+                ),
             };
             let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             let path = std::path::Path::new("<stdout>");
@@ -501,9 +506,21 @@ fn main() {
         Err(e) => {
             let text = e.to_string();
             let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("invalid arguments");
-            let first = first.trim().strip_prefix("error:").unwrap_or(first).trim();
+            let mut first = first.trim().strip_prefix("error:").unwrap_or(first).trim().to_string();
+            // "the following required arguments were not provided:" lists them on the next
+            // lines (up to the usage block): keep them on the one line.
+            if first.ends_with(':') {
+                let names: Vec<&str> = text
+                    .lines()
+                    .skip_while(|l| !l.trim_end().ends_with(':'))
+                    .skip(1)
+                    .take_while(|l| !l.trim().is_empty() && !l.starts_with("Usage"))
+                    .map(str::trim)
+                    .collect();
+                first = format!("{first} {}", names.join(", "));
+            }
             let hint = "see `samachar help`";
-            eprintln!("samachar: error: {}; {hint}", samachar::error::escape_controls(first));
+            eprintln!("samachar: error: {}; {hint}", samachar::error::escape_controls(&first));
             std::process::exit(1);
         }
     };

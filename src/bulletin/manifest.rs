@@ -112,9 +112,10 @@ pub struct AudioInfo {
     pub samples: u64,
     /// Length in seconds.
     pub duration: f64,
-    /// Integrated loudness as written, LUFS (`null` for silence).
+    /// Integrated loudness of the published file, LUFS (`null` for silence); for MP3 as
+    /// decoded.
     pub integrated_lufs: Option<f64>,
-    /// True peak as written, dBTP (`null` for silence).
+    /// True peak of the published file, dBTP (`null` for silence); for MP3 as decoded.
     pub true_peak_dbtp: Option<f64>,
     /// Gain applied by normalization, dB.
     pub gain_db: f64,

@@ -15,7 +15,10 @@ pub mod input;
 pub mod loudness;
 pub mod manifest;
 pub mod plan;
+pub mod podcast;
+pub mod publish;
 mod staging;
+pub mod transcript;
 pub mod wavchunks;
 
 use std::io::Read;
@@ -63,6 +66,8 @@ pub struct Options {
     pub progress: bool,
     /// Audio format of the bulletin (and of the `--split` files).
     pub format: crate::encode::Format,
+    /// A podcast feed to add the bulletin to.
+    pub feed: Option<podcast::FeedOptions>,
 }
 
 impl Default for Options {
@@ -84,6 +89,7 @@ impl Default for Options {
             force: false,
             progress: false,
             format: crate::encode::Format::Wav,
+            feed: None,
         }
     }
 }
@@ -111,6 +117,8 @@ pub mod files {
     pub const HTML: &str = "index.html";
     /// Podcasting 2.0 JSON chapters (version 1.2).
     pub const CHAPTERS: &str = "chapters.json";
+    /// Podcasting 2.0 JSON transcript (one segment per sentence).
+    pub const TRANSCRIPT: &str = "transcript.json";
     /// The un-normalized render (temporary, removed before the directory is published).
     pub(crate) const RAW: &str = "render.f32.wav";
 
@@ -226,9 +234,7 @@ fn transcode(
     rate: u32,
     tags: &crate::encode::Tags,
 ) -> Result<()> {
-    let mut out = crate::encode::AudioOut::create(format, dst, rate, crate::render::wav::Overwrite::Refuse)?;
-    loudness::for_each_block(src, |b| out.write(b))?;
-    out.commit(tags)?;
+    publish::encode_file(src, dst, format, rate, tags)?;
     std::fs::remove_file(src).map_err(|err| Error::Io { path: src.to_path_buf(), err })
 }
 
@@ -257,6 +263,9 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     staging::check(&target, opts.force, &opts.inputs)?;
     if opts.inputs.is_empty() {
         return Err(Error::Other("no input given (article files, directories, feeds, or - for stdin)".into()));
+    }
+    if let Some(f) = &opts.feed {
+        podcast::check(f)?;
     }
     let backend = crate::backend::open(&opts.voice, &opts.engine)?;
     let g2p = crate::g2p::G2p::with_lexicons(&opts.lexicons, true)?;
@@ -443,19 +452,9 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     } else {
         Vec::new()
     };
-    let norm = loudness::normalize(&raw, &wav_path, opts.loudness, &slices)?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    if !norm.reached {
-        if let Some(reached) = norm.output.lufs {
-            warn(&format!(
-                "loudness target {:.1} LUFS not reached: the bulletin is {reached:.1} LUFS, held back by the true-peak ceiling of {:.1} dBTP",
-                opts.loudness.lufs, opts.loudness.max_true_peak
-            ));
-        }
-    }
-    std::fs::remove_file(&raw).map_err(|err| Error::Io { path: raw.clone(), err })?;
+    let aim = publish::first_aim(opts.loudness, opts.format);
+    let mut norm = loudness::normalize(&raw, &wav_path, aim, &slices)?;
+    let mut published = norm.output;
     let chapters: Vec<wavchunks::Chapter> = art_entries
         .iter()
         .map(|e| wavchunks::Chapter { sample: e.start_sample as u32, label: format!("{}. {}", e.index, e.headline) })
@@ -479,7 +478,20 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
                 })
                 .collect(),
         };
-        transcode(&wav_path, &staging.path(&audio_file), opts.format, rate, &tags)?;
+        // Encoded, decoded and measured; the loudness pass is repeated if the codec moved the level.
+        let job = publish::Job {
+            raw: &raw,
+            wav: &wav_path,
+            slices: &slices,
+            target: opts.loudness,
+            dst: &staging.path(&audio_file),
+            format: opts.format,
+            rate,
+            tags: &tags,
+        };
+        let enc = publish::encode(&job, norm)?;
+        (norm, published) = (enc.norm, enc.published);
+        std::fs::remove_file(&wav_path).map_err(|err| Error::Io { path: wav_path.clone(), err })?;
         if opts.split {
             for e in &art_entries {
                 let src = staging.path(&files::article(e.index));
@@ -489,11 +501,27 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         }
     }
 
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    // Judged on the published file (an MP3 as decoded), against the target asked for.
+    let reached = published.lufs.is_some_and(|l| (l - opts.loudness.lufs).abs() <= 0.5);
+    if !reached {
+        if let Some(l) = published.lufs {
+            warn(&format!(
+                "loudness target {:.1} LUFS not reached: the bulletin is {l:.1} LUFS, held back by the true-peak ceiling of {:.1} dBTP",
+                opts.loudness.lufs, opts.loudness.max_true_peak
+            ));
+        }
+    }
+    std::fs::remove_file(&raw).map_err(|err| Error::Io { path: raw.clone(), err })?;
+
     let write = |name: &str, text: &str| -> Result<()> {
         let p = staging.path(name);
         std::fs::write(&p, text).map_err(|err| Error::Io { path: p, err })
     };
     write(files::CHAPTERS, &chapters_json(&art_entries))?;
+    write(files::TRANSCRIPT, &transcript::json(&sentences))?;
     write(files::SRT, &captions::srt(&cues, rate))?;
     write(files::VTT, &captions::vtt(&cues, rate))?;
     let manifest = manifest::Manifest {
@@ -520,8 +548,8 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
             sample_rate: rate,
             samples: rendered.total_samples,
             duration: secs(rendered.total_samples, rate),
-            integrated_lufs: norm.output.lufs,
-            true_peak_dbtp: norm.output.true_peak,
+            integrated_lufs: published.lufs,
+            true_peak_dbtp: published.true_peak,
             gain_db: norm.gain_db,
         },
         captions: manifest::CaptionFiles { srt: files::SRT.into(), vtt: files::VTT.into() },
@@ -530,10 +558,10 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         sentences,
         loudness: manifest::LoudnessInfo {
             target_lufs: opts.loudness.lufs,
-            measured_lufs: norm.output.lufs,
+            measured_lufs: published.lufs,
             true_peak_max_dbtp: opts.loudness.max_true_peak,
-            true_peak_dbtp: norm.output.true_peak,
-            reached: norm.reached,
+            true_peak_dbtp: published.true_peak,
+            reached,
         },
         skipped,
         ignored_files,
@@ -543,6 +571,11 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     }
     write(files::MANIFEST, &manifest.to_json())?;
     let dir = staging.publish()?;
+    if let Some(f) = &opts.feed {
+        let ep = podcast::episode(f, &dir, &manifest, opts.format.mime())?;
+        let channel = podcast::Channel { title: manifest.title.clone(), description: manifest.title.clone() };
+        podcast::update(f, &channel, &ep)?;
+    }
 
     if let Some(mut p) = player {
         let wav = dir.join(files::WAV);

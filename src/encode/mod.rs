@@ -5,15 +5,18 @@
 //! place on [`AudioOut::commit`], like [`crate::render::wav::WavFile`]: a failed or
 //! interrupted run never leaves a truncated file under the target name.
 //!
-//! Formats: WAV (16-bit PCM, the render's own rate) and MP3 (LAME, built from the source
+//! Formats: WAV (16-bit PCM, the render's own rate), FLAC (lossless, an encoder of our own,
+//! see [`flac`]) and MP3 (LAME, built from the source
 //! bundled in the `mp3lame-sys` crate by its build script: no system library is needed;
 //! LAME is LGPL-3.0). Speech defaults for MP3: mono, 96 kbit/s constant bit rate, 44.1 kHz
 //! (Apple's recommendation for spoken-word podcasts); a render at another rate is
 //! resampled by LAME's own polyphase resampler. Encoding streams: memory does not grow
 //! with the length of the audio, and the same samples always give the same bytes.
 
+pub mod flac;
 pub mod id3;
 pub mod mp3;
+pub mod mp3dec;
 pub mod stream;
 pub mod temp;
 
@@ -30,17 +33,20 @@ pub enum Format {
     Wav,
     /// MPEG-1 Layer III, mono, constant bit rate, 44.1 kHz, with an ID3v2.4 tag.
     Mp3,
+    /// FLAC (lossless), 16-bit mono at the render's rate, with Vorbis comments.
+    Flac,
 }
 
 impl Format {
     /// All formats, for help texts.
-    pub const NAMES: [&'static str; 2] = ["wav", "mp3"];
+    pub const NAMES: [&'static str; 3] = ["wav", "mp3", "flac"];
 
-    /// Parses a format name (`wav`, `mp3`), case-insensitively.
+    /// Parses a format name (`wav`, `mp3`, `flac`), case-insensitively.
     pub fn parse(s: &str) -> Option<Format> {
         match s.to_ascii_lowercase().as_str() {
             "wav" | "wave" => Some(Format::Wav),
             "mp3" => Some(Format::Mp3),
+            "flac" => Some(Format::Flac),
             _ => None,
         }
     }
@@ -55,6 +61,7 @@ impl Format {
         match self {
             Format::Wav => "wav",
             Format::Mp3 => "mp3",
+            Format::Flac => "flac",
         }
     }
 
@@ -63,6 +70,7 @@ impl Format {
         match self {
             Format::Wav => "audio/wav",
             Format::Mp3 => "audio/mpeg",
+            Format::Flac => "audio/flac",
         }
     }
 
@@ -119,6 +127,8 @@ pub enum AudioOut {
     Wav(WavFile),
     /// MP3.
     Mp3(mp3::Mp3File),
+    /// FLAC.
+    Flac(flac::FlacFile),
 }
 
 impl std::fmt::Debug for AudioOut {
@@ -133,6 +143,7 @@ impl AudioOut {
         Ok(match format {
             Format::Wav => AudioOut::Wav(WavFile::create(target, sample_rate, overwrite)?),
             Format::Mp3 => AudioOut::Mp3(mp3::Mp3File::create(target, sample_rate, overwrite)?),
+            Format::Flac => AudioOut::Flac(flac::FlacFile::create(target, sample_rate, overwrite)?),
         })
     }
 
@@ -141,6 +152,7 @@ impl AudioOut {
         match self {
             AudioOut::Wav(w) => w.target(),
             AudioOut::Mp3(m) => m.target(),
+            AudioOut::Flac(f) => f.target(),
         }
     }
 
@@ -149,6 +161,20 @@ impl AudioOut {
         match self {
             AudioOut::Wav(w) => w.write(samples),
             AudioOut::Mp3(m) => m.write(samples),
+            AudioOut::Flac(f) => f.write(samples),
+        }
+    }
+
+    /// Appends 16-bit samples (a 16-bit WAV's, unchanged: FLAC stays bit-exact).
+    pub fn write_i16(&mut self, samples: &[i16]) -> Result<()> {
+        match self {
+            AudioOut::Flac(f) => f.write_i16(samples),
+            AudioOut::Mp3(m) => m.write_i16(samples),
+            AudioOut::Wav(w) => {
+                // x / 32767 maps back to x exactly through the writer's ×32767 and rounding.
+                let f: Vec<f32> = samples.iter().map(|&x| f32::from(x) / 32767.0).collect();
+                w.write(&f)
+            }
         }
     }
 
@@ -157,6 +183,7 @@ impl AudioOut {
         match self {
             AudioOut::Wav(w) => w.write_silence(n),
             AudioOut::Mp3(m) => m.write_silence(n),
+            AudioOut::Flac(f) => f.write_silence(n),
         }
     }
 
@@ -173,6 +200,7 @@ impl AudioOut {
         match self {
             AudioOut::Wav(w) => w.commit(),
             AudioOut::Mp3(m) => m.commit(tags),
+            AudioOut::Flac(f) => f.commit(tags),
         }
     }
 }

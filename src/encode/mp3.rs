@@ -100,6 +100,15 @@ impl<W: Write> Mp3Encoder<W> {
         Ok(())
     }
 
+    /// Appends 16-bit samples as they are.
+    pub fn write_i16(&mut self, samples: &[i16]) -> Result<()> {
+        for chunk in samples.chunks(BLOCK) {
+            self.pcm.extend_from_slice(chunk);
+            self.encode_pcm()?;
+        }
+        Ok(())
+    }
+
     /// Appends `n` samples of silence.
     pub fn write_silence(&mut self, n: u64) -> Result<()> {
         let mut left = n;
@@ -160,6 +169,11 @@ impl Mp3File {
     /// Appends samples (in [-1, 1]).
     pub fn write(&mut self, samples: &[f32]) -> Result<()> {
         self.enc.write(samples)
+    }
+
+    /// Appends 16-bit samples unchanged.
+    pub fn write_i16(&mut self, samples: &[i16]) -> Result<()> {
+        self.enc.write_i16(samples)
     }
 
     /// Appends `n` samples of silence.

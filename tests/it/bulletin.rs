@@ -235,7 +235,8 @@ fn bulletin_from_articles_has_chapters_captions_loudness_and_valid_manifest() {
             "bulletin.vtt",
             "bulletin.wav",
             "chapters.json",
-            "manifest.json"
+            "manifest.json",
+            "transcript.json"
         ]
     );
     let m = check_bulletin(&out, 3, -16.0);
@@ -425,7 +426,7 @@ fn existing_bulletin_is_replaced_only_with_force() {
     succeeds(&run(dir.path(), &["bulletin", "a.txt", "-o", "out", "--force", "--date", DATE], None));
     assert_eq!(
         names_in(&dir.path().join("out")),
-        ["bulletin.srt", "bulletin.vtt", "bulletin.wav", "chapters.json", "manifest.json"]
+        ["bulletin.srt", "bulletin.vtt", "bulletin.wav", "chapters.json", "manifest.json", "transcript.json"]
     );
     assert_eq!(manifest(&dir.path().join("out"))["date"], DATE);
     assert_eq!(names_in(dir.path()), ["a.txt", "out"], "old bulletin, temporary directory or lock left");

@@ -9,6 +9,7 @@ mod encode;
 mod fuzz;
 mod g2p;
 mod messages;
+mod podcast;
 mod prosody;
 mod render;
 mod serve;

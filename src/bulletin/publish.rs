@@ -1,0 +1,133 @@
+//! The bulletin audio in an encoded format, at the loudness target as published.
+//!
+//! In: the un-normalized render, the normalized WAV made from it and the target. Out: the
+//! encoded file, measured as a player decodes it. A lossy codec changes the level (LAME at
+//! 96 kbit/s: about −0.55 LU on speech, which the first pass anticipates), so the encoded
+//! file is decoded and measured; if it
+//! misses the target by more than [`TOLERANCE_LU`] or its true peak is over the ceiling,
+//! the loudness pass is repeated with the target moved by the miss (and the ceiling
+//! lowered by the overshoot) and the file encoded again. Lossless formats are not measured
+//! again: their samples are the WAV's.
+
+use std::path::Path;
+
+use super::loudness::{self, Measurement, Normalized, Slice, Target};
+use crate::encode::{AudioOut, Format, Tags};
+use crate::render::wav::Overwrite;
+use crate::{Error, Result};
+
+/// How far the decoded loudness may be from the target before the pass is repeated, LU
+/// (half the 0.5 LU that is promised, so the correction lands well inside it).
+pub const TOLERANCE_LU: f64 = 0.25;
+
+/// The level LAME at 96 kbit/s takes off the built-in voices' speech, LU, as measured on
+/// the decoded file (0.55 on a 31 s and on a 1.7 h bulletin). The first loudness pass aims
+/// this much higher, so one encoding is usually enough; the measurement still decides.
+pub const MP3_LOSS_LU: f64 = 0.55;
+
+/// Returns the target the first loudness pass aims at for `format`.
+pub fn first_aim(target: Target, format: Format) -> Target {
+    match format {
+        Format::Mp3 => Target { lufs: target.lufs + MP3_LOSS_LU, ..target },
+        Format::Wav | Format::Flac => target,
+    }
+}
+
+/// Samples handed to the encoder at a time.
+const BLOCK: usize = 16_384;
+
+/// Most encodings tried.
+const MAX_PASSES: u32 = 3;
+
+/// What to encode, and from what.
+#[derive(Debug, Clone, Copy)]
+pub struct Job<'a> {
+    /// The un-normalized render (float WAV), for a repeated loudness pass.
+    pub raw: &'a Path,
+    /// The normalized 16-bit WAV (rewritten by a repeated pass).
+    pub wav: &'a Path,
+    /// Per-article slices the loudness pass also writes.
+    pub slices: &'a [Slice],
+    /// The loudness target.
+    pub target: Target,
+    /// The encoded file to write.
+    pub dst: &'a Path,
+    /// Its format.
+    pub format: Format,
+    /// The sample rate of the WAV.
+    pub rate: u32,
+    /// Tags and chapters.
+    pub tags: &'a Tags,
+}
+
+/// What [`encode`] produced.
+#[derive(Debug, Clone, Copy)]
+pub struct Encoded {
+    /// The loudness pass whose WAV was encoded last.
+    pub norm: Normalized,
+    /// The encoded file as decoded (for a lossless format, the WAV's own measurement).
+    pub published: Measurement,
+    /// Encodings made (1 unless a correction was needed).
+    pub passes: u32,
+}
+
+/// Encodes the WAV `src` into `dst` block by block, keeping `src`.
+pub fn encode_file(src: &Path, dst: &Path, format: Format, rate: u32, tags: &Tags) -> Result<()> {
+    let mut out = AudioOut::create(format, dst, rate, Overwrite::Refuse)?;
+    let bad = |e: hound::Error| Error::Other(format!("{}: {e}", src.display()));
+    let mut r = hound::WavReader::open(src).map_err(bad)?;
+    let spec = r.spec();
+    if spec.bits_per_sample == 16 && spec.sample_format == hound::SampleFormat::Int && spec.channels == 1 {
+        // The 16-bit samples go to the encoder unchanged (bit-exact for FLAC).
+        let mut block = Vec::with_capacity(BLOCK);
+        for s in r.samples::<i16>() {
+            block.push(s.map_err(bad)?);
+            if block.len() == BLOCK {
+                out.write_i16(&block)?;
+                block.clear();
+            }
+        }
+        out.write_i16(&block)?;
+    } else {
+        drop(r);
+        loudness::for_each_block(src, |b| out.write(b))?;
+    }
+    out.commit(tags)?;
+    Ok(())
+}
+
+/// Measures an encoded file as decoded, if its format loses anything.
+fn measure_decoded(path: &Path, format: Format) -> Result<Option<Measurement>> {
+    match format {
+        Format::Mp3 => crate::encode::mp3dec::loudness(path).map(Some),
+        Format::Wav | Format::Flac => Ok(None),
+    }
+}
+
+/// Encodes `job.wav` to `job.dst` so that the file as decoded meets the target; `first` is
+/// the loudness pass that made `job.wav` (best aimed at [`first_aim`]).
+pub fn encode(job: &Job<'_>, first: Normalized) -> Result<Encoded> {
+    let mut norm = first;
+    let mut aim = first_aim(job.target, job.format);
+    let mut passes = 0;
+    loop {
+        passes += 1;
+        encode_file(job.wav, job.dst, job.format, job.rate, job.tags)?;
+        let Some(m) = measure_decoded(job.dst, job.format)? else {
+            return Ok(Encoded { norm, published: norm.output, passes });
+        };
+        let off = m.lufs.map_or(0.0, |l| job.target.lufs - l);
+        // 0.1 dB of margin for the difference between two true-peak meters.
+        let over = m.true_peak.map_or(0.0, |tp| tp - (job.target.max_true_peak - 0.1));
+        if (off.abs() <= TOLERANCE_LU && over <= 0.0) || passes == MAX_PASSES {
+            return Ok(Encoded { norm, published: m, passes });
+        }
+        // Aim the WAV off by the miss (from where it actually is, so any first pass works).
+        aim.lufs = norm.output.lufs.unwrap_or(aim.lufs) + off;
+        if over > 0.0 {
+            aim.max_true_peak -= over + 0.1;
+        }
+        std::fs::remove_file(job.dst).map_err(|err| Error::Io { path: job.dst.to_path_buf(), err })?;
+        norm = loudness::normalize(job.raw, job.wav, aim, job.slices)?;
+    }
+}

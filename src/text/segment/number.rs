@@ -101,15 +101,17 @@ impl<'a> Cx<'a> {
                 {
                     // ₹500-₹1000
                     self.word(to, at);
-                } else if glued_before
-                    && self.touch(i)
-                    && self.digits_at(i + 1)
+                } else if i > 0
+                    && (self.digits_at(i + 1) || (self.is_currency_sign(i + 1) && self.digits_at(i + 2)))
                     && (after_unit
                         || (self.kind(i - 1) == Some(Kind::Deva)
                             && is_scale_word(&word_form(self.text(i - 1)))
                             && i >= 2
-                            && self.digits_at(i - 2)))
+                            && self.digits_at(i - 2))
+                        || self.is_baje(i - 1)
+                        || (1..=4).any(|b| i >= b && self.meridiem_at(i - b).is_some_and(|(_, e)| e == i)))
                 {
+                    // 40.5 मिमी-80.5 मिमी, 5 लाख-10 लाख, 10 AM-4 PM, 10 बजे-4 बजे
                     // 40.5 मिमी-80.5 मिमी, 5 लाख-10 लाख
                     self.word(to, at);
                 } else {
@@ -418,7 +420,7 @@ impl<'a> Cx<'a> {
             None => {
                 (groups.len() >= 3 && hyphens)
                     || (groups.len() == 2 && hyphens && total >= 8 && (leading_zero || lens.iter().any(|&l| l >= 6)))
-                    || (groups.len() >= 2 && spaces && total >= 10 && lens.iter().all(|&l| l >= 3))
+                    || (groups.len() >= 2 && spaces && total >= 10 && lens[0] >= 3)
             }
         };
         if !phone {
@@ -518,7 +520,8 @@ impl<'a> Cx<'a> {
     fn model_prefix(&self, k: usize) -> bool {
         let nt = num_tables();
         let w = self.text(k);
-        if nt.is(Context::Hindi, w) {
+        // A currency, unit or title (RS-500, Dr-2) is not a model name.
+        if nt.is(Context::Hindi, w) || lookup(self.t, w).is_some() {
             return false;
         }
         if nt.is(Context::Model, w) {

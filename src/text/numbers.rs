@@ -6,8 +6,8 @@
 //! - A digit string with a leading zero (007), longer than 15 digits, or (in the segmenter)
 //!   ten or more digits without commas is read digit by digit.
 //! - Decimals: the integer part, दशमलव, then each digit (3.25 → तीन दशमलव दो पाँच).
-//! - Times: H:00 → H बजे; H:30 → साढ़े H बजे (1:30 डेढ़ बजे, 2:30 ढाई बजे); other
-//!   minutes → H बजकर M मिनट. A written बजे after the time is not said twice.
+//! - Times are read by [`super::time`]; where a number stands decides its kind (amount,
+//!   time, date, phone, score, model name) in `segment::number`.
 //! - Dates D/M/Y (or D-M-Y, D.M.Y) → day, month name, year: 26/11/2026 → छब्बीस नवंबर दो
 //!   हज़ार छब्बीस.
 //! - Four-digit numbers 1100–1999 written without commas are read as years are spoken,

@@ -377,8 +377,9 @@ impl<'a> Cx<'a> {
         self.after_number = true;
     }
 
-    /// Returns how a phone context word stands before span i: Some(true) right before it (or
-    /// with only नंबर between), Some(false) within three words, None not at all.
+    /// Returns how a phone context word stands next to span i: Some(true) right before it
+    /// (or with only नंबर between) or within two words after it, Some(false) within three
+    /// words before, None not at all.
     fn phone_context(&self, i: usize) -> Option<bool> {
         let nt = num_tables();
         let mut words = 0;
@@ -396,6 +397,25 @@ impl<'a> Cx<'a> {
             if words >= 3 {
                 break;
             }
+        }
+        // After the number: 1098 चाइल्ड हेल्पलाइन (not across a postposition: 2024 में फोन).
+        let mut k = i + 1;
+        let mut words = 0;
+        while k < self.lx.len() && words < 2 {
+            if matches!(self.kind(k), Some(Kind::Deva | Kind::Latin)) {
+                let w = self.text(k);
+                if nt.is(Context::Phone, w) {
+                    return Some(true);
+                }
+                if matches!(w, "में" | "पर" | "को" | "से" | "का" | "की" | "के" | "तक" | "ने" | "और")
+                {
+                    break;
+                }
+                words += 1;
+            } else if !self.digits_at(k) && !self.is(k, '-') {
+                break;
+            }
+            k += 1;
         }
         None
     }
@@ -420,6 +440,8 @@ impl<'a> Cx<'a> {
             None => {
                 (groups.len() >= 3 && hyphens)
                     || (groups.len() == 2 && hyphens && total >= 8 && (leading_zero || lens.iter().any(|&l| l >= 6)))
+                    // A mobile number written 98765-43210.
+                    || (hyphens && lens == [5, 5] && self.text(i).starts_with(['6', '7', '8', '9', '६', '७', '८', '९']))
                     || (groups.len() >= 2 && spaces && total >= 10 && lens[0] >= 3)
             }
         };
@@ -558,13 +580,23 @@ impl<'a> Cx<'a> {
             None
         };
         let by_prefix = before.is_some_and(|k| self.model_prefix(k));
-        let by_suffix =
-            !by_prefix && self.touch(i) && self.kind(i + 1) == Some(Kind::Latin) && d.chars().count() <= 3 && {
-                let s = self.text(i + 1);
-                s.len() == 1
-                    && s.chars().all(|c| c.is_ascii_uppercase())
-                    && lookup(self.t, s).is_none()
-                    && time::meridiem(s).is_none()
+        // 4G, 3D, and in Devanagari 5जी (one letter name; not the words के, ए, ई).
+        let by_suffix = !by_prefix
+            && self.touch(i)
+            && d.chars().count() <= 3
+            && match self.kind(i + 1) {
+                Some(Kind::Latin) => {
+                    let s = self.text(i + 1);
+                    s.len() == 1
+                        && s.chars().all(|c| c.is_ascii_uppercase())
+                        && lookup(self.t, s).is_none()
+                        && time::meridiem(s).is_none()
+                }
+                Some(Kind::Deva) => {
+                    let s = word_form(self.text(i + 1));
+                    !matches!(s.as_str(), "के" | "ए" | "ई") && self.t.letters.contains(&s)
+                }
+                _ => false,
             };
         if !(by_prefix || by_suffix) {
             return false;

@@ -303,9 +303,8 @@ impl<'a> Cx<'a> {
         let t = self.t;
         let i = self.i;
         let at = self.start(i);
-        if !(self.touch(i) && self.touch(i + 1) && self.touch(i + 2) && self.touch(i + 3) && self.digits_at(i + 2))
-            || !self.digits_at(i + 4)
-        {
+        let joined = self.touch(i) && self.touch(i + 1) && self.touch(i + 2) && self.touch(i + 3);
+        if !(joined && self.digits_at(i + 2) && self.digits_at(i + 4)) {
             return false;
         }
         let sep = self.kind(i + 1);

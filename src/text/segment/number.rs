@@ -131,6 +131,16 @@ impl<'a> Cx<'a> {
                 self.read_phone(&groups);
                 true
             }
+            // Rs. 500/-: the "/-" closing an amount is not read.
+            '/' if glued_before
+                && (self.digits_at(i - 1) || after_unit)
+                && self.touch(i)
+                && self.is(i + 1, '-')
+                && !(self.touch(i + 1) && self.digits_at(i + 2)) =>
+            {
+                self.i = i + 2;
+                true
+            }
             // km/h, ₹50/किलो, रुपये/किलो → प्रति …
             '/' if glued_before && self.touch(i) && matches!(self.kind(i + 1), Some(Kind::Deva | Kind::Latin)) => {
                 let Some(reading) = nt.per.get(&context_key(self.text(i + 1))) else {
@@ -514,6 +524,11 @@ impl<'a> Cx<'a> {
         if let Some(ws) = nt.fractions.get(&format!("{a}/{b}")) {
             out.extend(ws.iter().cloned());
         } else if b <= 10 && a > b && (a >= 20 || self.line_has(Context::Score)) {
+            numbers::cardinal(t, a, &mut out);
+            out.push(t.word("wickets_for").to_string());
+            numbers::cardinal(t, b, &mut out);
+        } else if a <= 10 && b >= 13 && self.line_has(Context::Score) {
+            // Bowling figures: 4/32 → चार पर बत्तीस.
             numbers::cardinal(t, a, &mut out);
             out.push(t.word("wickets_for").to_string());
             numbers::cardinal(t, b, &mut out);

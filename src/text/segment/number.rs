@@ -31,6 +31,9 @@ pub(super) fn is_scale_word(w: &str) -> bool {
     )
 }
 
+/// Most digit groups a phone number is written in (+91 11 2345 6789 has four).
+const MAX_PHONE_GROUPS: usize = 5;
+
 /// Words that name the rupee after an amount (5.50 रुपये → पाँच रुपये पचास पैसे).
 fn is_rupee_word(w: &str) -> bool {
     matches!(w, "रुपये" | "रुपए")
@@ -123,7 +126,7 @@ impl<'a> Cx<'a> {
             // +91 98765 43210
             '+' if self.touch(i) && self.digits_at(i + 1) && !glued_before => {
                 let (groups, total) = self.chain(i + 1);
-                if total < 10 {
+                if !(10..=15).contains(&total) {
                     return false;
                 }
                 self.word(t.symbols.get(&'+').cloned().unwrap_or_default(), at);
@@ -349,11 +352,16 @@ impl<'a> Cx<'a> {
     }
 
     /// Returns the digit groups of a phone-like chain starting at span k (groups joined by a
-    /// hyphen or one space) and their total number of digits.
+    /// hyphen or one space) and their total number of digits (0 for a chain of more than
+    /// [`MAX_PHONE_GROUPS`] groups, which is no phone number).
     fn chain(&self, k: usize) -> (Vec<usize>, usize) {
         let mut groups = vec![k];
         let mut g = k;
         loop {
+            // No phone number has more groups than this; a longer run is a list of numbers.
+            if groups.len() > MAX_PHONE_GROUPS {
+                return (groups, 0);
+            }
             if self.touch(g) && self.is(g + 1, '-') && self.touch(g + 1) && self.digits_at(g + 2) {
                 g += 2;
             } else if !self.touch(g)
@@ -437,6 +445,9 @@ impl<'a> Cx<'a> {
             return false;
         }
         let (groups, total) = self.chain(i);
+        if total == 0 {
+            return false;
+        }
         let lens: Vec<usize> = groups.iter().map(|&g| self.text(g).chars().count()).collect();
         let hyphens = groups.windows(2).all(|w| w[1] == w[0] + 2);
         let spaces = groups.windows(2).all(|w| w[1] == w[0] + 1);
@@ -451,7 +462,7 @@ impl<'a> Cx<'a> {
                     || (groups.len() == 2 && hyphens && total >= 8 && (leading_zero || lens.iter().any(|&l| l >= 6)))
                     // A mobile number written 98765-43210.
                     || (hyphens && lens == [5, 5] && self.text(i).starts_with(['6', '7', '8', '9', '६', '७', '८', '९']))
-                    || (groups.len() >= 2 && spaces && total >= 10 && lens[0] >= 3)
+                    || (groups.len() >= 2 && spaces && (10..=13).contains(&total) && lens[0] >= 3 && lens.iter().all(|&l| l <= 5))
             }
         };
         if !phone {
@@ -517,7 +528,9 @@ impl<'a> Cx<'a> {
             return false;
         };
         let prev_word = (0..i).rev().find(|&k| matches!(self.kind(k), Some(Kind::Deva | Kind::Latin)));
-        if prev_word.is_some_and(|k| k + 1 == i && nt.is(Context::Section, self.text(k))) {
+        if prev_word.is_some_and(|k| {
+            (k + 1 == i || (k + 2 == i && self.is(k + 1, '.'))) && nt.is(Context::Section, self.text(k))
+        }) {
             return false;
         }
         let mut out = Vec::new();

@@ -34,6 +34,13 @@ pub(super) fn is_scale_word(w: &str) -> bool {
 /// Most digit groups a phone number is written in (+91 11 2345 6789 has four).
 const MAX_PHONE_GROUPS: usize = 5;
 
+/// How many spans around a number are searched for a phone word (bounded so that a long
+/// run of numbers stays linear).
+const CONTEXT_SPANS: usize = 8;
+
+/// How many spans either side of a/b are searched for a cricket word.
+const SCORE_WINDOW: usize = 40;
+
 /// Words that name the rupee after an amount (5.50 रुपये → पाँच रुपये पचास पैसे).
 fn is_rupee_word(w: &str) -> bool {
     matches!(w, "रुपये" | "रुपए")
@@ -401,7 +408,7 @@ impl<'a> Cx<'a> {
         let nt = num_tables();
         let mut words = 0;
         let mut only_number_words = true;
-        for k in (0..i).rev() {
+        for k in (i.saturating_sub(CONTEXT_SPANS)..i).rev() {
             if !matches!(self.kind(k), Some(Kind::Deva | Kind::Latin)) {
                 continue;
             }
@@ -418,7 +425,7 @@ impl<'a> Cx<'a> {
         // After the number: 1098 चाइल्ड हेल्पलाइन (not across a postposition: 2024 में फोन).
         let mut k = i + 1;
         let mut words = 0;
-        while k < self.lx.len() && words < 2 {
+        while k < self.lx.len().min(i + 1 + CONTEXT_SPANS) && words < 2 {
             if matches!(self.kind(k), Some(Kind::Deva | Kind::Latin)) {
                 let w = self.text(k);
                 if nt.is(Context::Phone, w) {
@@ -536,11 +543,11 @@ impl<'a> Cx<'a> {
         let mut out = Vec::new();
         if let Some(ws) = nt.fractions.get(&format!("{a}/{b}")) {
             out.extend(ws.iter().cloned());
-        } else if b <= 10 && a > b && (a >= 20 || self.line_has(Context::Score)) {
+        } else if b <= 10 && a > b && (a >= 20 || self.near(Context::Score)) {
             numbers::cardinal(t, a, &mut out);
             out.push(t.word("wickets_for").to_string());
             numbers::cardinal(t, b, &mut out);
-        } else if a <= 10 && b >= 13 && self.line_has(Context::Score) {
+        } else if a <= 10 && b >= 13 && self.near(Context::Score) {
             // Bowling figures: 4/32 → चार पर बत्तीस.
             numbers::cardinal(t, a, &mut out);
             out.push(t.word("wickets_for").to_string());
@@ -557,10 +564,13 @@ impl<'a> Cx<'a> {
         true
     }
 
-    /// Returns true if a word of the line is a context word of `kind`.
-    fn line_has(&self, kind: Context) -> bool {
+    /// Returns true if a word near span i (within [`SCORE_WINDOW`] spans) is a context word
+    /// of `kind`.
+    fn near(&self, kind: Context) -> bool {
         let nt = num_tables();
-        (0..self.lx.len()).any(|k| matches!(self.kind(k), Some(Kind::Deva | Kind::Latin)) && nt.is(kind, self.text(k)))
+        let i = self.i;
+        (i.saturating_sub(SCORE_WINDOW)..self.lx.len().min(i + SCORE_WINDOW))
+            .any(|k| matches!(self.kind(k), Some(Kind::Deva | Kind::Latin)) && nt.is(kind, self.text(k)))
     }
 
     /// Returns true if span k names a model or code whose number is said in English: a Latin

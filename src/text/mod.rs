@@ -27,6 +27,7 @@ pub(crate) mod numbers;
 mod roman;
 mod segment;
 pub(crate) mod tables;
+mod time;
 
 pub use control::{Control, Scales};
 

@@ -4,9 +4,10 @@
 use super::abbrev::{is_deva_initial, lookup};
 use super::lex::{lex, Kind, Lex};
 use super::normalize::{chunk_word, is_deva_base, word_form, MAX_WORD_CHARS};
-use super::numbers::{self, Gender};
 use super::tables::{AbbrevKind, Tables};
 use super::{latin, Block, BlockKind, Ending, Pause, Sentence, Token};
+
+mod number;
 
 /// A sentence of more words than this is cut into phrases at a pause or conjunction.
 pub const SOFT_MAX_WORDS: usize = 40;
@@ -41,11 +42,6 @@ const CONJUNCTIONS: &[&str] = &[
     "इसलिए",
     "तो",
 ];
-
-/// Scale words that follow an amount and come before its currency (₹5 करोड़ → … करोड़ रुपये).
-fn is_scale_word(w: &str) -> bool {
-    matches!(w, "हज\u{093C}ार" | "हजार" | "लाख" | "करोड\u{093C}" | "करोड" | "अरब" | "खरब")
-}
 
 /// An event of a line: a token (with the byte offset where its source starts) or a
 /// sentence end (with the byte offset where the sentence's text ends).
@@ -107,282 +103,16 @@ impl<'a> Cx<'a> {
         while self.i < self.lx.len() {
             let was_number = std::mem::take(&mut self.after_number);
             let was_unit = std::mem::take(&mut self.after_unit);
-            match self.lx[self.i].kind {
+            let kind = self.lx[self.i].kind;
+            match kind {
                 Kind::Digits => self.number(),
                 Kind::Deva => self.deva(was_number),
+                Kind::Latin if self.numeric_latin() => {}
                 Kind::Latin => self.latin(was_number),
+                Kind::Punct(c) if self.numeric_punct(c, was_unit) => {}
                 Kind::Punct(c) => self.punct(c, was_unit),
             }
         }
-    }
-
-    /// Reads an integer (with comma grouping) and an optional decimal part starting at span
-    /// k. Returns (integer digits, fraction digits, next span index); the digits of a
-    /// comma-grouped integer keep one leading ',' as a mark that it was grouped.
-    fn amount(&self, k: usize) -> (String, Option<&'a str>, usize) {
-        let mut digits = String::from(self.text(k));
-        let mut j = k;
-        // Comma groups: 1–3 digits first, then groups of 2 or 3, the last of 3 (Indian
-        // 2,50,000 and Western 250,000 alike).
-        if self.text(k).chars().count() <= 3 {
-            let mut g = k;
-            let mut grouped = String::from(self.text(k));
-            let mut last_len = 0;
-            while self.touch(g) && self.is(g + 1, ',') && self.touch(g + 1) && self.kind(g + 2) == Some(Kind::Digits) {
-                let len = self.text(g + 2).chars().count();
-                if !(2..=3).contains(&len) {
-                    break;
-                }
-                grouped.push_str(self.text(g + 2));
-                last_len = len;
-                g += 2;
-            }
-            if g > k && last_len == 3 {
-                digits = format!(",{grouped}");
-                j = g;
-            } else if g > k {
-                // Back off to the last group of three.
-                let mut back = g;
-                while back > k && self.text(back).chars().count() != 3 {
-                    back -= 2;
-                }
-                if back > k {
-                    digits = format!(",{}", self.text(k));
-                    let mut q = k;
-                    while q < back {
-                        digits.push_str(self.text(q + 2));
-                        q += 2;
-                    }
-                    j = back;
-                }
-            }
-        }
-        let mut frac = None;
-        if self.touch(j) && self.is(j + 1, '.') && self.touch(j + 1) && self.kind(j + 2) == Some(Kind::Digits) {
-            frac = Some(self.text(j + 2));
-            j += 2;
-        }
-        (digits, frac, j + 1)
-    }
-
-    fn read_amount(&self, digits: &str, frac: Option<&str>, out: &mut Vec<String>) {
-        let t = self.t;
-        // Only a plain 4-digit integer (no commas, no decimals) may be read as a year.
-        let grouped = digits.starts_with(',');
-        let digits = digits.trim_start_matches(',');
-        let n_digits = digits.chars().count();
-        let plain_four = n_digits == 4 && !grouped;
-        if !grouped && n_digits >= 10 {
-            // Ten or more digits with no grouping are a phone number or an identifier.
-            numbers::digit_by_digit(t, digits, out);
-        } else if !plain_four || frac.is_some() {
-            // Grouped or decimal amounts are never years.
-            match numbers::value(digits) {
-                Some(v) if !(digits.chars().count() > 1 && digits.starts_with(['0', '०'])) => {
-                    numbers::cardinal(t, v, out)
-                }
-                _ => numbers::digit_by_digit(t, digits, out),
-            }
-        } else {
-            numbers::integer(t, digits, out);
-        }
-        if let Some(f) = frac {
-            out.push(t.word("point").to_string());
-            numbers::digit_by_digit(t, f, out);
-        }
-    }
-
-    fn number(&mut self) {
-        let t = self.t;
-        let i = self.i;
-        let at = self.start(i);
-        let d1 = self.text(i);
-        let mut out = Vec::new();
-        // Time: H:MM, or H.MM when बजे follows (१२.२१ बजे).
-        let dotted_time = self.is(i + 1, '.') && self.kind(i + 3) == Some(Kind::Deva) && self.text(i + 3) == "बजे";
-        if self.touch(i)
-            && (self.is(i + 1, ':') || dotted_time)
-            && self.touch(i + 1)
-            && self.kind(i + 2) == Some(Kind::Digits)
-        {
-            let (h, m) = (numbers::value(d1), numbers::value(self.text(i + 2)));
-            if let (Some(h), Some(m)) = (h, m) {
-                if h <= 24 && m <= 59 && self.text(i + 2).chars().count() == 2 && d1.chars().count() <= 2 {
-                    // H:00 → H बजे; H:30 → साढ़े H बजे (डेढ़, ढाई for 1:30, 2:30); otherwise
-                    // H बजकर M मिनट.
-                    let said_baje = m == 0 || m == 30;
-                    // 00:30 is said on the 12-hour clock: साढ़े बारह बजे.
-                    let h = if h == 0 { 12 } else { h };
-                    match (h, m) {
-                        (1, 30) => out.push(t.word("one_and_half").to_string()),
-                        (2, 30) => out.push(t.word("two_and_half").to_string()),
-                        (_, 30) => {
-                            out.push(t.word("half_past").to_string());
-                            numbers::cardinal(t, h, &mut out);
-                        }
-                        _ => numbers::cardinal(t, h, &mut out),
-                    }
-                    if said_baje {
-                        out.push(t.word("o_clock").to_string());
-                    } else {
-                        out.push(t.word("past").to_string());
-                        numbers::cardinal(t, m, &mut out);
-                        out.push(t.word("minute").to_string());
-                    }
-                    self.i = i + 3;
-                    // "10:30 बजे": drop the written बजे (said, or replaced by बजकर … मिनट).
-                    if self.kind(self.i) == Some(Kind::Deva) && self.text(self.i) == "बजे" {
-                        self.i += 1;
-                    }
-                    self.words(out, at);
-                    return;
-                }
-            }
-        }
-        // Date: D/M/Y, D-M-Y or D.M.Y.
-        if self.touch(i)
-            && self.touch(i + 1)
-            && self.touch(i + 2)
-            && self.touch(i + 3)
-            && self.kind(i + 2) == Some(Kind::Digits)
-            && self.kind(i + 4) == Some(Kind::Digits)
-        {
-            let sep = self.kind(i + 1);
-            if matches!(sep, Some(Kind::Punct('/' | '-' | '.'))) && self.kind(i + 3) == sep {
-                let (d, m, y) = (numbers::value(d1), numbers::value(self.text(i + 2)), self.text(i + 4));
-                let ylen = y.chars().count();
-                if let (Some(d), Some(m)) = (d, m) {
-                    if (1..=31).contains(&d) && (1..=12).contains(&m) && (ylen == 2 || ylen == 4) {
-                        numbers::cardinal(t, d, &mut out);
-                        out.push(t.months[m as usize].clone());
-                        numbers::integer(t, y, &mut out);
-                        self.i = i + 5;
-                        self.after_number = true;
-                        self.words(out, at);
-                        return;
-                    }
-                }
-            }
-        }
-        // ISO date: YYYY-MM-DD.
-        if self.touch(i)
-            && self.touch(i + 1)
-            && self.touch(i + 2)
-            && self.touch(i + 3)
-            && self.is(i + 1, '-')
-            && self.is(i + 3, '-')
-            && self.kind(i + 4) == Some(Kind::Digits)
-            && d1.chars().count() == 4
-        {
-            let (m, d) = (numbers::value(self.text(i + 2)), numbers::value(self.text(i + 4)));
-            if let (Some(m), Some(d)) = (m, d) {
-                if (1..=31).contains(&d) && (1..=12).contains(&m) {
-                    numbers::cardinal(t, d, &mut out);
-                    out.push(t.months[m as usize].clone());
-                    numbers::integer(t, d1, &mut out);
-                    self.i = i + 5;
-                    self.after_number = true;
-                    self.words(out, at);
-                    return;
-                }
-            }
-        }
-        let (digits, frac, mut j) = self.amount(i);
-        let last = j - 1;
-        // Ordinal suffix touching the digits: 1st, 2nd, 1ला, 5वीं.
-        let spaced_suffix = self.kind(j) == Some(Kind::Deva) && matches!(self.text(j), "वाँ" | "वां" | "वीं" | "वें");
-        if frac.is_none() && (self.touch(last) || spaced_suffix) {
-            let suf = self.text(j);
-            let g = match self.kind(j) {
-                Some(Kind::Deva) => numbers::ordinal_suffix(suf),
-                // English suffixes carry no gender: feminine before a feminine noun
-                // (21st सदी → इक्कीसवीं सदी), masculine otherwise.
-                Some(Kind::Latin) if matches!(suf.to_ascii_lowercase().as_str(), "st" | "nd" | "rd" | "th") => {
-                    let fem = self.kind(j + 1) == Some(Kind::Deva) && t.feminine.contains(&word_form(self.text(j + 1)));
-                    Some(if fem { Gender::Feminine } else { Gender::Masculine })
-                }
-                _ => None,
-            };
-            if let (Some(g), Some(v)) = (g, numbers::value(digits.trim_start_matches(','))) {
-                numbers::ordinal(t, v, g, &mut out);
-                self.i = j + 1;
-                self.words(out, at);
-                return;
-            }
-        }
-        let currency = self.currency.take();
-        let rupee_paise = currency.as_deref().is_some_and(|c| c.len() == 1 && c[0] == "रुपये")
-            && frac.is_some_and(|f| f.chars().count() == 2);
-        if rupee_paise {
-            self.read_amount(&digits, None, &mut out);
-        } else {
-            self.read_amount(&digits, frac, &mut out);
-        }
-        // Range a-b, fraction a/b, score a:b.
-        if self.touch(last) && self.touch(j) && self.kind(j + 1) == Some(Kind::Digits) {
-            let joiner = match self.kind(j) {
-                Some(Kind::Punct('-')) => Some(t.word("to")),
-                Some(Kind::Punct('/')) => Some(t.word("over")),
-                Some(Kind::Punct(':')) => Some(""),
-                _ => None,
-            };
-            if let Some(jw) = joiner {
-                let (d2, f2, j2) = self.amount(j + 1);
-                // A falling pair is a score, not a range: "2-0 से आगे" is दो शून्य.
-                let score = jw == t.word("to")
-                    && frac.is_none()
-                    && f2.is_none()
-                    && matches!(
-                        (numbers::value(digits.trim_start_matches(',')), numbers::value(d2.trim_start_matches(','))),
-                        (Some(a), Some(b)) if a > b
-                    );
-                if !jw.is_empty() && !score {
-                    out.push(jw.to_string());
-                }
-                self.read_amount(&d2, f2, &mut out);
-                j = j2;
-            }
-        }
-        if let Some(cur) = currency {
-            // The scale word of the amount comes before the currency: ₹5 करोड़.
-            while matches!(self.kind(j), Some(Kind::Deva)) && is_scale_word(&word_form(self.text(j))) {
-                out.push(word_form(self.text(j)));
-                j += 1;
-            }
-            if matches!(self.kind(j), Some(Kind::Latin)) {
-                if let Some(a) = lookup(t, self.text(j))
-                    .filter(|a| a.kind == AbbrevKind::Unit && a.words.len() == 1 && is_scale_word(&a.words[0]))
-                {
-                    out.extend(a.words.iter().cloned());
-                    j += 1;
-                }
-            }
-            let single = out.len() == 1 && out[0] == t.cardinals[1] && cur.len() == 1 && cur[0] == "रुपये";
-            if single {
-                out.push("रुपया".to_string());
-            } else {
-                out.extend(cur.iter().cloned());
-            }
-            if rupee_paise {
-                if let Some(v) = frac.and_then(numbers::value).filter(|v| *v > 0) {
-                    numbers::cardinal(t, v, &mut out);
-                    out.push("पैसे".to_string());
-                }
-            }
-        }
-        // A unit written touching the number: 155mm, 5km.
-        if self.touch(j - 1) && self.kind(j) == Some(Kind::Latin) {
-            if let Some(a) =
-                lookup(t, self.text(j)).filter(|a| matches!(a.kind, AbbrevKind::Unit | AbbrevKind::Currency))
-            {
-                out.extend(a.words.iter().cloned());
-                self.after_unit = a.kind == AbbrevKind::Unit;
-                j += 1;
-            }
-        }
-        self.i = j;
-        self.after_number = true;
-        self.words(out, at);
     }
 
     /// Applies an abbreviation row; `next` is the span after it.

@@ -22,6 +22,7 @@ mod control;
 pub(crate) mod english;
 pub(crate) mod latin;
 mod lex;
+mod links;
 pub mod normalize;
 pub(crate) mod numbers;
 mod roman;

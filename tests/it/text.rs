@@ -282,6 +282,17 @@ fn cli_phonemize_expands_numbers_on_multi_word_lines() {
 /// end gives must be read by G2P exactly as the expected Devanagari is.
 #[test]
 fn latin_words_golden() {
+    check_by_phones("text_latin.tsv", 40);
+}
+
+/// Links, e-mail addresses, handles, acronyms read as words, agency credits, `&`: the words
+/// must be read by G2P exactly as the expected Devanagari is (empty: nothing is said).
+#[test]
+fn reading_links_acronyms_credits_golden() {
+    check_by_phones("text_reading.tsv", 30);
+}
+
+fn check_by_phones(file: &str, min_rows: usize) {
     let g2p = samachar::g2p::G2p::builtin();
     let said = |ws: &[String]| -> String {
         ws.iter()
@@ -289,20 +300,20 @@ fn latin_words_golden() {
             .collect::<Vec<_>>()
             .join(" | ")
     };
-    let text = data("text_latin.tsv");
+    let text = data(file);
     let rows = rows(&text);
-    assert!(rows.len() >= 40, "text_latin.tsv: too few cases");
+    assert!(rows.len() >= min_rows, "{file}: too few cases");
     let mut failures = Vec::new();
     for (n, cols) in rows {
-        assert_eq!(cols.len(), 2, "text_latin.tsv:{n}: expected input<TAB>expected");
+        assert_eq!(cols.len(), 2, "{file}:{n}: expected input<TAB>expected");
         let got: Vec<String> = normalize_line(cols[0])
             .into_iter()
             .filter_map(|t| if let Token::Word(w) = t { Some(w) } else { None })
             .collect();
-        let want: Vec<String> = cols[1].split(' ').map(word_form).collect();
+        let want: Vec<String> = cols[1].split(' ').filter(|w| !w.is_empty()).map(word_form).collect();
         if said(&got) != said(&want) {
             failures.push(format!(
-                "text_latin.tsv:{n}: {:?} → {:?} [{}], want [{}]",
+                "{file}:{n}: {:?} → {:?} [{}], want [{}]",
                 cols[0],
                 got.join(" "),
                 said(&got),

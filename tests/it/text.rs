@@ -323,3 +323,35 @@ fn check_by_phones(file: &str, min_rows: usize) {
     }
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Issue 8: the lines of a price table (no final punctuation) were read as headings, and in
+/// hard-wrapped text joined into one sentence cut mid-item.
+#[test]
+fn list_lines_without_punctuation_are_one_sentence_each() {
+    let items = "दिल्ली - 94.72 रुपये प्रति लीटर\nमुंबई - 104.21 रुपये प्रति लीटर\nकोलकाता - 103.94 रुपये प्रति लीटर";
+    let doc = parse(&format!("पेट्रोल के दाम\n\n{items}\n"));
+    assert_eq!(doc.blocks[0].kind, BlockKind::Heading);
+    let list = &doc.blocks[1];
+    assert_eq!(list.kind, BlockKind::Paragraph);
+    let texts: Vec<&str> = list.sentences.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(texts, items.lines().collect::<Vec<_>>());
+    assert!(list.sentences.iter().all(|s| s.ending == Ending::Statement));
+
+    let wrapped = format!(
+        "यह एक लंबा वाक्य है जो पहली पंक्ति में शुरू होता है और आगे\nदूसरी पंक्ति में खत्म होता है। प्रमुख शहरों में दाम इस प्रकार हैं:\n{items}\n\nदूसरा अनुच्छेद यहां है और यह भी एक लंबी पंक्ति है जो आगे\nचलती है।\n"
+    );
+    let doc = parse(&wrapped);
+    let texts: Vec<&str> = doc.blocks.iter().flat_map(|b| &b.sentences).map(|s| s.text.as_str()).collect();
+    assert_eq!(texts.len(), 6, "{texts:?}");
+    assert_eq!(texts[1], "प्रमुख शहरों में दाम इस प्रकार हैं:");
+    assert_eq!(&texts[2..5], &items.lines().collect::<Vec<_>>()[..]);
+    assert!(texts[5].contains("आगे चलती है।"));
+}
+
+/// Two short lines (a headline and a subhead) stay headings, not a list.
+#[test]
+fn two_short_lines_stay_headings() {
+    let doc = parse("बड़ी ख़बर\nउपशीर्षक यहां\n");
+    assert_eq!(doc.blocks.len(), 2);
+    assert!(doc.blocks.iter().all(|b| b.kind == BlockKind::Heading));
+}

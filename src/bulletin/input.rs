@@ -19,8 +19,26 @@ pub struct Article {
     pub source: String,
     /// The headline, plain text on one line.
     pub headline: String,
-    /// The body, plain text; paragraphs on separate lines.
+    /// The body, plain text; paragraphs on separate lines. SSML when `ssml` is set.
     pub body: String,
+    /// The body is SSML (a JSON feed item with `"format": "ssml"`), read by [`crate::ssml`].
+    #[serde(skip)]
+    pub ssml: bool,
+    /// Notices about SSML markup that was read only in part ("LINE:COL: problem").
+    #[serde(skip)]
+    pub warnings: Vec<String>,
+}
+
+impl Article {
+    /// Returns the body as the text front end's [`crate::text::Document`] (through the SSML
+    /// reader when the body is SSML; an SSML body was checked when it was loaded).
+    pub fn body_document(&self) -> crate::text::Document {
+        if self.ssml {
+            crate::ssml::parse(&self.body, &self.source).map(|p| p.document).unwrap_or_default()
+        } else {
+            crate::text::parse(&self.body)
+        }
+    }
 }
 
 /// What one input yielded: articles, or errors naming what could not be used.
@@ -139,10 +157,26 @@ pub fn article_from_text(text: &str, source: &str) -> Result<Article> {
 }
 
 fn make_article(source: String, headline: String, body: String) -> Result<Article> {
+    // Feed boilerplate ("Read more »", "फोटो: …", "ये भी पढ़ें: …") is not read in a bulletin.
+    let body = crate::text::boilerplate::strip(&body);
     if !speakable(&headline) && !speakable(&body) {
         return Err(Error::Article { source, problem: "no speakable text (empty, or no letters or digits)".into() });
     }
-    Ok(Article { source, headline, body })
+    Ok(Article { source, headline, body, ssml: false, warnings: Vec::new() })
+}
+
+/// Makes an article whose body is SSML: the SSML is parsed now, so malformed markup is an
+/// error naming the item and the line:column inside its body.
+fn make_ssml_article(source: String, headline: String, body: String) -> Result<Article> {
+    let parsed = crate::ssml::parse(&body, &source)?;
+    let says = |d: &crate::text::Document| {
+        d.blocks.iter().flat_map(|b| &b.sentences).any(|s| s.words().any(|w| w.chars().any(char::is_alphanumeric)))
+    };
+    if !speakable(&headline) && !says(&parsed.document) {
+        return Err(Error::Article { source, problem: "no speakable text (empty, or no letters or digits)".into() });
+    }
+    let warnings = parsed.warnings;
+    Ok(Article { source, headline, body, ssml: true, warnings })
 }
 
 /// Returns true when the text front end finds at least one word with a letter or digit.
@@ -243,6 +277,9 @@ fn parse_xml_feed(text: &str, name: &str) -> Result<Loaded> {
 struct JsonItem {
     title: String,
     body: String,
+    /// "text" (the default; HTML is reduced to text) or "ssml".
+    #[serde(default)]
+    format: Option<String>,
 }
 
 fn parse_json_feed(text: &str, name: &str) -> Result<Loaded> {
@@ -250,7 +287,7 @@ fn parse_json_feed(text: &str, name: &str) -> Result<Loaded> {
         source: name.into(),
         line: e.line(),
         column: e.column(),
-        problem: format!("{e} (expected a JSON list of {{\"title\": …, \"body\": …}})")
+        problem: format!("{e} (expected a JSON list of {{\"title\": …, \"body\": …[, \"format\": \"ssml\"]}})")
             .replace(&format!(" at line {} column {}", e.line(), e.column()), ""),
     })?;
     if items.is_empty() {
@@ -260,11 +297,16 @@ fn parse_json_feed(text: &str, name: &str) -> Result<Loaded> {
         .into_iter()
         .enumerate()
         .map(|(i, it)| {
-            make_article(
-                format!("{name}#{}", i + 1),
-                html_to_text(&it.title).replace('\n', " "),
-                html_to_text(&it.body),
-            )
+            let source = format!("{name}#{}", i + 1);
+            let title = html_to_text(&it.title).replace('\n', " ");
+            match it.format.as_deref() {
+                None | Some("text") => make_article(source, title, html_to_text(&it.body)),
+                Some("ssml") => make_ssml_article(source, title, it.body),
+                Some(other) => Err(Error::Article {
+                    source,
+                    problem: format!("unknown \"format\": \"{other}\" (expected \"text\" or \"ssml\")"),
+                }),
+            }
         })
         .collect())
 }

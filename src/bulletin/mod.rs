@@ -321,7 +321,12 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     let mut skipped = Vec::new();
     for item in input::load_all(&opts.inputs, stdin) {
         match item {
-            Ok(a) => articles.push(a),
+            Ok(a) => {
+                for w in &a.warnings {
+                    warn(&format!("warning: {w}"));
+                }
+                articles.push(a)
+            }
             Err(e) if opts.keep_going => {
                 warn(&format!("skipping {e}"));
                 let source = source_of(&e).unwrap_or_else(|| "input".into());

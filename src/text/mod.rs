@@ -22,6 +22,7 @@
 //!   (और, लेकिन, कि, जो …); a phrase is cut at 60 words even with no such point.
 
 mod abbrev;
+pub mod boilerplate;
 mod control;
 pub(crate) mod english;
 pub(crate) mod latin;

@@ -225,7 +225,7 @@ fn build() -> Tables {
     for (n, r) in rows(BOILERPLATE) {
         match (r.len(), r.get(1).copied()) {
             (2, Some(kind @ ("line" | "prefix"))) if !r[0].trim().is_empty() => {
-                t.boilerplate.push((word_form(r[0].trim()).to_lowercase(), kind == "line"));
+                t.boilerplate.push((word_form(r[0].trim()).to_ascii_lowercase(), kind == "line"));
             }
             _ => bad.push(("boilerplate.tsv", n)),
         }

@@ -33,11 +33,13 @@ fn is_label_char(c: char) -> bool {
 
 /// Returns the length of the domain at the start of `s` (labels of letters, digits and `-`
 /// joined by dots, at least two, the last a top-level domain of `lexicon/links.tsv` written
-/// in lower case, the first of two or more characters with a letter), or None.
+/// in lower case, the first with a letter and of two or more characters unless a path
+/// follows: `t.co/x`), or None.
 fn domain_len(t: &Tables, s: &str) -> Option<usize> {
     let mut end = 0;
     let mut labels = 0;
     let mut first_ok = false;
+    let mut first_short = false;
     let mut last = "";
     let mut pos = 0;
     loop {
@@ -47,7 +49,8 @@ fn domain_len(t: &Tables, s: &str) -> Option<usize> {
         }
         let label = &s[pos..pos + n];
         if labels == 0 {
-            first_ok = n >= 2 && label.chars().any(|c| c.is_ascii_alphabetic());
+            first_ok = label.chars().any(|c| c.is_ascii_alphabetic());
+            first_short = n < 2;
         }
         labels += 1;
         last = label;
@@ -61,7 +64,8 @@ fn domain_len(t: &Tables, s: &str) -> Option<usize> {
     let tld = labels >= 2
         && last.bytes().all(|b| b.is_ascii_lowercase())
         && t.links.get(last).is_some_and(|(_, is_tld)| *is_tld);
-    (first_ok && tld).then_some(end)
+    let path = s[end..].starts_with('/');
+    (first_ok && tld && (!first_short || path)).then_some(end)
 }
 
 /// Returns the length of `s` up to the first space or non-ASCII character, without trailing
@@ -221,6 +225,8 @@ mod tests {
         assert_eq!(kind_of("https://abc.in:8080/"), Some((LinkKind::Url, "https://abc.in:8080/")));
         assert_eq!(kind_of("pic.twitter.com/AbC12 x"), Some((LinkKind::Url, "pic.twitter.com/AbC12")));
         assert_eq!(kind_of("aajtak.in पर"), Some((LinkKind::Domain, "aajtak.in")));
+        assert_eq!(kind_of("t.co/x7Yz9"), Some((LinkKind::Url, "t.co/x7Yz9")));
+        assert_eq!(kind_of("bit.ly/3abc?x=1,"), Some((LinkKind::Url, "bit.ly/3abc?x=1")));
         assert_eq!(kind_of("info@example.co.in।"), Some((LinkKind::Email, "info@example.co.in")));
         assert_eq!(kind_of("@PMOIndia ने"), Some((LinkKind::Handle, "@PMOIndia")));
     }

@@ -568,8 +568,8 @@ impl<'a> Cx<'a> {
     /// credit of `lexicon/credits.tsv`.
     fn credit_end(&self, k: usize) -> Option<usize> {
         let close = (k + 1..(k + 8).min(self.lx.len())).find(|&j| self.is(j, ')'))?;
-        let inner = self.line[self.lx[k].end..self.lx[close].start].trim();
-        self.t.credits.contains(&abbrev_key(&word_form(inner))).then_some(close + 1)
+        let inner = self.line[self.lx[k].end..self.lx[close].start].split_whitespace().collect::<Vec<_>>().join(" ");
+        self.t.credits.contains(&abbrev_key(&word_form(&inner.replace(" :", ":")))).then_some(close + 1)
     }
 
     fn punct(&mut self, c: char, after_unit: bool) {

@@ -83,8 +83,8 @@ pub(crate) fn span(t: &Tables, line: &str, s: usize) -> Option<(LinkKind, usize)
     if !(first.is_ascii_alphanumeric() || first == '@') {
         return None;
     }
-    let lower_head: String = rest.chars().take(8).collect::<String>().to_ascii_lowercase();
-    if lower_head.starts_with("http://") || lower_head.starts_with("https://") || lower_head.starts_with("www.") {
+    let starts = |p: &str| rest.len() >= p.len() && rest.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    if starts("http://") || starts("https://") || starts("www.") {
         let n = url_len(rest);
         let host = host_start(&rest[..n]);
         if n <= host {

@@ -565,8 +565,12 @@ impl<'a> Cx<'a> {
     }
 
     /// Returns the span after the `)` when the bracket opened at span `k` holds only an agency
-    /// credit of `lexicon/credits.tsv`.
+    /// credit of `lexicon/credits.tsv`, or only a @handle.
     fn credit_end(&self, k: usize) -> Option<usize> {
+        // A handle in brackets after a name, "Narendra Modi (@narendramodi)": the name was said.
+        if self.kind(k + 1) == Some(Kind::Link(links::LinkKind::Handle)) && self.is(k + 2, ')') {
+            return Some(k + 3);
+        }
         let close = (k + 1..(k + 8).min(self.lx.len())).find(|&j| self.is(j, ')'))?;
         let inner = self.line[self.lx[k].end..self.lx[close].start].split_whitespace().collect::<Vec<_>>().join(" ");
         self.t.credits.contains(&abbrev_key(&word_form(&inner.replace(" :", ":")))).then_some(close + 1)

@@ -14,6 +14,9 @@ pub const SOFT_MAX_WORDS: usize = 40;
 pub const HARD_MAX_WORDS: usize = 60;
 /// A cut leaves at least this many words in the phrase before it.
 const MIN_PHRASE_WORDS: usize = 6;
+/// A credit word after a comma within this many spans of the start of a line is a dateline's
+/// credit ("नई दिल्ली, प्रेट्र।").
+const DATELINE_MAX_SPANS: usize = 8;
 /// A line of at most this many words with no sentence-final punctuation is a heading.
 pub const HEADING_MAX_WORDS: usize = 15;
 
@@ -422,6 +425,16 @@ impl<'a> Cx<'a> {
         let t = self.t;
         let i = self.i;
         let at = self.start(i);
+        // A credit word in a dateline without brackets, "नई दिल्ली, प्रेट्र। …": not read.
+        if i > 0
+            && i <= DATELINE_MAX_SPANS
+            && self.is(i - 1, ',')
+            && (self.is(i + 1, '।') || self.is(i + 1, ':'))
+            && self.t.credits.contains(&word_form(self.text(i)))
+        {
+            self.i = i + 1;
+            return;
+        }
         // Stray vowel signs or marks with no letter to sit on are not a word.
         if !self.text(i).chars().any(is_deva_base) {
             self.i = i + 1;

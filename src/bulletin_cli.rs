@@ -7,8 +7,8 @@ use std::path::PathBuf;
 #[derive(clap::Args)]
 pub struct BulletinArgs {
     /// Article text files (first non-empty line = headline), directories of them (read in
-    /// name order), `-` for stdin, or feeds: RSS 2.0 / Atom XML, or a JSON list of
-    /// {"title", "body"} items.
+    /// name order; only .txt, .text, .md, .json, .xml, .rss, .atom files), `-` for stdin, or
+    /// feeds: RSS 2.0 / Atom XML, or a JSON list of {"title", "body"} items.
     #[arg(required = true)]
     inputs: Vec<String>,
     /// Output directory (default: output/<date>-<slug of title>).
@@ -50,10 +50,12 @@ pub struct BulletinArgs {
     /// Leaves out the opening line (title and date).
     #[arg(long)]
     no_intro: bool,
-    /// Skips inputs that cannot be used (and lists them in the manifest) instead of stopping.
+    /// Skips inputs and single feed items that cannot be used (and lists them in the
+    /// manifest) instead of stopping.
     #[arg(long)]
     keep_going: bool,
-    /// Replaces the output directory if it exists.
+    /// Replaces a previous bulletin at the output directory (a directory holding samachar's
+    /// manifest.json); any other directory or file there is refused.
     #[arg(long)]
     force: bool,
     /// Prints no progress bar and no summary.
@@ -88,6 +90,12 @@ fn parse_lufs(s: &str) -> Result<f64, String> {
 /// Runs `samachar bulletin`.
 pub fn run(a: BulletinArgs) -> anyhow::Result<()> {
     use samachar::bulletin::{build, loudness::Target, Options};
+    // `-o -` means standard output everywhere else; a bulletin is a directory of files.
+    if a.output.as_deref().is_some_and(|p| p.as_os_str() == "-") {
+        anyhow::bail!(
+            "-o -: a bulletin is a directory of files and cannot go to standard output (for a directory named '-', write -o ./-)"
+        );
+    }
     let opts = Options {
         inputs: a.inputs,
         out_dir: a.output,

@@ -25,6 +25,7 @@ pub mod g2p;
 pub mod limits;
 pub mod phoneme;
 pub mod prosody;
+pub mod publish;
 pub mod render;
 #[cfg(feature = "serve")]
 pub mod serve;

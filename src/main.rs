@@ -43,7 +43,8 @@ enum Command {
         /// Input file, or `-` for stdin.
         #[arg(default_value = "-")]
         input: String,
-        /// Output WAV file (default: output/<input-stem>.wav).
+        /// Output file (default: output/<input-stem>.wav); `-` streams to standard output
+        /// (a WAV whose sizes say "unknown length", or MP3 with --format mp3).
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// Plays the speech as it is synthesized (needs a build with `--features play`).
@@ -84,8 +85,9 @@ enum Command {
     ///
     /// Output goes to a directory (default output/<date>-<slug>/): bulletin.wav,
     /// bulletin.srt, bulletin.vtt, manifest.json; --split adds one WAV per article, --html
-    /// a listening page. It is written to a temporary directory and renamed when complete;
-    /// an existing directory is replaced only with --force.
+    /// a listening page. It is written to a temporary directory and renamed when complete,
+    /// in one step that replaces nothing; with --force it may replace a previous bulletin
+    /// (a directory holding samachar's manifest.json), never any other directory or file.
     Bulletin(bulletin_cli::BulletinArgs),
     /// Serves speech over HTTP: POST /v1/audio/speech (OpenAI-compatible), GET /v1/voices,
     /// /healthz, /readyz, /metrics. See the README's "Service" section.
@@ -118,6 +120,14 @@ struct ServeArgs {
     /// Seconds in-flight requests may take to finish after SIGTERM.
     #[arg(long, default_value_t = 10)]
     grace: u64,
+    /// Seconds a client has to send a request's headers, and again its body (408); an idle
+    /// keep-alive connection is closed after it too.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    read_timeout: u64,
+    /// Seconds a response write may make no progress (a client that stopped reading) before
+    /// the connection is closed and its synthesis stopped.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    write_timeout: u64,
 }
 
 #[cfg(feature = "serve")]
@@ -145,6 +155,8 @@ fn serve(a: ServeArgs) -> anyhow::Result<()> {
         max_chars: a.max_chars,
         deadline: std::time::Duration::from_secs(a.deadline),
         grace: std::time::Duration::from_secs(a.grace),
+        read_timeout: std::time::Duration::from_secs(a.read_timeout),
+        write_timeout: std::time::Duration::from_secs(a.write_timeout),
         token,
         ..Default::default()
     };
@@ -207,20 +219,60 @@ fn default_output(input: &str, ext: &str) -> PathBuf {
     PathBuf::from("output").join(format!("{stem}.{ext}"))
 }
 
+/// Where `speak` writes its audio.
+enum Target {
+    /// A file, moved into place when complete.
+    File(PathBuf),
+    /// Standard output (`-o -`), streamed sentence by sentence.
+    Stdout,
+}
+
+/// The audio sink of `speak`: a file or standard output.
+enum SpeakOut {
+    File(samachar::encode::AudioOut),
+    Stdout(samachar::encode::stream::AudioStream<std::io::BufWriter<std::io::StdoutLock<'static>>>),
+}
+
+impl samachar::render::Sink for SpeakOut {
+    fn unit(&mut self, i: usize, u: &samachar::render::Unit, start: u64, s: &[f32]) -> samachar::Result<()> {
+        match self {
+            SpeakOut::File(f) => f.unit(i, u, start, s),
+            SpeakOut::Stdout(o) => o.unit(i, u, start, s),
+        }
+    }
+    fn silence(&mut self, start: u64, len: u64) -> samachar::Result<()> {
+        match self {
+            SpeakOut::File(f) => f.silence(start, len),
+            SpeakOut::Stdout(o) => o.silence(start, len),
+        }
+    }
+}
+
 fn speak(a: SpeakArgs) -> anyhow::Result<()> {
+    use samachar::encode::stream::{AudioStream, StreamFormat};
     use samachar::encode::{AudioOut, Format, Tags};
     use samachar::render::{play::Player, wav, Engine, Tee};
+    use std::io::IsTerminal;
     let overwrite = if a.force { wav::Overwrite::Replace } else { wav::Overwrite::Refuse };
     let default_target = a.output.is_none() && !a.play;
-    let format = Format::choose(a.format, a.output.as_deref())?;
+    let to_stdout = a.output.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    let format =
+        if to_stdout { a.format.unwrap_or(Format::Wav) } else { Format::choose(a.format, a.output.as_deref())? };
     let target = match (a.output, a.play) {
-        (Some(p), _) => Some(p),
+        _ if to_stdout => Some(Target::Stdout),
+        (Some(p), _) => Some(Target::File(p)),
         (None, true) => None,
-        (None, false) => Some(default_output(&a.input, format.extension())),
+        (None, false) => Some(Target::File(default_output(&a.input, format.extension()))),
     };
     // Refuse before doing any work.
-    if let Some(t) = &target {
-        wav::check_target(t, overwrite)?;
+    match &target {
+        Some(Target::File(t)) => wav::check_target(t, overwrite)?,
+        Some(Target::Stdout) if std::io::stdout().is_terminal() => return Err(samachar::Error::Other(
+            "-o -: standard output is a terminal; pipe the audio to a player (| aplay) or redirect it (> speech.wav)"
+                .into(),
+        )
+        .into()),
+        _ => {}
     }
     let voice_name = match a.voice {
         Some(v) => v,
@@ -244,9 +296,11 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
         return Err(samachar::Error::EmptyInput { source: name }.into());
     }
     let engine = Engine::with_backend(g2p, backend, a.opts.rate);
-    // Refuse a text too long for one WAV before writing anything (the writer also stops at
-    // once if the audio runs over while rendering). MP3 has no such limit.
-    let projected = if format == Format::Wav && target.is_some() { engine.projected_samples(&units) } else { 0 };
+    // Refuse a text too long for one WAV file before writing anything (the writer also stops
+    // at once if the audio runs over while rendering). MP3 and a streamed WAV, whose sizes
+    // say "unknown", have no such limit.
+    let to_wav_file = format == Format::Wav && matches!(target, Some(Target::File(_)));
+    let projected = if to_wav_file { engine.projected_samples(&units) } else { 0 };
     if projected > wav::MAX_SAMPLES {
         return Err(samachar::Error::Other(format!(
             "{name}: the speech would last {:.1} h, longer than one WAV file holds at {} Hz ({:.1} h); split the text or lower --sample-rate",
@@ -256,30 +310,65 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
         ))
         .into());
     }
-    // Opened before the WAV so that a missing device fails before any file is created.
-    let mut player = if a.play { Some(Player::open(engine.sample_rate())?) } else { None };
+    // Opened before the output so that a missing device fails before any file is created.
+    // Without a device the requested file is still written: playback is then only a warning.
+    let mut player = match a.play.then(|| Player::open(engine.sample_rate())) {
+        None => None,
+        Some(Ok(p)) => Some(p),
+        Some(Err(e)) => match &target {
+            None => return Err(e.into()),
+            Some(t) => {
+                let what = match t {
+                    Target::File(p) => p.display().to_string(),
+                    Target::Stdout => "standard output".into(),
+                };
+                let msg = format!("{e}; writing {what} without playing it");
+                eprintln!("samachar: warning: {}", samachar::error::escape_controls(&msg));
+                None
+            }
+        },
+    };
     if default_target {
-        if let Some(dir) = target.as_deref().and_then(|t| t.parent()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create directory", dir.display()))?;
+        if let Some(Target::File(t)) = &target {
+            if let Some(dir) = t.parent() {
+                std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create directory", dir.display()))?;
+            }
         }
     }
+    let title = match std::path::Path::new(&a.input).file_stem() {
+        Some(s) if a.input != "-" => s.to_string_lossy().into_owned(),
+        _ => String::new(),
+    };
+    let tags = Tags { title, language: "hin".into(), ..Tags::default() };
     let mut out = match &target {
-        Some(t) => Some(AudioOut::create(format, t, engine.sample_rate(), overwrite)?),
+        Some(Target::File(t)) => Some(SpeakOut::File(AudioOut::create(format, t, engine.sample_rate(), overwrite)?)),
+        Some(Target::Stdout) => {
+            let layout = match format {
+                Format::Wav => StreamFormat::Wav,
+                Format::Mp3 => StreamFormat::Mp3,
+            };
+            let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let path = std::path::Path::new("<stdout>");
+            Some(SpeakOut::Stdout(AudioStream::new(layout, stdout, path, engine.sample_rate(), &tags)?))
+        }
         None => None,
     };
     let rendered = engine.render(&units, &mut Tee(&mut out, &mut player))?;
     if rendered.audio_samples == 0 {
-        // `out` is dropped here: its temporary file is removed.
+        // `out` is dropped here: its temporary file is removed (a stream got no byte yet).
         return Err(samachar::Error::EmptyInput { source: name }.into());
     }
-    if let Some(w) = out {
-        let title = match std::path::Path::new(&a.input).file_stem() {
-            Some(s) if a.input != "-" => s.to_string_lossy().into_owned(),
-            _ => String::new(),
-        };
-        let tags = Tags { title, language: "hin".into(), ..Tags::default() };
-        let path = w.commit(&tags)?;
-        eprintln!("samachar: wrote {} ({:.1} s, {} sentences)", path.display(), rendered.seconds(), units.len());
+    let summary = format!("{:.1} s, {} sentences", rendered.seconds(), units.len());
+    match out {
+        Some(SpeakOut::File(w)) => {
+            let path = w.commit(&tags)?;
+            eprintln!("samachar: wrote {} ({summary})", path.display());
+        }
+        Some(SpeakOut::Stdout(s)) => {
+            s.finish()?;
+            eprintln!("samachar: wrote standard output ({summary})");
+        }
+        None => {}
     }
     if let Some(p) = player {
         p.finish();

@@ -44,7 +44,16 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Writes SubRip captions.
+/// Returns cue text that SubRip readers show as written. SRT has no escapes, yet ffmpeg,
+/// VLC and most players read `<i>`, `<font …>`, `{\an8}` and MicroDVD's `{y:i}` in it as
+/// markup (hiding the text or restyling it) and a `-->` as a timing line (dropping the
+/// cue), so angle brackets become the look-alike single guillemets `‹ ›` (which also
+/// breaks every `-->`) and every `{` is followed by an invisible word joiner (U+2060).
+pub fn srt_text(text: &str) -> String {
+    one_line(text).replace('<', "\u{2039}").replace('>', "\u{203A}").replace('{', "{\u{2060}")
+}
+
+/// Writes SubRip captions; cue text goes through [`srt_text`].
 pub fn srt(cues: &[Cue], sample_rate: u32) -> String {
     let mut out = String::new();
     for (i, c) in cues.iter().enumerate() {
@@ -54,7 +63,7 @@ pub fn srt(cues: &[Cue], sample_rate: u32) -> String {
             i + 1,
             stamp(millis(c.start, sample_rate), ','),
             stamp(millis(c.end, sample_rate), ','),
-            one_line(&c.text)
+            srt_text(&c.text)
         );
     }
     out
@@ -116,6 +125,24 @@ mod tests {
         assert_eq!(parse_stamp("01:02:03.004"), Some(3_723_004));
     }
 
+    /// Issue 7: feed text reached SRT raw, so `<font color=…>`/`<i>` hid or restyled the
+    /// text in ffmpeg and players, and a `-->` in a sentence made a second timing line.
+    #[test]
+    fn srt_cue_text_with_tags_and_arrows_is_neutralized() {
+        let text = "<font color=\"#000000\">छिपा</font> <i>तिरछा</i> क --> ख {\\an8}ऊपर {y:i}";
+        let cues = vec![Cue { id: "s1".into(), start: 0, end: 22_050, text: text.into() }];
+        let s = srt(&cues, 22_050);
+        let body = s.lines().nth(2).unwrap();
+        assert!(!body.contains('<') && !body.contains('>') && !body.contains("{\\"), "{body}");
+        assert_eq!(s.matches("-->").count(), 1, "one timing line: {s}");
+        assert_eq!(body, "‹font color=\"#000000\"›छिपा‹/font› ‹i›तिरछा‹/i› क --› ख {\u{2060}\\an8}ऊपर {\u{2060}y:i}");
+        let p = parse(&s).unwrap();
+        assert_eq!(p.len(), 1);
+        // VTT keeps its escapes.
+        let v = vtt(&cues, 22_050);
+        assert!(v.contains("&lt;i&gt;तिरछा&lt;/i&gt; क --&gt; ख"), "{v}");
+    }
+
     #[test]
     fn srt_and_vtt_round_trip() {
         let cues = vec![
@@ -123,7 +150,7 @@ mod tests {
             Cue { id: "s2".into(), start: 33_075, end: 44_100, text: "दूसरा\nवाक्य।".into() },
         ];
         let s = srt(&cues, 22_050);
-        assert!(s.starts_with("1\n00:00:00,000 --> 00:00:01,000\n"));
+        assert!(s.starts_with("1\n00:00:00,000 --> 00:00:01,000\nपहला ‹वाक्य› & ।\n"), "{s}");
         let v = vtt(&cues, 22_050);
         assert!(v.starts_with("WEBVTT\n\ns1\n00:00:00.000 --> 00:00:01.000\nपहला &lt;वाक्य&gt; &amp; ।\n"));
         for text in [s, v] {

@@ -14,7 +14,7 @@
 //! sentence per time) as JSON into `<pre id="selftest">` and POSTs it to
 //! `selftest-report` beside the page. Without the query parameter the hook does nothing.
 
-use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use html_escape::{encode_double_quoted_attribute as attr, encode_text};
 
 use super::manifest::Manifest;
 use super::plan::Date;
@@ -131,6 +131,20 @@ const SCRIPT: &str = r#"
 })();
 "#;
 
+/// Returns true for the Unicode bidirectional formatting characters: embeddings and
+/// overrides (U+202A–202E), isolates (U+2066–2069), the marks LRM, RLM (U+200E/F) and ALM
+/// (U+061C). An unterminated U+202E in a headline would reverse the rest of the page.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Escapes page text, leaving out bidi controls (each headline and sentence is also
+/// isolated with `dir="auto"`/`<bdi>`, so even a control that slipped through stays inside it).
+fn text(s: &str) -> String {
+    let clean: String = s.chars().filter(|&c| !is_bidi_control(c)).collect();
+    encode_text(&clean).into_owned()
+}
+
 fn clock(seconds: f64) -> String {
     let s = seconds.max(0.0).round() as u64;
     format!("{}:{:02}", s / 60, s % 60)
@@ -144,7 +158,11 @@ pub fn page(m: &Manifest) -> String {
     h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     h.push_str(&format!("<title>{} — {}</title>\n", text(&m.title), text(&date)));
     h.push_str(&format!("<style>{STYLE}</style>\n</head>\n<body>\n"));
-    h.push_str(&format!("<header>\n<h1>{}</h1>\n<p>{}</p>\n</header>\n<main>\n", text(&m.title), text(&date)));
+    h.push_str(&format!(
+        "<header>\n<h1><bdi>{}</bdi></h1>\n<p>{}</p>\n</header>\n<main>\n",
+        text(&m.title),
+        text(&date)
+    ));
     h.push_str("<section class=\"player\" aria-label=\"प्लेयर\">\n");
     h.push_str(&format!(
         "<audio id=\"player\" controls preload=\"metadata\" src=\"{}\">\n<track id=\"cues\" kind=\"metadata\" src=\"{}\" srclang=\"hi\" label=\"वाक्य\" default>\nआपका ब्राउज़र ऑडियो नहीं चला सकता: <a href=\"{}\">बुलेटिन डाउनलोड करें</a>।\n</audio>\n</section>\n",
@@ -155,7 +173,7 @@ pub fn page(m: &Manifest) -> String {
     h.push_str("<nav aria-labelledby=\"toc-h\">\n<h2 id=\"toc-h\">सुर्ख़ियाँ</h2>\n<ol>\n");
     for a in &m.articles {
         h.push_str(&format!(
-            "<li><a href=\"#article-{i}\" data-seek=\"{s:.3}\" data-focus=\"h-{i}\">{t}</a> <span class=\"time\">({c})</span></li>\n",
+            "<li><a href=\"#article-{i}\" data-seek=\"{s:.3}\" data-focus=\"h-{i}\"><bdi>{t}</bdi></a> <span class=\"time\">({c})</span></li>\n",
             i = a.index,
             s = a.start,
             t = text(&a.headline),
@@ -168,7 +186,7 @@ pub fn page(m: &Manifest) -> String {
     );
     let span = |s: &super::manifest::SentenceEntry| {
         format!(
-            "<span class=\"s\" id=\"{}\" data-start=\"{:.3}\" data-end=\"{:.3}\">{}</span>",
+            "<span class=\"s\" id=\"{}\" dir=\"auto\" data-start=\"{:.3}\" data-end=\"{:.3}\">{}</span>",
             attr(&s.id),
             s.start,
             s.end,
@@ -187,7 +205,7 @@ pub fn page(m: &Manifest) -> String {
         h.push_str(&format!("<article id=\"article-{i}\" aria-labelledby=\"h-{i}\">\n", i = a.index));
         h.push_str(&format!(
             "<h3 id=\"h-{i}\" tabindex=\"-1\">{}</h3>\n",
-            if head.is_empty() { text(&a.headline).into_owned() } else { head.join(" ") },
+            if head.is_empty() { format!("<bdi>{}</bdi>", text(&a.headline)) } else { head.join(" ") },
             i = a.index
         ));
         h.push_str(&format!(

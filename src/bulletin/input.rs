@@ -41,63 +41,156 @@ impl Article {
     }
 }
 
-/// What one input yielded: articles, or errors naming what could not be used.
-pub type Loaded = Vec<Result<Article>>;
+/// An input, or one item of a feed, that cannot be used.
+#[derive(Debug)]
+pub struct Unusable {
+    /// The file as the manifest records it ([`super::manifest::public_path`]), or `<stdin>`.
+    pub file: String,
+    /// The file as given on the command line (the name [`Unusable::error`] uses).
+    pub given: String,
+    /// The 1-based feed item, or `None` when the whole input is unusable.
+    pub item: Option<usize>,
+    /// What is wrong (naming the input as it was given).
+    pub error: Box<Error>,
+}
+
+/// What the inputs yielded, in order: articles, or what could not be used.
+pub type Loaded = Vec<std::result::Result<Article, Unusable>>;
+
+/// A file in an input directory that is not read (not an article or feed by its extension,
+/// hidden, or a subdirectory).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ignored {
+    /// The file as the manifest records it.
+    pub file: String,
+    /// Why it was not read.
+    pub reason: String,
+}
+
+/// Everything the inputs yielded.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// Articles and unusable inputs, in input order.
+    pub items: Loaded,
+    /// Files of input directories that were not read.
+    pub ignored: Vec<Ignored>,
+}
+
+/// The extensions of the files a directory input contributes: article text and the feed
+/// formats [`sniff`] knows.
+pub const DIR_EXTENSIONS: &[&str] = &["txt", "text", "md", "json", "xml", "rss", "atom"];
+
+/// Names one input twice: as given (for messages) and as published (for the manifest).
+#[derive(Clone, Copy)]
+struct Origin<'a> {
+    given: &'a str,
+    public: &'a str,
+}
+
+impl Origin<'_> {
+    fn unusable(&self, item: Option<usize>, error: Error) -> Unusable {
+        Unusable { file: self.public.to_string(), given: self.given.to_string(), item, error: Box::new(error) }
+    }
+}
 
 /// Reads every input in order. `-` reads `stdin` (once). Each element of the result is an
-/// article or the error that stops one article (or a whole feed/directory) from being used;
-/// the caller decides whether to stop (the default) or skip (`--keep-going`).
+/// article or what stops one article (or a whole feed/directory) from being used; the
+/// caller decides whether to stop (the default) or skip (`--keep-going`).
 pub fn load_all(inputs: &[String], stdin: &mut dyn Read) -> Loaded {
-    let mut out = Vec::new();
+    load(inputs, stdin).items
+}
+
+/// Reads every input in order, like [`load_all`], and also reports the files of input
+/// directories that were left out.
+pub fn load(inputs: &[String], stdin: &mut dyn Read) -> Inputs {
+    let mut out = Inputs::default();
     for input in inputs {
         if input == "-" {
+            let o = Origin { given: "<stdin>", public: "<stdin>" };
             match crate::limits::read_capped(&mut *stdin, crate::limits::FEED_MAX_BYTES, "<stdin>", "input") {
-                Ok(bytes) => out.extend(from_bytes(bytes, "<stdin>", None)),
-                Err(e) => out.push(Err(e)),
+                Ok(bytes) => out.items.extend(from_bytes(bytes, o, None)),
+                Err(e) => out.items.push(Err(o.unusable(None, e))),
             }
             continue;
         }
         let path = Path::new(input);
         if path.is_dir() {
-            out.extend(load_dir(path));
+            load_dir(path, &mut out);
         } else {
-            out.extend(load_file(path));
+            out.items.extend(load_file(path));
         }
     }
     out
 }
 
-fn load_dir(dir: &Path) -> Loaded {
+fn load_dir(dir: &Path, out: &mut Inputs) {
     let name = dir.display().to_string();
+    let public = super::manifest::public_path(dir);
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
-        Err(e) => return vec![Err(Error::Article { source: name, problem: format!("cannot read directory: {e}") })],
+        Err(e) => {
+            let error = Error::Article { source: name, problem: format!("cannot read directory: {e}") };
+            out.items.push(Err(Unusable {
+                file: public,
+                given: dir.display().to_string(),
+                item: None,
+                error: Box::new(error),
+            }));
+            return;
+        }
     };
-    let mut files: Vec<std::path::PathBuf> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        // Hidden files are editor backups and the like, not articles.
-        .filter(|p| !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')))
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-    if files.is_empty() {
-        return vec![Err(Error::Article { source: name, problem: "directory holds no article files".into() })];
+    let mut paths: Vec<std::path::PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    paths.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    let mut files = Vec::new();
+    for p in paths {
+        let file_name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let ext = p.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
+        // Hidden files are editor backups and the like; other extensions are data (a
+        // `sources.tsv`) or media (a `.png`), not articles.
+        let reason = if file_name.starts_with('.') {
+            Some("hidden file".to_string())
+        } else if p.is_dir() {
+            Some("subdirectory (directories are not read recursively)".to_string())
+        } else if !p.is_file() {
+            Some("not a regular file".to_string())
+        } else if !ext.as_deref().is_some_and(|e| DIR_EXTENSIONS.contains(&e)) {
+            Some(format!("not an article or feed (takes .{} files)", DIR_EXTENSIONS.join(", .")))
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => out.ignored.push(Ignored { file: super::manifest::public_path(&p), reason }),
+            None => files.push(p),
+        }
     }
-    files.iter().flat_map(|f| load_file(f)).collect()
+    if files.is_empty() {
+        let error = Error::Article { source: name, problem: "directory holds no article files".into() };
+        out.items.push(Err(Unusable {
+            file: public,
+            given: dir.display().to_string(),
+            item: None,
+            error: Box::new(error),
+        }));
+        return;
+    }
+    for f in &files {
+        out.items.extend(load_file(f));
+    }
 }
 
 fn load_file(path: &Path) -> Loaded {
     let name = path.display().to_string();
+    let public = super::manifest::public_path(path);
+    let o = Origin { given: &name, public: &public };
     match crate::limits::read_file_capped(path, crate::limits::FEED_MAX_BYTES, "input") {
         Ok(bytes) => {
             let ext = path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
-            from_bytes(bytes, &name, ext.as_deref())
+            from_bytes(bytes, o, ext.as_deref())
         }
         Err(Error::Io { err, .. }) => {
-            vec![Err(Error::Article { source: name, problem: format!("cannot read: {err}") })]
+            vec![Err(o.unusable(None, Error::Article { source: name.clone(), problem: format!("cannot read: {err}") }))]
         }
-        Err(e) => vec![Err(e)],
+        Err(e) => vec![Err(o.unusable(None, e))],
     }
 }
 
@@ -123,60 +216,83 @@ fn sniff(text: &str, ext: Option<&str>) -> Kind {
     }
 }
 
-fn from_bytes(bytes: Vec<u8>, name: &str, ext: Option<&str>) -> Loaded {
-    let text = match crate::error::decode_utf8(bytes, name) {
+fn from_bytes(bytes: Vec<u8>, o: Origin<'_>, ext: Option<&str>) -> Loaded {
+    let text = match crate::error::decode_utf8(bytes, o.given) {
         Ok(t) => t,
-        Err(e) => return vec![Err(e)],
+        Err(e) => return vec![Err(o.unusable(None, e))],
     };
+    let whole = |r: Result<Loaded>| r.unwrap_or_else(|e| vec![Err(o.unusable(None, e))]);
     match sniff(&text, ext) {
-        Kind::Text if text.len() as u64 > crate::limits::TEXT_MAX_BYTES => vec![Err(Error::Article {
-            source: name.into(),
-            problem: format!(
-                "article text larger than {} (the limit; split it into smaller files)",
-                crate::limits::human(crate::limits::TEXT_MAX_BYTES)
-            ),
-        })],
-        Kind::Text => vec![article_from_text(&text, name)],
-        Kind::Xml => match parse_xml_feed(&text, name) {
-            Ok(items) => items,
-            Err(e) => vec![Err(e)],
-        },
-        Kind::Json => match parse_json_feed(&text, name) {
-            Ok(items) => items,
-            Err(e) => vec![Err(e)],
-        },
+        Kind::Text if text.len() as u64 > crate::limits::TEXT_MAX_BYTES => vec![Err(o.unusable(
+            None,
+            Error::Article {
+                source: o.given.into(),
+                problem: format!(
+                    "article text larger than {} (the limit; split it into smaller files)",
+                    crate::limits::human(crate::limits::TEXT_MAX_BYTES)
+                ),
+            },
+        ))],
+        Kind::Text => vec![text_article(&text, o)],
+        Kind::Xml => whole(parse_xml_feed(&text, o)),
+        Kind::Json => whole(parse_json_feed(&text, o)),
     }
+}
+
+fn text_article(text: &str, o: Origin<'_>) -> std::result::Result<Article, Unusable> {
+    let (headline, body) = split_text(text);
+    make_article(o, None, headline, body)
+}
+
+fn split_text(text: &str) -> (String, String) {
+    let mut lines = text.lines();
+    let headline = lines.by_ref().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_string();
+    let body = lines.collect::<Vec<_>>().join("\n").trim().to_string();
+    (headline, body)
 }
 
 /// Splits an article text into headline (first non-empty line) and body (the rest).
 pub fn article_from_text(text: &str, source: &str) -> Result<Article> {
-    let mut lines = text.lines();
-    let headline = lines.by_ref().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_string();
-    let body = lines.collect::<Vec<_>>().join("\n").trim().to_string();
-    make_article(source.to_string(), headline, body)
+    let (headline, body) = split_text(text);
+    make_article(Origin { given: source, public: source }, None, headline, body).map_err(|u| *u.error)
 }
 
-fn make_article(source: String, headline: String, body: String) -> Result<Article> {
+/// Makes item `item` (1-based; `None` for a whole file) of input `o`, if it has something
+/// to say.
+fn make_article(
+    o: Origin<'_>,
+    item: Option<usize>,
+    headline: String,
+    body: String,
+) -> std::result::Result<Article, Unusable> {
+    let at = |name: &str| item.map_or_else(|| name.to_string(), |i| format!("{name}#{i}"));
     // Feed boilerplate ("Read more »", "फोटो: …", "ये भी पढ़ें: …") is not read in a bulletin.
     let body = crate::text::boilerplate::strip(&body);
     if !speakable(&headline) && !speakable(&body) {
-        return Err(Error::Article { source, problem: "no speakable text (empty, or no letters or digits)".into() });
+        let problem = "no speakable text (empty, or no letters or digits)".into();
+        return Err(o.unusable(item, Error::Article { source: at(o.given), problem }));
     }
-    Ok(Article { source, headline, body, ssml: false, warnings: Vec::new() })
+    Ok(Article { source: at(o.public), headline, body, ssml: false, warnings: Vec::new() })
 }
 
-/// Makes an article whose body is SSML: the SSML is parsed now, so malformed markup is an
-/// error naming the item and the line:column inside its body.
-fn make_ssml_article(source: String, headline: String, body: String) -> Result<Article> {
-    let parsed = crate::ssml::parse(&body, &source)?;
+/// Makes feed item `item` whose body is SSML: the SSML is parsed now, so malformed markup is
+/// an error naming the item and the line:column inside its body.
+fn make_ssml_article(
+    o: Origin<'_>,
+    item: Option<usize>,
+    headline: String,
+    body: String,
+) -> std::result::Result<Article, Unusable> {
+    let at = |name: &str| item.map_or_else(|| name.to_string(), |i| format!("{name}#{i}"));
+    let parsed = crate::ssml::parse(&body, &at(o.given)).map_err(|e| o.unusable(item, e))?;
     let says = |d: &crate::text::Document| {
         d.blocks.iter().flat_map(|b| &b.sentences).any(|s| s.words().any(|w| w.chars().any(char::is_alphanumeric)))
     };
     if !speakable(&headline) && !says(&parsed.document) {
-        return Err(Error::Article { source, problem: "no speakable text (empty, or no letters or digits)".into() });
+        let problem = "no speakable text (empty, or no letters or digits)".into();
+        return Err(o.unusable(item, Error::Article { source: at(o.given), problem }));
     }
-    let warnings = parsed.warnings;
-    Ok(Article { source, headline, body, ssml: true, warnings })
+    Ok(Article { source: at(o.public), headline, body, ssml: true, warnings: parsed.warnings })
 }
 
 /// Returns true when the text front end finds at least one word with a letter or digit.
@@ -244,7 +360,8 @@ fn check_xml(text: &str, name: &str) -> Result<usize> {
     })
 }
 
-fn parse_xml_feed(text: &str, name: &str) -> Result<Loaded> {
+fn parse_xml_feed(text: &str, o: Origin<'_>) -> Result<Loaded> {
+    let name = o.given;
     let root = check_xml(text, name)?;
     let feed = feed_rs::parser::parse(text.as_bytes()).map_err(|e| {
         let (line, column) = line_col(text, root);
@@ -268,7 +385,7 @@ fn parse_xml_feed(text: &str, name: &str) -> Result<Loaded> {
                 .or(entry.summary.as_ref().map(|s| s.content.as_str()))
                 .map(html_to_text)
                 .unwrap_or_default();
-            make_article(format!("{name}#{}", i + 1), title.replace('\n', " "), body)
+            make_article(o, Some(i + 1), title.replace('\n', " "), body)
         })
         .collect())
 }
@@ -282,30 +399,51 @@ struct JsonItem {
     format: Option<String>,
 }
 
-fn parse_json_feed(text: &str, name: &str) -> Result<Loaded> {
-    let items: Vec<JsonItem> = serde_json::from_str(text).map_err(|e| Error::Feed {
+const JSON_SHAPE: &str = "expected a JSON list of {\"title\": …, \"body\": …[, \"format\": \"ssml\"]}";
+
+/// Reads a JSON feed: the list must be well-formed JSON, but each item is read on its own,
+/// so one bad item (no `body`, a duplicate key, a number for a text) is reported alone and
+/// the others are kept.
+fn parse_json_feed(text: &str, o: Origin<'_>) -> Result<Loaded> {
+    let name = o.given;
+    let serde_at = |e: &serde_json::Error, line: usize, column: usize| Error::Feed {
         source: name.into(),
-        line: e.line(),
-        column: e.column(),
-        problem: format!("{e} (expected a JSON list of {{\"title\": …, \"body\": …[, \"format\": \"ssml\"]}})")
-            .replace(&format!(" at line {} column {}", e.line(), e.column()), ""),
-    })?;
+        line,
+        column,
+        problem: format!("{e} ({JSON_SHAPE})").replace(&format!(" at line {} column {}", e.line(), e.column()), ""),
+    };
+    let items: Vec<&serde_json::value::RawValue> =
+        serde_json::from_str(text).map_err(|e| serde_at(&e, e.line(), e.column()))?;
     if items.is_empty() {
         return Err(Error::Article { source: name.into(), problem: "the feed has no items".into() });
     }
     Ok(items
         .into_iter()
         .enumerate()
-        .map(|(i, it)| {
-            let source = format!("{name}#{}", i + 1);
+        .map(|(i, raw)| {
+            let it: JsonItem = match serde_json::from_str(raw.get()) {
+                Ok(it) => it,
+                Err(e) => {
+                    // The item's text is a slice of the feed: its offset places the error in the file.
+                    let item_at = (raw.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+                    let in_item: usize =
+                        raw.get().split_inclusive('\n').take(e.line().saturating_sub(1)).map(str::len).sum();
+                    let (line, column) = line_col(text, item_at + in_item + e.column().saturating_sub(1));
+                    let mut err = serde_at(&e, line, column);
+                    if let Error::Feed { problem, .. } = &mut err {
+                        *problem = format!("item {}: {problem}", i + 1);
+                    }
+                    return Err(o.unusable(Some(i + 1), err));
+                }
+            };
             let title = html_to_text(&it.title).replace('\n', " ");
             match it.format.as_deref() {
-                None | Some("text") => make_article(source, title, html_to_text(&it.body)),
-                Some("ssml") => make_ssml_article(source, title, it.body),
-                Some(other) => Err(Error::Article {
-                    source,
-                    problem: format!("unknown \"format\": \"{other}\" (expected \"text\" or \"ssml\")"),
-                }),
+                None | Some("text") => make_article(o, Some(i + 1), title, html_to_text(&it.body)),
+                Some("ssml") => make_ssml_article(o, Some(i + 1), title, it.body),
+                Some(other) => {
+                    let problem = format!("unknown \"format\": \"{other}\" (expected \"text\" or \"ssml\")");
+                    Err(o.unusable(Some(i + 1), Error::Article { source: format!("{name}#{}", i + 1), problem }))
+                }
             }
         })
         .collect())
@@ -439,6 +577,10 @@ fn find_ascii_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
 mod tests {
     use super::*;
 
+    fn at(name: &str) -> Origin<'_> {
+        Origin { given: name, public: name }
+    }
+
     #[test]
     fn html_is_reduced_to_text_with_entities_decoded() {
         let t =
@@ -473,11 +615,11 @@ mod tests {
     #[test]
     fn malformed_xml_reports_line_and_column() {
         let xml = "<rss version=\"2.0\">\n<channel>\n<item><title>क</title></itemx>\n</channel></rss>";
-        match parse_xml_feed(xml, "f.xml") {
+        match parse_xml_feed(xml, at("f.xml")) {
             Err(Error::Feed { line, .. }) => assert_eq!(line, 3),
             other => panic!("{other:?}"),
         }
-        match parse_xml_feed("<rss><channel><item>", "g.xml") {
+        match parse_xml_feed("<rss><channel><item>", at("g.xml")) {
             Err(Error::Feed { line: 1, column: 21, problem, .. }) => {
                 assert!(problem.contains("not closed"), "{problem}")
             }
@@ -487,11 +629,31 @@ mod tests {
 
     #[test]
     fn json_feed_errors_carry_serde_position() {
-        match parse_json_feed("[\n {\"title\": \"क\", \"body\": 5}\n]", "f.json") {
-            Err(Error::Feed { line: 2, column, .. }) => assert!(column > 20),
+        match parse_json_feed("[\n {\"title\": \"क\" \"body\": 5}\n]", at("f.json")) {
+            Err(Error::Feed { line: 2, column, .. }) => assert!(column > 10, "{column}"),
             other => panic!("{other:?}"),
         }
-        assert!(matches!(parse_json_feed("[]", "e.json"), Err(Error::Article { .. })));
+        assert!(matches!(parse_json_feed("[]", at("e.json")), Err(Error::Article { .. })));
+    }
+
+    /// Issue 7: one bad item (no `body`, a duplicate key, a number for a text) made the whole
+    /// JSON feed unusable, so `--keep-going` dropped its good items too.
+    #[test]
+    fn one_bad_json_item_is_reported_alone_and_the_others_kept() {
+        let feed = "[\n{\"title\": \"पहली\", \"body\": \"एक।\"},\n{\"title\": \"दूसरी\"},\n{\"title\": \"क\", \"title\": \"ख\", \"body\": \"दो।\"},\n{\"title\": \"ग\",\n \"body\": 5},\n{\"title\": \"चौथी\", \"body\": \"चार।\"}\n]";
+        let items = parse_json_feed(feed, Origin { given: "/abs/f.json", public: "f.json" }).unwrap();
+        assert_eq!(items.len(), 5);
+        let ok: Vec<&Article> = items.iter().filter_map(|r| r.as_ref().ok()).collect();
+        assert_eq!(ok.iter().map(|a| a.source.as_str()).collect::<Vec<_>>(), ["f.json#1", "f.json#5"]);
+        let bad: Vec<&Unusable> = items.iter().filter_map(|r| r.as_ref().err()).collect();
+        assert_eq!(
+            bad.iter().map(|u| (u.file.as_str(), u.item)).collect::<Vec<_>>(),
+            [("f.json", Some(2)), ("f.json", Some(3)), ("f.json", Some(4))]
+        );
+        let msgs: Vec<String> = bad.iter().map(|u| u.error.to_string()).collect();
+        assert!(msgs[0].starts_with("/abs/f.json:3:") && msgs[0].contains("item 2: missing field `body`"), "{msgs:?}");
+        assert!(msgs[1].starts_with("/abs/f.json:4:") && msgs[1].contains("duplicate field `title`"), "{msgs:?}");
+        assert!(msgs[2].starts_with("/abs/f.json:6:") && msgs[2].contains("invalid type"), "{msgs:?}");
     }
 
     #[test]
@@ -499,14 +661,16 @@ mod tests {
         let rss = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
 <item><title>पहली &amp; ख़बर</title><description>&lt;p&gt;बारिश हुई।&lt;/p&gt;</description></item>
 <item><title>दूसरी</title><description>धूप निकली।</description></item></channel></rss>"#;
-        let items: Vec<Article> = parse_xml_feed(rss, "r.xml").unwrap().into_iter().map(|r| r.unwrap()).collect();
+        let items: Vec<Article> =
+            parse_xml_feed(rss, at("r.xml")).unwrap().into_iter().map(|r| r.unwrap()).collect::<Vec<_>>();
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].headline, "पहली & ख़बर");
         assert_eq!(items[0].body, "बारिश हुई।");
         assert_eq!(items[1].source, "r.xml#2");
         let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>x</id><updated>2026-11-26T00:00:00Z</updated>
 <entry><title>शीर्षक</title><id>1</id><updated>2026-11-26T00:00:00Z</updated><content type="html">&lt;p&gt;पाठ।&lt;/p&gt;</content></entry></feed>"#;
-        let items: Vec<Article> = parse_xml_feed(atom, "a.xml").unwrap().into_iter().map(|r| r.unwrap()).collect();
+        let items: Vec<Article> =
+            parse_xml_feed(atom, at("a.xml")).unwrap().into_iter().map(|r| r.unwrap()).collect::<Vec<_>>();
         assert_eq!(items[0].headline, "शीर्षक");
         assert_eq!(items[0].body, "पाठ।");
     }

@@ -1,7 +1,11 @@
 //! `manifest.json`: what a bulletin holds and where — articles, headlines, every sentence
-//! with its start and end, the voice and settings used, the loudness reached, and the
-//! articles skipped under `--keep-going`. Its JSON Schema is [`SCHEMA`]
+//! with its start and end, the voice and settings used, the loudness reached (and whether
+//! the target was), the inputs and feed items skipped under `--keep-going`, and the files of
+//! input directories that were not read. Paths are published relative to the working
+//! directory, or as a bare file name when outside it ([`public_path`]), never absolute. Its JSON Schema is [`SCHEMA`]
 //! (`src/bulletin/manifest.schema.json`); the tests validate real manifests against it.
+
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -40,8 +44,29 @@ pub struct Manifest {
     pub articles: Vec<ArticleEntry>,
     /// Every spoken sentence in order (opening, headlines, bodies, closing).
     pub sentences: Vec<SentenceEntry>,
-    /// Inputs left out under `--keep-going`, with the reason.
+    /// Whether the loudness target was reached.
+    pub loudness: LoudnessInfo,
+    /// Inputs and feed items left out under `--keep-going`, with the reason.
     pub skipped: Vec<Skipped>,
+    /// Files of input directories that were not read (not an article or feed, hidden, a
+    /// subdirectory).
+    pub ignored_files: Vec<IgnoredFile>,
+}
+
+/// The loudness asked for and reached.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoudnessInfo {
+    /// Integrated loudness asked for, LUFS.
+    pub target_lufs: f64,
+    /// Integrated loudness as written, LUFS (`null` for silence).
+    pub measured_lufs: Option<f64>,
+    /// True-peak ceiling, dBTP.
+    pub true_peak_max_dbtp: f64,
+    /// True peak as written, dBTP (`null` for silence); never above the ceiling.
+    pub true_peak_dbtp: Option<f64>,
+    /// Whether the measured loudness is within 0.5 LU of the target. False when the
+    /// true-peak ceiling kept the bulletin quieter (a target near −5 LUFS for speech).
+    pub reached: bool,
 }
 
 /// The voice used.
@@ -148,13 +173,81 @@ pub struct SentenceEntry {
     pub end_sample: u64,
 }
 
-/// An input left out.
+/// An input or feed item left out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     /// What was skipped (path, `feed.xml#3`).
     pub source: String,
+    /// The file it is in (path, `<stdin>`).
+    pub file: String,
+    /// The 1-based feed item, or `null` when the whole input was skipped.
+    pub item: Option<usize>,
     /// Why.
     pub reason: String,
+}
+
+/// A file of an input directory that was not read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IgnoredFile {
+    /// The file.
+    pub file: String,
+    /// Why it was not read.
+    pub reason: String,
+}
+
+/// Returns how the manifest names a file: relative to the working directory when it is
+/// inside it, else only its file name (a published manifest does not reveal the layout of
+/// the machine that made it).
+pub fn public_path(p: &Path) -> String {
+    use std::path::Component;
+    let cwd = std::env::current_dir().ok();
+    // Lexical first (a path given as `./a/../b.txt` or absolute), then with symbolic links
+    // resolved on both sides (a working directory reached through a link).
+    let lexical = cwd.as_ref().map(|c| normalize(&c.join(p)));
+    let inside = |abs: &Path, base: &Path| abs.strip_prefix(base).ok().map(Path::to_path_buf);
+    let rel = lexical.as_ref().zip(cwd.as_ref()).and_then(|(abs, c)| inside(abs, &normalize(c))).or_else(|| {
+        let (abs, c) = (std::fs::canonicalize(p).ok()?, std::fs::canonicalize(cwd.as_ref()?).ok()?);
+        inside(&abs, &c)
+    });
+    match rel {
+        Some(r) if r.as_os_str().is_empty() => ".".into(),
+        Some(r) if r.components().all(|c| matches!(c, Component::Normal(_))) => r.display().to_string(),
+        _ => p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .or_else(|| lexical.as_ref().and_then(|l| l.file_name()).map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| ".".into()),
+    }
+}
+
+/// Removes `.` and resolves `..` against the components before it, without the file system.
+fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Returns how the manifest names a voice: a built-in name as is, a voice file by
+/// [`public_path`].
+pub fn public_voice(name: &str) -> String {
+    if name.contains('/') || name.ends_with(".toml") {
+        let (prefix, path) = match name.split_once(':') {
+            Some((pre, rest)) if !pre.contains('/') && !pre.is_empty() => (format!("{pre}:"), rest),
+            _ => (String::new(), name),
+        };
+        format!("{prefix}{}", public_path(Path::new(path)))
+    } else {
+        name.to_string()
+    }
 }
 
 impl Manifest {
@@ -163,5 +256,23 @@ impl Manifest {
         let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
         s.push('\n');
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 7: absolute paths of inputs and voice files were published in manifest.json.
+    #[test]
+    fn public_paths_are_relative_to_the_working_directory_or_bare_names() {
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(public_path(&cwd.join("feeds").join("a.json")), "feeds/a.json");
+        assert_eq!(public_path(Path::new("./feeds/../b.txt")), "b.txt");
+        assert_eq!(public_path(Path::new("/elsewhere/secret/c.txt")), "c.txt");
+        assert_eq!(public_path(Path::new("../outside/d.md")), "d.md");
+        assert_eq!(public_voice("meera"), "meera");
+        assert_eq!(public_voice("/home/u/voices/v.toml"), "v.toml");
+        assert_eq!(public_voice(&format!("kokoro:{}", cwd.join("m/k.onnx").display())), "kokoro:m/k.onnx");
     }
 }

@@ -6,7 +6,8 @@
 //! `index.html`. The structure comes from [`plan`], the audio from [`crate::render`]
 //! (streamed to a float WAV on disk), then [`loudness`] makes a second pass over that file.
 //! Everything is written into a hidden temporary directory beside the target and renamed
-//! into place at the end, so a failed run never leaves a half-written bulletin.
+//! into place at the end, so a failed run never leaves a half-written bulletin, and nothing
+//! at the target is replaced but a previous bulletin under `--force` ([`staging`]).
 
 pub mod captions;
 pub mod html;
@@ -14,6 +15,7 @@ pub mod input;
 pub mod loudness;
 pub mod manifest;
 pub mod plan;
+mod staging;
 pub mod wavchunks;
 
 use std::io::Read;
@@ -23,6 +25,7 @@ use crate::render::{Engine, EngineOptions, Gap, Sink, Unit};
 use crate::{Error, Result};
 
 use self::plan::{Date, Role};
+use self::staging::Staging;
 
 /// Everything `samachar bulletin` was asked to do.
 #[derive(Debug, Clone)]
@@ -53,7 +56,8 @@ pub struct Options {
     pub play: bool,
     /// Skip inputs that cannot be used instead of stopping.
     pub keep_going: bool,
-    /// Replace an existing output directory.
+    /// Replace a previous bulletin at the output directory (only a directory with a
+    /// samachar `manifest.json`).
     pub force: bool,
     /// Show a progress bar on stderr.
     pub progress: bool,
@@ -126,8 +130,21 @@ pub mod files {
     }
 }
 
+/// The longest slug, in bytes (about 26 Devanagari letters, 80 Latin ones): the default
+/// directory name `DATE-SLUG` and its hidden temporaries stay well inside the 255-byte limit
+/// on a file name.
+pub const SLUG_MAX_BYTES: usize = 80;
+
+/// Returns true for a Devanagari sign that belongs to the letter before it (vowel signs,
+/// nukta, virama, candrabindu, anusvara, visarga): a slug is never cut just before one.
+fn is_dependent_sign(c: char) -> bool {
+    matches!(c, '\u{0900}'..='\u{0903}' | '\u{093A}'..='\u{094F}' | '\u{0951}'..='\u{0957}' | '\u{0962}'..='\u{0963}')
+}
+
 /// Turns a title into a directory-name slug: letters and digits of any script (with
-/// Devanagari vowel signs) kept, everything else collapsed to single dashes.
+/// Devanagari vowel signs) kept, everything else collapsed to single dashes, at most
+/// [`SLUG_MAX_BYTES`] (cut between letters, never inside a letter with its signs or a
+/// conjunct).
 pub fn slug(title: &str) -> String {
     let mut out = String::new();
     for c in title.chars() {
@@ -137,6 +154,20 @@ pub fn slug(title: &str) -> String {
         } else if !out.ends_with('-') && !out.is_empty() {
             out.push('-');
         }
+    }
+    if out.len() > SLUG_MAX_BYTES {
+        let mut cut = crate::publish::floor_char_boundary(&out, SLUG_MAX_BYTES);
+        // Back off while the cut would split a letter from its signs, or a conjunct at a virama.
+        while cut > 0 {
+            let next = out[cut..].chars().next();
+            let prev = out[..cut].chars().next_back();
+            if next.is_some_and(is_dependent_sign) || prev == Some('\u{094D}') {
+                cut = crate::publish::floor_char_boundary(&out, cut - 1);
+            } else {
+                break;
+            }
+        }
+        out.truncate(cut);
     }
     let out = out.trim_end_matches('-').to_string();
     if out.is_empty() {
@@ -150,92 +181,6 @@ pub fn slug(title: &str) -> String {
 /// `output/<date>-bulletin` without a title.
 pub fn default_dir(title: Option<&str>, date: Date) -> PathBuf {
     PathBuf::from("output").join(format!("{}-{}", date.iso(), title.map_or_else(|| "bulletin".into(), slug)))
-}
-
-fn source_of(e: &Error) -> Option<String> {
-    match e {
-        Error::Article { source, .. } | Error::Feed { source, .. } | Error::InvalidUtf8 { source, .. } => {
-            Some(source.clone())
-        }
-        Error::Io { path, .. } => Some(path.display().to_string()),
-        _ => None,
-    }
-}
-
-/// A temporary directory beside the target that is removed unless published.
-struct Staging {
-    temp: PathBuf,
-    target: PathBuf,
-    published: bool,
-    /// Removes the temporary directory if the process is interrupted.
-    _cleanup: crate::cleanup::Registration,
-}
-
-impl Staging {
-    fn new(target: &Path, force: bool) -> Result<Staging> {
-        let out_err = |problem: String| Error::OutputDir { path: target.to_path_buf(), problem };
-        if target.exists() && !force {
-            return Err(out_err("already exists (use --force to replace it)".into()));
-        }
-        if target.exists() && !target.is_dir() {
-            return Err(out_err("exists and is not a directory".into()));
-        }
-        let name = target.file_name().ok_or_else(|| out_err("not a directory name".into()))?;
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent)
-            .map_err(|e| Error::OutputDir { path: parent.clone(), problem: format!("cannot create directory: {e}") })?;
-        let temp = parent.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
-        if temp.exists() {
-            let _ = std::fs::remove_dir_all(&temp);
-        }
-        // Registered first, so an interruption right after the directory appears removes it.
-        let cleanup = crate::cleanup::register(temp.clone());
-        std::fs::create_dir(&temp).map_err(|e| out_err(format!("cannot write in {}: {e}", parent.display())))?;
-        Ok(Staging { temp, target: target.to_path_buf(), published: false, _cleanup: cleanup })
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.temp.join(name)
-    }
-
-    /// Moves the finished directory into place (replacing an old one only now).
-    fn publish(mut self) -> Result<PathBuf> {
-        let out_err = |problem: String| Error::OutputDir { path: self.target.clone(), problem };
-        let old = self.temp.with_file_name(format!(
-            ".{}.old-{}",
-            self.target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-            std::process::id()
-        ));
-        // An interruption waits until the directory is in place (or not) before cleaning up.
-        let _commit = crate::cleanup::commit_lock();
-        let replaced = self.target.exists();
-        if replaced {
-            std::fs::rename(&self.target, &old)
-                .map_err(|e| out_err(format!("cannot move the old bulletin aside: {e}")))?;
-        }
-        if let Err(e) = std::fs::rename(&self.temp, &self.target) {
-            if replaced {
-                let _ = std::fs::rename(&old, &self.target);
-            }
-            return Err(out_err(format!("cannot move the new bulletin into place: {e}")));
-        }
-        self.published = true;
-        if replaced {
-            let _ = std::fs::remove_dir_all(&old);
-        }
-        Ok(self.target.clone())
-    }
-}
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        if !self.published {
-            let _ = std::fs::remove_dir_all(&self.temp);
-        }
-    }
 }
 
 /// Writes the render as 32-bit float WAV (headroom for the loudness pass) and reports
@@ -307,19 +252,32 @@ fn secs(sample: u64, rate: u32) -> f64 {
 pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -> Result<Summary> {
     let date = opts.date.unwrap_or_else(Date::today);
     let target = opts.out_dir.clone().unwrap_or_else(|| default_dir(opts.title.as_deref(), date));
-    // Refuse an existing bulletin before doing any work.
-    if target.exists() && !opts.force {
-        return Err(Error::OutputDir { path: target, problem: "already exists (use --force to replace it)".into() });
-    }
+    // Refuse an existing target (or, with --force, anything but a previous bulletin) and an
+    // input's directory before doing any work; publishing checks again, atomically.
+    staging::check(&target, opts.force, &opts.inputs)?;
     if opts.inputs.is_empty() {
         return Err(Error::Other("no input given (article files, directories, feeds, or - for stdin)".into()));
     }
     let backend = crate::backend::open(&opts.voice, &opts.engine)?;
     let g2p = crate::g2p::G2p::with_lexicons(&opts.lexicons, true)?;
 
+    let loaded = input::load(&opts.inputs, stdin);
+    if !loaded.ignored.is_empty() {
+        let names: Vec<&str> = loaded.ignored.iter().map(|i| i.file.as_str()).collect();
+        warn(&format!(
+            "not reading {} file{} of input directories that {} no article or feed (.{}), hidden, or subdirectories: {}",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" },
+            if names.len() == 1 { "is" } else { "are" },
+            input::DIR_EXTENSIONS.join(", ."),
+            names.join(", ")
+        ));
+    }
+    let ignored_files: Vec<manifest::IgnoredFile> =
+        loaded.ignored.into_iter().map(|i| manifest::IgnoredFile { file: i.file, reason: i.reason }).collect();
     let mut articles = Vec::new();
     let mut skipped = Vec::new();
-    for item in input::load_all(&opts.inputs, stdin) {
+    for item in loaded.items {
         match item {
             Ok(a) => {
                 for w in &a.warnings {
@@ -327,12 +285,17 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
                 }
                 articles.push(a)
             }
-            Err(e) if opts.keep_going => {
-                warn(&format!("skipping {e}"));
-                let source = source_of(&e).unwrap_or_else(|| "input".into());
-                skipped.push(manifest::Skipped { source, reason: e.to_string() });
+            Err(u) if opts.keep_going => {
+                warn(&format!("skipping {}", u.error));
+                let source = u.item.map_or_else(|| u.file.clone(), |i| format!("{}#{i}", u.file));
+                // The reason names the input as published, not by the path it was given as.
+                let mut reason = u.error.to_string();
+                if !u.given.is_empty() {
+                    reason = reason.replace(&u.given, &u.file);
+                }
+                skipped.push(manifest::Skipped { source, file: u.file, item: u.item, reason });
             }
-            Err(e) => return Err(e),
+            Err(u) => return Err(*u.error),
         }
     }
     if articles.is_empty() {
@@ -355,7 +318,15 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
             crate::limits::MAX_ARTICLES
         )));
     }
-    let player = if opts.play { Some(crate::render::play::Player::open(opts.engine.sample_rate)?) } else { None };
+    // Without an audio device the bulletin is still written: playback is then only a warning.
+    let player = match opts.play.then(|| crate::render::play::Player::open(opts.engine.sample_rate)) {
+        Some(Ok(p)) => Some(p),
+        Some(Err(e)) => {
+            warn(&format!("{e}; writing the bulletin without playing it"));
+            None
+        }
+        None => None,
+    };
 
     let title = opts.title.clone().unwrap_or_else(|| plan::DEFAULT_TITLE.to_string());
     let plan = plan::plan(&articles, &plan::PlanOptions { title: title.clone(), date, intro: opts.intro });
@@ -481,6 +452,14 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    if !norm.reached {
+        if let Some(reached) = norm.output.lufs {
+            warn(&format!(
+                "loudness target {:.1} LUFS not reached: the bulletin is {reached:.1} LUFS, held back by the true-peak ceiling of {:.1} dBTP",
+                opts.loudness.lufs, opts.loudness.max_true_peak
+            ));
+        }
+    }
     std::fs::remove_file(&raw).map_err(|err| Error::Io { path: raw.clone(), err })?;
     let chapters: Vec<wavchunks::Chapter> = art_entries
         .iter()
@@ -529,7 +508,7 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         date: date.iso(),
         intro: plan.intro.clone(),
         closing: plan.closing.clone(),
-        voice: manifest::VoiceInfo { name: opts.voice.clone(), parameters: engine.parameters() },
+        voice: manifest::VoiceInfo { name: manifest::public_voice(&opts.voice), parameters: engine.parameters() },
         settings: manifest::Settings {
             rate: opts.engine.rate,
             pitch: opts.engine.pitch,
@@ -554,7 +533,15 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         html: opts.html.then(|| files::HTML.to_string()),
         articles: art_entries,
         sentences,
+        loudness: manifest::LoudnessInfo {
+            target_lufs: opts.loudness.lufs,
+            measured_lufs: norm.output.lufs,
+            true_peak_max_dbtp: opts.loudness.max_true_peak,
+            true_peak_dbtp: norm.output.true_peak,
+            reached: norm.reached,
+        },
         skipped,
+        ignored_files,
     };
     if opts.html {
         write(files::HTML, &html::page(&manifest))?;
@@ -585,5 +572,29 @@ mod tests {
         assert_eq!(slug("आज की ख़बरें"), "आज-की-ख़बरें");
         assert_eq!(slug("Morning News, 26/11!"), "morning-news-26-11");
         assert_eq!(slug("।।"), "bulletin");
+    }
+
+    #[test]
+    fn a_long_title_makes_a_slug_of_at_most_80_bytes_cut_between_letters() {
+        let latin = slug(&"Morning news ".repeat(40));
+        assert!(latin.len() <= SLUG_MAX_BYTES && latin.len() > 70, "{latin}");
+        assert!(!latin.ends_with('-'), "{latin}");
+        // क्षेत्रीय: conjuncts and vowel signs; every cut point must keep letters whole.
+        for pad in 0..4 {
+            let title = format!("{}{}", "a".repeat(pad), " क्षेत्रीय समाचार".repeat(20));
+            let s = slug(&title);
+            assert!(s.len() <= SLUG_MAX_BYTES, "{} bytes", s.len());
+            let last = s.chars().next_back().unwrap();
+            assert!(last != '\u{094D}', "cut after a virama: {s}");
+            let mut words = vec!["a".repeat(pad)];
+            words.retain(|w| !w.is_empty());
+            words.extend(std::iter::repeat_n(["क्षेत्रीय".to_string(), "समाचार".to_string()], 20).flatten());
+            let full = words.join("-");
+            assert!(full.starts_with(&s), "{s}");
+            let next = full[s.len()..].chars().next();
+            assert!(!next.is_some_and(is_dependent_sign), "cut before a sign: {s}");
+        }
+        let dir = default_dir(Some(&"बहुत लंबा शीर्षक ".repeat(50)), Date::parse("2026-11-26").unwrap());
+        assert!(dir.file_name().unwrap().len() <= 11 + SLUG_MAX_BYTES, "{}", dir.display());
     }
 }

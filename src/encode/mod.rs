@@ -14,6 +14,7 @@
 
 pub mod id3;
 pub mod mp3;
+pub mod stream;
 pub mod temp;
 
 use std::path::{Path, PathBuf};

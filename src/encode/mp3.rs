@@ -1,9 +1,12 @@
 //! MP3 output through LAME (bundled source, see the module above).
 //!
-//! The MPEG audio goes to one temporary file as it is encoded; at commit the LAME "Info"
-//! frame (encoder delay and padding, so that decoders trim them and chapter times stay
+//! [`Mp3Encoder`] encodes into any writer as samples arrive (a file, standard output, an
+//! HTTP response). [`Mp3File`] sends the MPEG audio to one temporary file; at commit the LAME
+//! "Info" frame (encoder delay and padding, so that decoders trim them and chapter times stay
 //! exact) is written over the first frame, then the final file is assembled in a second
-//! temporary file as ID3v2.4 tag + audio (copied in blocks) and moved into place.
+//! temporary file as ID3v2.4 tag + audio (copied in blocks) and moved into place. A stream
+//! cannot seek back, so it has no Info frame: decoders then keep LAME's encoder delay
+//! (about 50 ms of silence at the start).
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
@@ -24,21 +27,24 @@ pub const KBPS: u32 = 96;
 /// Samples converted per LAME call.
 const BLOCK: usize = 4096;
 
-/// An MP3 being encoded.
-pub struct Mp3File {
+/// LAME set up for samachar's MP3 (mono, 96 kbit/s CBR, 44.1 kHz), encoding samples into a
+/// writer as they arrive. Memory does not grow with the audio's length.
+pub struct Mp3Encoder<W: Write> {
     enc: mp3lame_encoder::Encoder,
-    audio: Temp,
-    out: BufWriter<File>,
-    overwrite: Overwrite,
+    out: W,
+    /// Names the output in messages (a path, or `<stdout>`).
+    name: PathBuf,
     pcm: Vec<i16>,
     buf: Vec<u8>,
     input_rate: u32,
 }
 
-impl Mp3File {
-    /// Starts an MP3 for `target` fed at `input_rate` Hz.
-    pub fn create(target: &Path, input_rate: u32, overwrite: Overwrite) -> Result<Mp3File> {
-        let lame = |e: &dyn std::fmt::Display| Error::Other(format!("{}: MP3 encoder: {e}", target.display()));
+impl<W: Write> Mp3Encoder<W> {
+    /// Starts an encoder fed at `input_rate` Hz that writes to `out`. With `info_frame`, LAME
+    /// reserves the first frame for the Info frame that [`Mp3Encoder::finish`] returns (to
+    /// be written over it by seeking back); without it, the output is plain frames.
+    pub fn new(out: W, name: &Path, input_rate: u32, info_frame: bool) -> Result<Mp3Encoder<W>> {
+        let lame = |e: &dyn std::fmt::Display| Error::Other(format!("{}: MP3 encoder: {e}", name.display()));
         let mut b = Builder::new().ok_or_else(|| lame(&"cannot start LAME"))?;
         b.set_num_channels(1).map_err(|e| lame(&e))?;
         b.set_sample_rate(input_rate).map_err(|e| lame(&e))?;
@@ -46,23 +52,16 @@ impl Mp3File {
         b.set_brate(Bitrate::Kbps96).map_err(|e| lame(&e))?;
         b.set_mode(mp3lame_encoder::Mode::Mono).map_err(|e| lame(&e))?;
         b.set_quality(Quality::Good).map_err(|e| lame(&e))?;
-        b.set_to_write_vbr_tag(true).map_err(|e| lame(&e))?;
+        b.set_to_write_vbr_tag(info_frame).map_err(|e| lame(&e))?;
         let enc = b.build().map_err(|e| lame(&e))?;
-        let (audio, file) = Temp::create(target, overwrite, "a")?;
-        Ok(Mp3File {
+        Ok(Mp3Encoder {
             enc,
-            audio,
-            out: BufWriter::with_capacity(1 << 16, file),
-            overwrite,
+            out,
+            name: name.to_path_buf(),
             pcm: Vec::with_capacity(BLOCK),
             buf: Vec::with_capacity(mp3lame_encoder::max_required_buffer_size(BLOCK)),
             input_rate,
         })
-    }
-
-    /// The final path.
-    pub fn target(&self) -> &Path {
-        &self.audio.target
     }
 
     /// The rate the samples are fed at.
@@ -70,19 +69,26 @@ impl Mp3File {
         self.input_rate
     }
 
-    fn io(&self) -> impl Fn(std::io::Error) -> Error + '_ {
-        move |err| Error::Io { path: self.audio.target.clone(), err }
+    /// The writer, e.g. to write an ID3 tag before the first frame or to flush.
+    pub fn writer(&mut self) -> &mut W {
+        &mut self.out
+    }
+
+    fn lame_err(&self, e: &dyn std::fmt::Display) -> Error {
+        Error::Other(format!("{}: MP3 encoder: {e}", self.name.display()))
+    }
+
+    fn io_err(&self, err: std::io::Error) -> Error {
+        Error::Io { path: self.name.clone(), err }
     }
 
     fn encode_pcm(&mut self) -> Result<()> {
         self.buf.clear();
-        let target = self.audio.target.clone();
-        self.enc
-            .encode_to_vec(MonoPcm(&self.pcm[..]), &mut self.buf)
-            .map_err(|e| Error::Other(format!("{}: MP3 encoder: {e}", target.display())))?;
+        let r = self.enc.encode_to_vec(MonoPcm(&self.pcm[..]), &mut self.buf);
+        r.map_err(|e| self.lame_err(&e))?;
         self.pcm.clear();
         let r = self.out.write_all(&self.buf);
-        r.map_err(self.io())
+        r.map_err(|e| self.io_err(e))
     }
 
     /// Appends samples (in [-1, 1]).
@@ -106,20 +112,69 @@ impl Mp3File {
         Ok(())
     }
 
-    /// Flushes LAME, writes the Info frame, prepends the ID3 tag and moves the file into
-    /// place.
-    pub fn commit(mut self, tags: &Tags) -> Result<PathBuf> {
+    /// Returns the writer without flushing LAME (for a stream that got no samples).
+    pub fn into_writer(self) -> W {
+        self.out
+    }
+
+    /// Flushes LAME's last frames into the writer and flushes the writer; returns it with
+    /// the Info frame (empty unless the encoder was started with one).
+    pub fn finish(mut self) -> Result<(W, Vec<u8>)> {
         self.buf.clear();
         self.buf.reserve(8192);
-        let target = self.audio.target.clone();
-        let lame_err = |e: &dyn std::fmt::Display| Error::Other(format!("{}: MP3 encoder: {e}", target.display()));
-        self.enc.flush_to_vec::<FlushNoGap>(&mut self.buf).map_err(|e| lame_err(&e))?;
-        let io = |err| Error::Io { path: target.clone(), err };
-        self.out.write_all(&self.buf).map_err(io)?;
-        self.out.flush().map_err(io)?;
+        let r = self.enc.flush_to_vec::<FlushNoGap>(&mut self.buf);
+        r.map_err(|e| self.lame_err(&e))?;
+        let r = self.out.write_all(&self.buf).and_then(|_| self.out.flush());
+        r.map_err(|e| self.io_err(e))?;
         let mut info = Vec::with_capacity(self.enc.lame_tag_size());
         self.enc.lame_tag_encode_to_vec(&mut info);
-        let mut file = self.out.into_inner().map_err(|e| io(e.into_error()))?;
+        Ok((self.out, info))
+    }
+}
+
+/// An MP3 file being encoded.
+pub struct Mp3File {
+    enc: Mp3Encoder<BufWriter<File>>,
+    audio: Temp,
+    overwrite: Overwrite,
+}
+
+impl Mp3File {
+    /// Starts an MP3 for `target` fed at `input_rate` Hz.
+    pub fn create(target: &Path, input_rate: u32, overwrite: Overwrite) -> Result<Mp3File> {
+        let (audio, file) = Temp::create(target, overwrite, "a")?;
+        let enc = Mp3Encoder::new(BufWriter::with_capacity(1 << 16, file), target, input_rate, true)?;
+        Ok(Mp3File { enc, audio, overwrite })
+    }
+
+    /// The final path.
+    pub fn target(&self) -> &Path {
+        &self.audio.target
+    }
+
+    /// The rate the samples are fed at.
+    pub fn input_rate(&self) -> u32 {
+        self.enc.input_rate()
+    }
+
+    /// Appends samples (in [-1, 1]).
+    pub fn write(&mut self, samples: &[f32]) -> Result<()> {
+        self.enc.write(samples)
+    }
+
+    /// Appends `n` samples of silence.
+    pub fn write_silence(&mut self, n: u64) -> Result<()> {
+        self.enc.write_silence(n)
+    }
+
+    /// Flushes LAME, writes the Info frame, prepends the ID3 tag and moves the file into
+    /// place.
+    pub fn commit(self, tags: &Tags) -> Result<PathBuf> {
+        let target = self.audio.target.clone();
+        let input_rate = self.enc.input_rate();
+        let (out, info) = self.enc.finish()?;
+        let io = |err| Error::Io { path: target.clone(), err };
+        let mut file = out.into_inner().map_err(|e| io(e.into_error()))?;
         file.seek(SeekFrom::Start(0)).map_err(io)?;
         if !info.is_empty() {
             file.write_all(&info).map_err(io)?;
@@ -127,7 +182,7 @@ impl Mp3File {
         }
         let (fin, out) = Temp::create(&target, self.overwrite, "f")?;
         let mut w = BufWriter::with_capacity(1 << 16, out);
-        w.write_all(&super::id3::tag(tags, self.input_rate)).map_err(io)?;
+        w.write_all(&super::id3::tag(tags, input_rate)).map_err(io)?;
         let mut block = vec![0u8; 1 << 16];
         loop {
             let n = file.read(&mut block).map_err(io)?;

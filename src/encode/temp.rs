@@ -2,15 +2,16 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicU64;
 
 use crate::render::wav::{check_target, Overwrite};
 use crate::{Error, Result};
 
-static NEXT: AtomicUsize = AtomicUsize::new(0);
+static NEXT: AtomicU64 = AtomicU64::new(0);
 
-/// A temporary path `.NAME.PID-eN.tmp` in the target's directory, removed on drop unless
-/// placed, and registered for removal on interruption.
+/// A temporary path `.NAME.PID-tagN.tmp` in the target's directory (NAME cut to fit, see
+/// [`crate::publish::stem`]), removed on drop unless placed, registered for removal on
+/// interruption, and locked while it lives so that no other run takes it for a leftover.
 #[derive(Debug)]
 pub struct Temp {
     /// The final path.
@@ -19,6 +20,7 @@ pub struct Temp {
     pub path: PathBuf,
     placed: bool,
     _cleanup: crate::cleanup::Registration,
+    _lock: File,
 }
 
 impl Temp {
@@ -30,16 +32,16 @@ impl Temp {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let path = dir.join(format!(".{}.{}-{tag}{n}.tmp", name.to_string_lossy(), std::process::id()));
+        let name = name.to_string_lossy();
+        crate::publish::remove_stale_files(&dir, &name);
+        let pid = std::process::id();
+        let io = |err| Error::Io { path: target.to_path_buf(), err };
+        let (path, lock) =
+            crate::publish::create_temp(&dir, &name, &NEXT, |n| format!("{pid}-{tag}{n}.tmp")).map_err(io)?;
         let cleanup = crate::cleanup::register(path.clone());
-        let file = File::options()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|err| Error::Io { path: target.to_path_buf(), err })?;
-        Ok((Temp { target: target.to_path_buf(), path, placed: false, _cleanup: cleanup }, file))
+        // Shares the locked open file: the lock lasts until both handles are closed.
+        let file = lock.try_clone().map_err(io)?;
+        Ok((Temp { target: target.to_path_buf(), path, placed: false, _cleanup: cleanup, _lock: lock }, file))
     }
 
     /// Syncs the file and moves it to the target (never replacing a file under

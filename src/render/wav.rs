@@ -4,14 +4,16 @@
 //! (`.NAME.PID-N.tmp`); [`WavFile::commit`] finalizes the header, syncs the file to disk
 //! and only then moves it to the target path. If the render fails, or the [`WavFile`] is
 //! dropped without a commit, the temporary file is removed and the target is untouched.
-//! (A process killed by a signal, Ctrl-C included, cannot run that clean-up: it may leave
-//! the hidden temporary file, never a partial WAV under the target name. The next write
-//! to the same target removes such leftovers of processes that no longer run.)
+//! (A process killed by SIGKILL cannot run that clean-up: it may leave the hidden temporary
+//! file, never a partial WAV under the target name. The writer holds a lock on its
+//! temporary, and the next write to the same target removes every temporary of it that no
+//! process holds: see [`crate::publish`]. A long target name is cut in the temporary's name
+//! so that it always fits.)
 
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicU64;
 
 use super::{Sink, Unit};
 use crate::{Error, Result};
@@ -41,8 +43,38 @@ pub fn hours(samples: u64, sample_rate: u32) -> f64 {
     samples as f64 / sample_rate as f64 / 3600.0
 }
 
+/// The size a streamed WAV's RIFF and `data` fields carry when the length is not known as
+/// the header is sent: 0xFFFFFFFF, which streaming readers (FFmpeg, SoX, browsers) take as
+/// "until the end of the stream".
+pub const UNKNOWN_SIZE: u32 = u32::MAX;
+
+/// Returns the 44-byte header of a 16-bit PCM mono WAV stream of unknown length (RIFF and
+/// `data` sizes [`UNKNOWN_SIZE`]), for output that is written before its length is known:
+/// `speak -o -` and the HTTP service. The samples follow it, 16-bit little-endian.
+pub fn streaming_header(sample_rate: u32) -> [u8; 44] {
+    let mut h = [0u8; 44];
+    let mut at = 0;
+    let mut put = |b: &[u8]| {
+        h[at..at + b.len()].copy_from_slice(b);
+        at += b.len();
+    };
+    put(b"RIFF");
+    put(&UNKNOWN_SIZE.to_le_bytes());
+    put(b"WAVEfmt ");
+    put(&16u32.to_le_bytes()); // fmt chunk size
+    put(&1u16.to_le_bytes()); // PCM
+    put(&1u16.to_le_bytes()); // mono
+    put(&sample_rate.to_le_bytes());
+    put(&(sample_rate * 2).to_le_bytes()); // bytes per second
+    put(&2u16.to_le_bytes()); // block align
+    put(&16u16.to_le_bytes()); // bits per sample
+    put(b"data");
+    put(&UNKNOWN_SIZE.to_le_bytes());
+    h
+}
+
 /// Distinguishes temporary files of several writers in one process.
-static NEXT_TEMP: AtomicUsize = AtomicUsize::new(0);
+static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
 
 /// Converts a sample in [-1, 1] to 16-bit PCM: scaled by 32767 so that ±1.0 map to
 /// ±32767 symmetrically, clamped, rounded to nearest (ties to even; no dither, so the
@@ -71,6 +103,8 @@ pub struct WavFile {
     extra: Vec<([u8; 4], Vec<u8>)>,
     /// Removes the temporary file if the process is interrupted (see [`crate::cleanup`]).
     _cleanup: crate::cleanup::Registration,
+    /// Holds the lock that marks the temporary as in use (see [`crate::publish`]).
+    _lock: File,
 }
 
 impl std::fmt::Debug for WavFile {
@@ -89,17 +123,16 @@ impl WavFile {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        remove_stale_temps(&dir, &name.to_string_lossy());
-        let n = NEXT_TEMP.fetch_add(1, Ordering::Relaxed);
-        let temp = dir.join(format!(".{}.{}-{n}.tmp", name.to_string_lossy(), std::process::id()));
-        // Registered first, so an interruption right after the file appears removes it (the
-        // name is unique to this process and writer: nothing else can be behind it).
-        let cleanup = crate::cleanup::register(temp.clone());
-        let file = File::options()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
+        let name = name.to_string_lossy();
+        crate::publish::remove_stale_files(&dir, &name);
+        let pid = std::process::id();
+        let (temp, lock) = crate::publish::create_temp(&dir, &name, &NEXT_TEMP, |n| format!("{pid}-{n}.tmp"))
             .map_err(|err| Error::Io { path: target.to_path_buf(), err })?;
+        // Registered once it is ours (an interruption in between leaves an unlocked temporary,
+        // which the next run removes).
+        let cleanup = crate::cleanup::register(temp.clone());
+        // The writer's handle shares the locked open file; the lock lasts until both close.
+        let file = lock.try_clone().map_err(|err| Error::Io { path: target.to_path_buf(), err })?;
         let spec =
             hound::WavSpec { channels: 1, sample_rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
         let mut me = WavFile {
@@ -111,6 +144,7 @@ impl WavFile {
             data_bytes: 0,
             extra: Vec::new(),
             _cleanup: cleanup,
+            _lock: lock,
         };
         let w = hound::WavWriter::new(BufWriter::with_capacity(1 << 16, file), spec).map_err(|e| me.hound_err(e))?;
         me.writer = Some(w);
@@ -266,29 +300,6 @@ impl Sink for WavFile {
     }
 }
 
-/// Removes `.NAME.PID-N.tmp` files in `dir` left by writers of `name` in processes that no
-/// longer run (killed mid-render). Only where process liveness can be checked (/proc).
-fn remove_stale_temps(dir: &Path, name: &str) {
-    let proc = Path::new("/proc/self");
-    if !proc.exists() {
-        return;
-    }
-    let prefix = format!(".{name}.");
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let file = e.file_name();
-        let Some(rest) = file.to_str().and_then(|f| f.strip_prefix(&prefix)).and_then(|r| r.strip_suffix(".tmp"))
-        else {
-            continue;
-        };
-        let Some((pid, n)) = rest.split_once('-') else { continue };
-        let (Ok(pid), Ok(_)) = (pid.parse::<u32>(), n.parse::<u64>()) else { continue };
-        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
-}
-
 /// Syncs the complete temporary file `temp` and moves it to `target`: a rename under
 /// [`Overwrite::Replace`]; under [`Overwrite::Refuse`] a hard link, which never replaces an
 /// existing file (no window for a race), falling back to check-then-rename on filesystems
@@ -328,5 +339,39 @@ pub fn check_target(target: &Path, overwrite: Overwrite) -> Result<()> {
         ))),
         Ok(_) if overwrite == Overwrite::Refuse => Err(Error::OutputExists { path: target.to_path_buf() }),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streaming_header_is_44_bytes_with_unknown_sizes_and_the_rate() {
+        let h = streaming_header(22050);
+        assert_eq!(&h[0..4], b"RIFF");
+        assert_eq!(&h[4..8], &[0xff; 4]);
+        assert_eq!(&h[8..16], b"WAVEfmt ");
+        assert_eq!(&h[36..40], b"data");
+        assert_eq!(&h[40..44], &[0xff; 4]);
+        assert_eq!(u32::from_le_bytes(h[24..28].try_into().unwrap()), 22050);
+        assert_eq!(u32::from_le_bytes(h[28..32].try_into().unwrap()), 44100);
+        // With the sizes of a known length filled in, a strict reader accepts it.
+        let mut wav = h.to_vec();
+        wav.extend_from_slice(&[1, 0, 255, 255]);
+        wav[4..8].copy_from_slice(&(36u32 + 4).to_le_bytes());
+        wav[40..44].copy_from_slice(&4u32.to_le_bytes());
+        let r = hound::WavReader::new(std::io::Cursor::new(wav)).unwrap();
+        assert_eq!(
+            r.spec(),
+            hound::WavSpec {
+                channels: 1,
+                sample_rate: 22050,
+                bits_per_sample: 16,
+                sample_format: hound::SampleFormat::Int
+            }
+        );
+        let s: Vec<i16> = r.into_samples().map(|x| x.unwrap()).collect();
+        assert_eq!(s, [1, -1]);
     }
 }

@@ -4,24 +4,36 @@
 //! sentences are rendered), `GET /v1/voices`, `GET /healthz`, `GET /readyz`, `GET /metrics`.
 //!
 //! Synthesis never runs on the async workers: each request renders on a blocking thread
-//! (`spawn_blocking`) that drives the rayon pool through [`Engine::render`]; the samples of
-//! each sentence cross to the response over a bounded channel. When the client goes away the
+//! (`spawn_blocking`) that drives the rayon pool through [`Engine::render`]; the encoded bytes
+//! of each sentence cross to the response over a bounded channel. When the client goes away the
 //! channel closes, the sink fails, and the renderer stops (its queued sentences are skipped).
+//! A synthesis that fails after the first bytes aborts the connection (no final chunk), so a
+//! client never takes a cut-off body for a complete one.
 //!
 //! The audio is exactly what `samachar speak` writes for the same text, voice, speed and
-//! sample rate (22050 Hz): same 16-bit samples. A streamed `wav` cannot know its length when
-//! the header is sent, so its RIFF size and `data` size fields carry 0xFFFFFFFF ("unknown",
-//! as streaming WAV readers expect); `pcm` is the bare samples, 16-bit little-endian mono.
+//! sample rate (22050 Hz): same 16-bit samples, through [`crate::encode::stream`]. A streamed
+//! `wav` cannot know its length when the header is sent, so its RIFF size and `data` size
+//! fields carry 0xFFFFFFFF ("unknown", as streaming WAV readers expect); `pcm` is the bare
+//! samples, 16-bit little-endian mono; `mp3` is an ID3v2.4 tag then MP3 frames (the bytes of
+//! `speak -o - --format mp3`). The input is SSML when `input_format` is `ssml`, or when it is
+//! absent and the input starts with `<speak`.
 //!
 //! Limits (defaults in [`Config`]): request body 64 KiB (413), input 5000 characters (413),
-//! malformed JSON or a bad field (400, JSON body naming the field), unknown voice or format
-//! (400), more than `max_concurrent` syntheses at once (429 with `Retry-After: 1`), no first
-//! audio within the deadline (504). A panic while rendering fails only that request.
+//! malformed JSON or a bad field (400, JSON body naming the field), malformed SSML (400 naming
+//! line and column), unknown voice or format (400), more than `max_concurrent` syntheses at
+//! once (429 with `Retry-After: 1`), no first audio within the deadline (504). Slow clients:
+//! a request's headers and its body must each arrive within `read_timeout` (an idle
+//! keep-alive connection is closed after it too; a late body gets 408), and a response write
+//! that makes no progress for `write_timeout` closes the connection, which stops its
+//! synthesis. A panic while rendering fails only that request.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -32,7 +44,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use tokio::sync::{mpsc, Semaphore};
 
-use crate::render::{units_from_document, wav::to_i16, Engine, EngineOptions, Sink, Unit};
+use crate::encode::stream::{AudioStream, StreamFormat};
+use crate::render::{into_units, Engine, EngineOptions, Sink, Unit};
 use crate::synth::Voice;
 
 /// Server settings (the command line's `samachar serve` options).
@@ -52,6 +65,12 @@ pub struct Config {
     pub token: Option<String>,
     /// Grace period for in-flight requests after SIGTERM (default 10 s).
     pub grace: Duration,
+    /// Time allowed for a request's headers, and again for its body (default 10 s); also how
+    /// long an idle keep-alive connection stays open.
+    pub read_timeout: Duration,
+    /// Longest a response write may make no progress (a client that stopped reading) before
+    /// the connection is closed (default 30 s).
+    pub write_timeout: Duration,
 }
 
 impl Default for Config {
@@ -64,6 +83,8 @@ impl Default for Config {
             deadline: Duration::from_secs(30),
             token: None,
             grace: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -108,50 +129,49 @@ struct SpeechRequest {
     response_format: Option<String>,
     #[serde(default)]
     speed: Option<f32>,
+    /// `text` or `ssml` (default: SSML when the input starts with `<speak`).
+    #[serde(default)]
+    input_format: Option<String>,
 }
 
-/// Renders samples into a channel of encoded byte chunks.
-struct ChannelSink {
+/// A writer whose bytes go to the response as one chunk each time it is flushed (the
+/// stream flushes after every sentence and pause).
+struct ChannelWriter {
     tx: mpsc::Sender<Bytes>,
+    buf: Vec<u8>,
+}
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::take(&mut self.buf));
+        self.tx
+            .blocking_send(chunk)
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client disconnected"))
+    }
+}
+
+/// Encodes rendered audio into the response channel and counts it.
+struct ChannelSink {
+    stream: AudioStream<ChannelWriter>,
     state: Shared,
 }
 
-impl ChannelSink {
-    fn send(&mut self, samples: impl Iterator<Item = i16>, n: usize) -> crate::Result<()> {
-        let mut buf = Vec::with_capacity(2 * n);
-        for s in samples {
-            buf.extend_from_slice(&s.to_le_bytes());
-        }
-        self.state.metrics.audio_samples.fetch_add(n as u64, Ordering::Relaxed);
-        self.tx.blocking_send(Bytes::from(buf)).map_err(|_| crate::Error::Other("client disconnected".into()))
-    }
-}
-
 impl Sink for ChannelSink {
-    fn unit(&mut self, _: usize, _: &Unit, _: u64, samples: &[f32]) -> crate::Result<()> {
-        self.send(samples.iter().map(|&x| to_i16(x)), samples.len())
+    fn unit(&mut self, i: usize, u: &Unit, start: u64, samples: &[f32]) -> crate::Result<()> {
+        self.state.metrics.audio_samples.fetch_add(samples.len() as u64, Ordering::Relaxed);
+        self.stream.unit(i, u, start, samples)
     }
-    fn silence(&mut self, _: u64, len: u64) -> crate::Result<()> {
-        self.send(std::iter::repeat_n(0i16, len as usize), len as usize)
+    fn silence(&mut self, start: u64, len: u64) -> crate::Result<()> {
+        self.state.metrics.audio_samples.fetch_add(len, Ordering::Relaxed);
+        self.stream.silence(start, len)
     }
-}
-
-/// A WAV header for a stream of unknown length (sizes 0xFFFFFFFF).
-fn streaming_wav_header(rate: u32) -> Vec<u8> {
-    let mut h = Vec::with_capacity(44);
-    h.extend_from_slice(b"RIFF");
-    h.extend_from_slice(&u32::MAX.to_le_bytes());
-    h.extend_from_slice(b"WAVEfmt ");
-    h.extend_from_slice(&16u32.to_le_bytes());
-    h.extend_from_slice(&1u16.to_le_bytes());
-    h.extend_from_slice(&1u16.to_le_bytes());
-    h.extend_from_slice(&rate.to_le_bytes());
-    h.extend_from_slice(&(rate * 2).to_le_bytes());
-    h.extend_from_slice(&2u16.to_le_bytes());
-    h.extend_from_slice(&16u16.to_le_bytes());
-    h.extend_from_slice(b"data");
-    h.extend_from_slice(&u32::MAX.to_le_bytes());
-    h
 }
 
 async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
@@ -182,24 +202,47 @@ async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
     if req.input.trim().is_empty() {
         return error(StatusCode::BAD_REQUEST, Some("input"), "input is empty");
     }
-    let format = req.response_format.as_deref().unwrap_or("wav");
-    match format {
-        "wav" | "pcm" => {}
-        "mp3" | "opus" | "flac" | "aac" => {
+    let format = match req.response_format.as_deref().unwrap_or("wav") {
+        "wav" => StreamFormat::Wav,
+        "pcm" => StreamFormat::Pcm,
+        "mp3" => StreamFormat::Mp3,
+        f @ ("opus" | "flac" | "aac") => {
             return error(
                 StatusCode::BAD_REQUEST,
                 Some("response_format"),
-                format!("response_format '{format}' is not available in this build (use wav or pcm)"),
+                format!("response_format '{f}' is not available in this build (use wav, mp3 or pcm)"),
             )
         }
-        _ => {
+        f => {
             return error(
                 StatusCode::BAD_REQUEST,
                 Some("response_format"),
-                format!("unknown response_format '{format}' (use wav or pcm)"),
+                format!("unknown response_format '{f}' (use wav, mp3 or pcm)"),
             )
         }
-    }
+    };
+    let ssml = match req.input_format.as_deref() {
+        None => crate::ssml::looks_like_ssml(&req.input),
+        Some("ssml") => true,
+        Some("text") => false,
+        Some(f) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                Some("input_format"),
+                format!("unknown input_format '{f}' (use text or ssml)"),
+            )
+        }
+    };
+    // SSML is parsed here, so that malformed markup is a 400 before any audio; it is small
+    // (the body limit bounds it) and the parser is linear.
+    let doc = if ssml {
+        match crate::ssml::parse(&req.input, "input") {
+            Ok(p) => Some(p.document),
+            Err(e) => return error(StatusCode::BAD_REQUEST, Some("input"), format!("malformed SSML: {e}")),
+        }
+    } else {
+        None
+    };
     let voice_name = req.voice.clone().unwrap_or_else(|| Voice::builtin_names()[0].to_string());
     // Built-in names only: a voice given as a file path would let clients read server files.
     let voice = match Voice::builtin(&voice_name) {
@@ -234,10 +277,16 @@ async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
     let text = req.input;
     let worker = tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        let doc = crate::text::parse(&text);
-        let units = units_from_document(&doc);
-        let mut sink = ChannelSink { tx, state: st2.clone() };
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| engine.render(&units, &mut sink).map(|_| ())));
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let doc = doc.unwrap_or_else(|| crate::text::parse(&text));
+            let units = into_units(doc);
+            let out = ChannelWriter { tx, buf: Vec::new() };
+            let tags = crate::encode::Tags { language: "hin".into(), ..Default::default() };
+            let stream = AudioStream::new(format, out, std::path::Path::new("<response>"), rate, &tags)?;
+            let mut sink = ChannelSink { stream, state: st2.clone() };
+            engine.render(&units, &mut sink)?;
+            sink.stream.finish().map(|_| ())
+        }));
         st2.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
         match r {
             Ok(r) => r,
@@ -269,20 +318,30 @@ async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
         h.1 += 1;
         h.2 += t;
     }
-    let mut head = if format == "wav" { streaming_wav_header(rate) } else { Vec::new() };
-    head.extend_from_slice(&first);
-    let stream = futures_util::stream::unfold((Some(Bytes::from(head)), rx), |(head, mut rx)| async move {
+    // After the last chunk, the worker's result decides how the body ends: cleanly, or (a
+    // synthesis that failed midway) with an error that makes hyper abort the connection.
+    let stream = futures_util::stream::unfold((Some(first), rx, Some(worker)), |(head, mut rx, worker)| async move {
         if let Some(h) = head {
-            return Some((Ok::<Bytes, std::io::Error>(h), (None, rx)));
+            return Some((Ok::<Bytes, std::io::Error>(h), (None, rx, worker)));
         }
-        rx.recv().await.map(|b| (Ok(b), (None, rx)))
+        match rx.recv().await {
+            Some(b) => Some((Ok(b), (None, rx, worker))),
+            None => match worker?.await {
+                Ok(Ok(())) => None,
+                _ => Some((Err(std::io::Error::other("synthesis failed midway")), (None, rx, None))),
+            },
+        }
     });
-    let ctype = if format == "wav" { "audio/wav" } else { "audio/pcm" };
+    let (ctype, out_rate) = match format {
+        StreamFormat::Wav => ("audio/wav", rate),
+        StreamFormat::Pcm => ("audio/pcm", rate),
+        StreamFormat::Mp3 => ("audio/mpeg", crate::encode::mp3::RATE),
+    };
     (
         StatusCode::OK,
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(ctype)),
-            (header::HeaderName::from_static("x-sample-rate"), HeaderValue::from(rate)),
+            (header::HeaderName::from_static("x-sample-rate"), HeaderValue::from(out_rate)),
         ],
         Body::from_stream(stream),
     )
@@ -363,6 +422,46 @@ async fn guard(State(st): State<Shared>, req: Request, next: Next) -> Response {
     resp
 }
 
+/// Reads the whole request body within the read timeout and the size limit before any
+/// handler runs, so that a client trickling its body (slowloris) holds its connection for
+/// `read_timeout` at most: 408, and the connection is closed.
+async fn read_body(State(st): State<Shared>, req: Request, next: Next) -> Response {
+    use futures_util::StreamExt;
+    let close = |mut r: Response| {
+        r.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        r
+    };
+    let limit = st.cfg.max_body;
+    let too_large = || close(error(StatusCode::PAYLOAD_TOO_LARGE, None, format!("request body over {limit} bytes")));
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large();
+    }
+    let (parts, body) = req.into_parts();
+    let read = async {
+        let mut data = body.into_data_stream();
+        let mut buf = Vec::new();
+        while let Some(chunk) = data.next().await {
+            let chunk = chunk.map_err(|_| StatusCode::BAD_REQUEST)?;
+            if buf.len() + chunk.len() > limit {
+                return Err(StatusCode::PAYLOAD_TOO_LARGE);
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        Ok(buf)
+    };
+    match tokio::time::timeout(st.cfg.read_timeout, read).await {
+        Err(_) => close(error(
+            StatusCode::REQUEST_TIMEOUT,
+            None,
+            format!("request body not received within {} s", st.cfg.read_timeout.as_secs_f64()),
+        )),
+        Ok(Err(StatusCode::PAYLOAD_TOO_LARGE)) => too_large(),
+        Ok(Err(code)) => close(error(code, None, "cannot read the request body")),
+        Ok(Ok(buf)) => next.run(Request::from_parts(parts, Body::from(buf))).await,
+    }
+}
+
 /// Builds the router (exposed for tests).
 fn router(st: Shared) -> Router {
     let limit = st.cfg.max_body;
@@ -372,14 +471,88 @@ fn router(st: Shared) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .layer(middleware::from_fn_with_state(st.clone(), guard))
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(st.clone(), read_body))
+        .layer(middleware::from_fn_with_state(st.clone(), guard))
         .with_state(st)
+}
+
+/// A TCP connection whose writes fail with `TimedOut` once one has made no progress for the
+/// write timeout (the client stopped reading and the socket buffers are full). hyper then
+/// drops the connection, which drops the response body and so stops its synthesis.
+struct TimedWrites {
+    tcp: tokio::net::TcpStream,
+    timeout: Duration,
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl TimedWrites {
+    /// Passes a write-side poll through; a `Pending` starts (or keeps) the stall clock, any
+    /// progress stops it.
+    fn guard<T>(&mut self, cx: &mut Context<'_>, r: Poll<std::io::Result<T>>) -> Poll<std::io::Result<T>> {
+        match r {
+            Poll::Pending => {
+                let t = self.timeout;
+                let sleep = self.stalled.get_or_insert_with(|| Box::pin(tokio::time::sleep(t)));
+                match std::future::Future::poll(sleep.as_mut(), cx) {
+                    Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "client stopped reading the response",
+                    ))),
+                    Poll::Pending => Poll::Pending,
+                }
+            }
+            ready => {
+                self.stalled = None;
+                ready
+            }
+        }
+    }
+}
+
+impl tokio::io::AsyncRead for TimedWrites {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for TimedWrites {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        let r = Pin::new(&mut self.tcp).poll_write(cx, buf);
+        self.guard(cx, r)
+    }
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let r = Pin::new(&mut self.tcp).poll_write_vectored(cx, bufs);
+        self.guard(cx, r)
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.tcp.is_write_vectored()
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let r = Pin::new(&mut self.tcp).poll_flush(cx);
+        self.guard(cx, r)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let r = Pin::new(&mut self.tcp).poll_shutdown(cx);
+        self.guard(cx, r)
+    }
 }
 
 /// Runs the server until SIGTERM or Ctrl-C; then stops accepting, lets in-flight requests
 /// finish for up to the grace period, and returns.
+///
+/// The accept loop is our own (not `axum::serve`) so that every connection gets hyper's
+/// header read timeout and the write timeout of [`TimedWrites`].
 pub fn run(cfg: Config) -> crate::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -391,32 +564,64 @@ pub fn run(cfg: Config) -> crate::Result<()> {
             .map_err(|e| crate::Error::Other(format!("cannot listen on {}: {e}", cfg.bind)))?;
         let addr = listener.local_addr().map_err(|e| crate::Error::Other(e.to_string()))?;
         eprintln!("samachar: listening on http://{addr}");
-        let grace = cfg.grace;
+        let (grace, write_timeout) = (cfg.grace, cfg.write_timeout);
+        let mut http = hyper::server::conn::http1::Builder::new();
+        // The header timeout runs whenever hyper waits for a request head: a half-sent
+        // request, and an idle keep-alive connection, are closed after it.
+        http.timer(TokioTimer::new()).header_read_timeout(cfg.read_timeout);
         let st = Arc::new(AppState {
             permits: Arc::new(Semaphore::new(cfg.max_concurrent.max(1))),
             cfg,
             metrics: Metrics::default(),
             shutting_down: false.into(),
         });
-        let st2 = st.clone();
+        let app = router(st.clone());
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let shutdown = async move {
-            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let signal = async {
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => {}
                 _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
             }
-            st2.shutting_down.store(true, Ordering::Relaxed);
-            eprintln!("samachar: stopping; finishing in-flight requests (grace {} s)", grace.as_secs());
-            let _ = stop_tx.send(true);
         };
-        let server = axum::serve(listener, router(st)).with_graceful_shutdown(shutdown);
-        let mut stop_rx2 = stop_rx.clone();
-        tokio::select! {
-            r = server => r.map_err(|e| crate::Error::Other(format!("server: {e}")))?,
-            _ = async { let _ = stop_rx2.wait_for(|s| *s).await; tokio::time::sleep(grace).await } => {
-                eprintln!("samachar: grace period over; dropping remaining requests");
+        tokio::pin!(signal);
+        let mut conns = tokio::task::JoinSet::new();
+        loop {
+            tokio::select! {
+                _ = &mut signal => break,
+                Some(_) = conns.join_next(), if !conns.is_empty() => {}
+                accepted = listener.accept() => {
+                    let tcp = match accepted {
+                        Ok((tcp, _)) => tcp,
+                        // Out of file descriptors and the like: back off instead of spinning.
+                        Err(_) => { tokio::time::sleep(Duration::from_millis(50)).await; continue; }
+                    };
+                    let _ = tcp.set_nodelay(true);
+                    let io = TokioIo::new(TimedWrites { tcp, timeout: write_timeout, stalled: None });
+                    let svc = hyper_util::service::TowerToHyperService::new(app.clone());
+                    let conn = http.serve_connection(io, svc);
+                    let mut stop = stop_rx.clone();
+                    conns.spawn(async move {
+                        tokio::pin!(conn);
+                        tokio::select! {
+                            _ = conn.as_mut() => {}
+                            _ = async { let _ = stop.wait_for(|s| *s).await; } => {
+                                // Finish the request in flight, then close.
+                                conn.as_mut().graceful_shutdown();
+                                let _ = conn.await;
+                            }
+                        }
+                    });
+                }
             }
+        }
+        drop(listener);
+        st.shutting_down.store(true, Ordering::Relaxed);
+        eprintln!("samachar: stopping; finishing in-flight requests (grace {} s)", grace.as_secs());
+        let _ = stop_tx.send(true);
+        let drained = tokio::time::timeout(grace, async { while conns.join_next().await.is_some() {} }).await;
+        if drained.is_err() {
+            eprintln!("samachar: grace period over; dropping remaining requests");
         }
         Ok(())
     })
@@ -432,14 +637,5 @@ mod tests {
         assert!(!constant_time_eq(b"secret", b"secreT"));
         assert!(!constant_time_eq(b"secret", b"secret1"));
         assert!(!constant_time_eq(b"", b"x"));
-    }
-
-    #[test]
-    fn wav_header_is_44_bytes_with_unknown_sizes() {
-        let h = streaming_wav_header(22050);
-        assert_eq!(h.len(), 44);
-        assert_eq!(&h[4..8], &[0xff; 4]);
-        assert_eq!(&h[40..44], &[0xff; 4]);
-        assert_eq!(u32::from_le_bytes(h[24..28].try_into().unwrap()), 22050);
     }
 }

@@ -175,6 +175,7 @@ fn check_bulletin(out: &Path, n_articles: usize, target_lufs: f64) -> serde_json
     let (lufs, tp) = loudness(spec, &s);
     assert!((lufs - target_lufs).abs() <= 1.0, "integrated loudness {lufs:.2} LUFS, target {target_lufs}");
     assert!(tp <= -1.0 + 1e-6, "true peak {tp:.2} dBTP");
+    assert_eq!(m["loudness"]["reached"], true, "{}", m["loudness"]);
 
     // Captions: one cue per sentence, in order, matching the manifest and the audio.
     for name in ["bulletin.srt", "bulletin.vtt"] {
@@ -193,6 +194,8 @@ fn check_bulletin(out: &Path, n_articles: usize, target_lufs: f64) -> serde_json
             assert!((c.2 as f64 / 1000.0 - sent["end"].as_f64().unwrap()).abs() <= 0.001);
             let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
             let cue_text = c.3.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+            let cue_text =
+                if name.ends_with(".srt") { cue_text.replace('‹', "<").replace('›', ">") } else { cue_text };
             assert_eq!(words(&cue_text), words(sent["text"].as_str().unwrap()), "{name}");
             if name.ends_with(".vtt") {
                 assert_eq!(c.0.as_deref(), sent["id"].as_str(), "VTT cue id = sentence id");
@@ -414,17 +417,136 @@ fn malformed_feeds_report_the_parsers_line_and_column() {
 fn existing_bulletin_is_replaced_only_with_force() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.txt"), ARTICLES[1].1).unwrap();
-    std::fs::create_dir(dir.path().join("out")).unwrap();
-    std::fs::write(dir.path().join("out").join("old.txt"), "पुराना").unwrap();
+    succeeds(&run(dir.path(), &["bulletin", "a.txt", "-o", "out", "--date", "2026-11-25", "-q"], None));
+    let old = std::fs::read(dir.path().join("out/manifest.json")).unwrap();
     let e = fails(&run(dir.path(), &["bulletin", "a.txt", "-o", "out"], None));
     assert!(e.contains("out") && e.contains("--force"), "{e}");
-    assert_eq!(names_in(&dir.path().join("out")), ["old.txt"], "untouched");
+    assert_eq!(std::fs::read(dir.path().join("out/manifest.json")).unwrap(), old, "untouched");
     succeeds(&run(dir.path(), &["bulletin", "a.txt", "-o", "out", "--force", "--date", DATE], None));
     assert_eq!(
         names_in(&dir.path().join("out")),
         ["bulletin.srt", "bulletin.vtt", "bulletin.wav", "chapters.json", "manifest.json"]
     );
-    assert_eq!(names_in(dir.path()), ["a.txt", "out"], "old bulletin and temporary directory gone");
+    assert_eq!(manifest(&dir.path().join("out"))["date"], DATE);
+    assert_eq!(names_in(dir.path()), ["a.txt", "out"], "old bulletin, temporary directory or lock left");
+}
+
+/// Issue 7: `bulletin a.txt -o victim --force` deleted any directory outright. Only a previous
+/// bulletin (a directory with a samachar manifest.json) is replaced; a directory without one, a
+/// foreign manifest.json and a regular file are refused, untouched.
+#[test]
+fn force_replaces_only_a_previous_bulletin_never_another_directory_or_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), ARTICLES[1].1).unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::create_dir(&victim).unwrap();
+    std::fs::write(victim.join("thesis.txt"), "सात साल का काम").unwrap();
+    let e = fails(&run(dir.path(), &["bulletin", "a.txt", "-o", "victim", "--force"], None));
+    assert!(e.contains("victim: is not a samachar bulletin (no manifest.json); refusing to replace it"), "{e}");
+    std::fs::write(victim.join("manifest.json"), r#"{"name": "web-app", "version": "2"}"#).unwrap();
+    let e = fails(&run(dir.path(), &["bulletin", "a.txt", "-o", "victim", "--force"], None));
+    assert!(e.contains("is not a samachar manifest"), "{e}");
+    assert_eq!(names_in(&victim), ["manifest.json", "thesis.txt"]);
+    std::fs::write(dir.path().join("notes"), "x").unwrap();
+    let e = fails(&run(dir.path(), &["bulletin", "a.txt", "-o", "notes", "--force"], None));
+    assert!(e.contains("notes: exists and is not a directory"), "{e}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("notes")).unwrap(), "x");
+    assert_eq!(names_in(dir.path()), ["a.txt", "notes", "victim"], "no temporary left");
+}
+
+/// Issue 7: `-o` equal to the input directory of articles deleted the articles under --force;
+/// inside it, the bulletin would be read as articles next time; containing an input, --force
+/// would delete the input. All three are refused before any work.
+#[test]
+fn output_equal_to_inside_or_containing_an_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let arts = write_articles(dir.path());
+    let e = fails(&run(dir.path(), &["bulletin", "articles", "-o", "articles", "--force"], None));
+    assert!(e.contains("articles: is the input articles"), "{e}");
+    let e = fails(&run(dir.path(), &["bulletin", "articles", "-o", "articles/today"], None));
+    assert!(e.contains("is inside the input directory articles"), "{e}");
+    let e = fails(&run(dir.path(), &["bulletin", "./articles/../articles", "-o", "./articles/x/../today"], None));
+    assert!(e.contains("is inside the input directory"), "{e}");
+    assert_eq!(names_in(&arts).len(), 3, "articles untouched");
+    // A previous bulletin that holds the article it is remade from.
+    succeeds(&run(dir.path(), &["bulletin", "articles", "-o", "out", "-q"], None));
+    std::fs::copy(arts.join(ARTICLES[0].0), dir.path().join("out/a.txt")).unwrap();
+    let e = fails(&run(dir.path(), &["bulletin", "out/a.txt", "-o", "out", "--force"], None));
+    assert!(e.contains("out: contains the input out/a.txt"), "{e}");
+    assert!(dir.path().join("out/a.txt").exists());
+    assert_eq!(names_in(dir.path()), ["articles", "out"]);
+}
+
+/// Issue 7: the target was checked only at the start, so three runs started together all
+/// "succeeded" and two results were silently lost (and a directory made at the target during
+/// rendering was deleted). Publishing is now one rename that replaces nothing: exactly one
+/// run wins, the others fail with one line, and the bulletin is whole.
+#[cfg(unix)]
+#[test]
+fn three_bulletins_started_together_to_one_target_one_wins_and_none_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    write_articles(dir.path());
+    let children: Vec<std::process::Child> = (0..3)
+        .map(|_| {
+            bin()
+                .current_dir(dir.path())
+                .args(["bulletin", "articles", "-o", "out", "-q", "--date", DATE])
+                .env("RAYON_NUM_THREADS", "1")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<Output> = children.into_iter().map(|c| c.wait_with_output().unwrap()).collect();
+    let won = outputs.iter().filter(|o| o.status.success()).count();
+    assert_eq!(won, 1, "exactly one run may publish: {:?}", outputs.iter().map(stderr).collect::<Vec<_>>());
+    for o in outputs.iter().filter(|o| !o.status.success()) {
+        let e = fails(o);
+        assert!(e.contains("out: ") && (e.contains("left as it is") || e.contains("already exists")), "{e}");
+    }
+    check_bulletin(&dir.path().join("out"), 3, -16.0);
+    assert_eq!(names_in(dir.path()), ["articles", "out"], "a temporary or lock file was left");
+}
+
+/// Issue 7: a hidden `.NAME.tmp-PID` (hundreds of MB) left by SIGKILL was never removed, nor a
+/// `.NAME.old-PID` from a killed --force replace. The next run removes every leftover whose lock
+/// no process holds, and keeps one whose lock is held (here by this test process, which is not
+/// the PID in its name: liveness is the lock, not /proc).
+#[cfg(unix)]
+#[test]
+fn leftovers_of_killed_bulletin_runs_are_removed_by_the_next_run_and_live_ones_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(p.join("a.txt"), ARTICLES[1].1).unwrap();
+    for d in [".out.tmp-4000000000-0", ".out.old-4000000000-0", ".out.tmp-4000000001", ".out.old-4000000001"] {
+        std::fs::create_dir(p.join(d)).unwrap();
+        std::fs::write(p.join(d).join("render.f32.wav"), "partial").unwrap();
+    }
+    std::fs::write(p.join(".out.tmp-4000000000-0.lock"), "").unwrap();
+    std::fs::create_dir(p.join(".out.tmp-1-0")).unwrap();
+    let _held = samachar::publish::create_locked(&p.join(".out.tmp-1-0.lock")).unwrap().unwrap();
+    succeeds(&run(p, &["bulletin", "a.txt", "-o", "out", "-q"], None));
+    assert_eq!(names_in(p), [".out.tmp-1-0", ".out.tmp-1-0.lock", "a.txt", "out"]);
+}
+
+/// Issue 7: a name near the 255-byte limit failed because the temporary's name added bytes; a
+/// long --title made an unbounded directory name. Both now fit.
+#[test]
+fn bulletin_to_a_name_near_the_limit_and_with_a_long_title_fits() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), ARTICLES[1].1).unwrap();
+    let long = "ख".repeat(84); // 252 bytes
+    succeeds(&run(dir.path(), &["bulletin", "a.txt", "-o", &long, "-q"], None));
+    assert!(dir.path().join(&long).join("manifest.json").exists());
+    let title = "बहुत लंबा शीर्षक ".repeat(30);
+    succeeds(&run(dir.path(), &["bulletin", "a.txt", "--title", &title, "--date", DATE, "-q"], None));
+    let made = names_in(&dir.path().join("output"));
+    assert_eq!(made.len(), 1);
+    assert!(made[0].starts_with("2026-11-26-बहुत-लंबा-शीर्षक-"), "{}", made[0]);
+    assert!(made[0].len() <= 11 + samachar::bulletin::SLUG_MAX_BYTES, "{} bytes", made[0].len());
+    assert_eq!(names_in(dir.path()), ["a.txt", "output", long.as_str()]);
 }
 
 #[test]
@@ -776,8 +898,277 @@ fn json_feed_items_may_be_ssml() {
     assert_eq!(words.join(" "), "बारिश हुई विश्व स्वास्थ्य संगठन ने कहा");
     let toks = doc.blocks.iter().flat_map(|b| &b.sentences).flat_map(|s| &s.tokens);
     assert!(toks.into_iter().any(|t| matches!(t, samachar::text::Token::Control(_))));
-    let e = items[1].as_ref().unwrap_err().to_string();
+    let e = items[1].as_ref().unwrap_err().error.to_string();
     assert!(e.starts_with("<stdin>#2:2:"), "{e}");
-    let e = items[2].as_ref().unwrap_err().to_string();
+    let e = items[2].as_ref().unwrap_err().error.to_string();
     assert!(e.contains("unknown \"format\": \"markdown\""), "{e}");
+}
+
+/// Issue 7: feed text reached the SRT raw: `<font color=…>`/`<i>` made ffmpeg and players hide
+/// or restyle the text, and a `-->` inside a sentence made a second timing line.
+#[test]
+fn srt_captions_neutralize_tags_and_arrows_from_article_text() {
+    let dir = tempfile::tempdir().unwrap();
+    // Tags written as entities in a JSON feed become literal `<`/`>` in the article text.
+    let feed = r##"[{"title": "&lt;font color=\"#000000\"&gt;छिपी ख़बर&lt;/font&gt;", "body": "पहला &lt;i&gt;वाक्य&lt;/i&gt; है। तीर --&gt; यहाँ है।"}]"##;
+    std::fs::write(dir.path().join("f.json"), feed).unwrap();
+    succeeds(&run(dir.path(), &["bulletin", "f.json", "-o", "out", "--date", DATE], None));
+    let out = dir.path().join("out");
+    let m = manifest(&out);
+    assert_schema_valid(&m);
+    let texts: Vec<&str> = m["sentences"].as_array().unwrap().iter().map(|s| s["text"].as_str().unwrap()).collect();
+    assert!(texts.iter().any(|t| t.contains("<font")) && texts.iter().any(|t| t.contains("-->")), "{texts:?}");
+    let srt = std::fs::read_to_string(out.join("bulletin.srt")).unwrap();
+    assert_eq!(srt.matches("-->").count(), texts.len(), "one timing line per cue: {srt}");
+    assert!(!srt.contains('<'), "no markup left: {srt}");
+    let cues = parse_captions(&srt);
+    assert_eq!(cues.len(), texts.len());
+    for (c, t) in cues.iter().zip(&texts) {
+        assert_eq!(c.3, t.replace('<', "‹").replace('>', "›"), "cue text shown as written");
+    }
+    // ffmpeg (installed in CI) reads every cue back, with its text.
+    match Command::new("ffmpeg").arg("-version").output() {
+        Ok(o) if o.status.success() => {
+            let o = Command::new("ffmpeg")
+                .args(["-v", "error", "-i"])
+                .arg(out.join("bulletin.srt"))
+                .args(["-f", "webvtt", "-"])
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            let back = String::from_utf8_lossy(&o.stdout).into_owned();
+            let back_cues = parse_captions(&back);
+            assert_eq!(back_cues.len(), texts.len(), "ffmpeg read every cue: {back}");
+            for (c, t) in back_cues.iter().zip(&texts) {
+                let shown = t.replace('<', "‹").replace('>', "›");
+                assert_eq!(c.3.split_whitespace().collect::<Vec<_>>(), shown.split_whitespace().collect::<Vec<_>>());
+            }
+        }
+        _ => eprintln!("ffmpeg not installed: SRT read-back check skipped"),
+    }
+}
+
+/// Issue 7: a U+202E in a headline reversed the rest of the listening page.
+#[test]
+fn bidi_controls_in_a_headline_do_not_spill_into_the_listening_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "\u{202E}उलटी \u{2067}ख़बर\u{200F}\nपहला\u{202D} वाक्य\u{061C} यहाँ है। दूसरा\u{200E} वाक्य।\n";
+    std::fs::write(dir.path().join("a.txt"), text).unwrap();
+    succeeds(&run(dir.path(), &["bulletin", "a.txt", "-o", "out", "--date", DATE, "--html"], None));
+    let page = std::fs::read_to_string(dir.path().join("out").join("index.html")).unwrap();
+    let bidi =
+        |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
+    assert!(!page.chars().any(bidi), "bidi controls left in the page");
+    assert!(page.contains("उलटी ख़बर") && page.contains("पहला वाक्य यहाँ है।"));
+    // Every sentence and headline is isolated from its neighbours.
+    let spans = page.matches("<span class=\"s\"").count();
+    assert!(spans >= 4, "{spans}");
+    assert_eq!(page.matches("<span class=\"s\" id=\"").count(), spans);
+    assert_eq!(page.matches("dir=\"auto\"").count(), spans, "each sentence span has dir=auto");
+    assert!(page.contains("<bdi>उलटी ख़बर</bdi>"), "the headline link is isolated");
+}
+
+/// Issue 7: `--loudness -5` silently ended at −11.3 LUFS with a true peak above −1 dBTP.
+#[test]
+fn unreachable_loudness_target_keeps_the_peak_ceiling_warns_and_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), ARTICLES[0].1).unwrap();
+    let o = run(dir.path(), &["bulletin", "a.txt", "-o", "out", "--date", DATE, "--loudness", "-5", "--quiet"], None);
+    succeeds(&o);
+    let e = stderr(&o);
+    let lines: Vec<&str> = e.lines().collect();
+    assert_eq!(lines.len(), 1, "{e}");
+    assert!(lines[0].starts_with("samachar: warning: loudness target -5.0 LUFS not reached: the bulletin is -"), "{e}");
+    let out = dir.path().join("out");
+    let m = manifest(&out);
+    assert_schema_valid(&m);
+    let (spec, s) = samples(&out.join("bulletin.wav"));
+    let (lufs, tp) = loudness(spec, &s);
+    assert!(tp <= -1.0, "true peak {tp:.3} dBTP over the -1 dBTP ceiling");
+    assert!(lufs < -5.5, "{lufs}");
+    assert!(lines[0].contains(&format!("is {:.1} LUFS", m["loudness"]["measured_lufs"].as_f64().unwrap())), "{e}");
+    assert_eq!(m["loudness"]["reached"], false);
+    assert_eq!(m["loudness"]["target_lufs"], -5.0);
+    assert!((m["loudness"]["measured_lufs"].as_f64().unwrap() - lufs).abs() < 0.2, "{lufs} vs {}", m["loudness"]);
+    assert!(m["loudness"]["true_peak_dbtp"].as_f64().unwrap() <= -1.0);
+    // ffmpeg's meter (installed in CI) resamples to 192 kHz and finds peaks a 4× meter at
+    // 22.05 kHz misses: it read −0.7 dBTP for a bulletin measured at −1.2 with 4×.
+    match ffmpeg_true_peak(&out.join("bulletin.wav")) {
+        Some(tp) => assert!(tp <= -1.0, "ffmpeg reads the true peak as {tp} dBTP"),
+        None => eprintln!("ffmpeg not installed: its true-peak check skipped"),
+    }
+}
+
+/// Returns the true peak ffmpeg's `ebur128` filter reports (dBTP, one decimal), if ffmpeg runs.
+fn ffmpeg_true_peak(wav: &Path) -> Option<f64> {
+    let o = Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostats", "-i"])
+        .arg(wav)
+        .args(["-af", "ebur128=peak=true", "-f", "null", "-"])
+        .output()
+        .ok()?;
+    if !o.status.success() {
+        return None;
+    }
+    let err = String::from_utf8_lossy(&o.stderr);
+    let line = err.lines().rev().find(|l| l.trim_start().starts_with("Peak:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+const GOOD_RSS_ITEM: &str =
+    "<item><title>किसानों को राहत</title><description>सरकार ने नई योजना घोषित की।</description></item>";
+
+/// Issue 7: under `--keep-going` one bad item (no `body`, a duplicate key) dropped its whole
+/// feed; the item alone is skipped now, named in the manifest with file, item and reason.
+#[test]
+fn keep_going_skips_one_bad_feed_item_and_keeps_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = r#"[
+  {"title": "स्कूलों में छुट्टी", "body": "ठंड के कारण स्कूल बंद रहेंगे।"},
+  {"title": "बिना पाठ"},
+  {"title": "दोहरा", "title": "दोहरा", "body": "क।"},
+  {"title": "चुनाव की तैयारी", "body": "आयोग ने तैयारियाँ पूरी कर लीं।"}
+]"#;
+    let rss = format!(
+        "<rss version=\"2.0\"><channel><title>t</title>{GOOD_RSS_ITEM}<item><title> </title><description>&lt;br&gt;</description></item>{GOOD_RSS_ITEM}</channel></rss>"
+    );
+    std::fs::write(dir.path().join("feed.json"), json).unwrap();
+    std::fs::write(dir.path().join("feed.rss"), rss).unwrap();
+    let e = fails(&run(dir.path(), &["bulletin", "feed.json", "-o", "out", "--date", DATE], None));
+    assert!(e.contains("feed.json:3:") && e.contains("item 2: missing field `body`"), "{e}");
+    let o = run(dir.path(), &["bulletin", "feed.json", "feed.rss", "-o", "out", "--date", DATE, "--keep-going"], None);
+    succeeds(&o);
+    let e = stderr(&o);
+    let warnings: Vec<&str> = e.lines().filter(|l| l.starts_with("samachar: warning: skipping ")).collect();
+    assert_eq!(warnings.len(), 3, "{e}");
+    let m = check_bulletin(&dir.path().join("out"), 4, -16.0);
+    let sources: Vec<&str> = m["articles"].as_array().unwrap().iter().map(|a| a["source"].as_str().unwrap()).collect();
+    assert_eq!(sources, ["feed.json#1", "feed.json#4", "feed.rss#1", "feed.rss#3"]);
+    let skipped = m["skipped"].as_array().unwrap();
+    let got: Vec<(&str, &str, u64)> = skipped
+        .iter()
+        .map(|s| (s["source"].as_str().unwrap(), s["file"].as_str().unwrap(), s["item"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(got, [("feed.json#2", "feed.json", 2), ("feed.json#3", "feed.json", 3), ("feed.rss#2", "feed.rss", 2)]);
+    assert!(skipped[0]["reason"].as_str().unwrap().contains("missing field `body`"), "{skipped:?}");
+    assert!(skipped[1]["reason"].as_str().unwrap().contains("duplicate field `title`"), "{skipped:?}");
+    assert!(skipped[2]["reason"].as_str().unwrap().contains("no speakable text"), "{skipped:?}");
+}
+
+/// Issue 7: `bulletin DIR` read every file in DIR: a `sources.tsv` became an article and a
+/// `.png` failed the bulletin. Only article text and feeds are read; the rest is named.
+#[test]
+fn directory_input_reads_only_articles_and_feeds_and_names_what_it_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let arts = write_articles(dir.path());
+    std::fs::write(arts.join("sources.tsv"), "file\tsource\n01-bazaar.txt\tएजेंसी\n").unwrap();
+    std::fs::write(arts.join("logo.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\xff\xfe").unwrap();
+    std::fs::write(arts.join(".draft.txt"), "अधूरी ख़बर\nअभी नहीं।\n").unwrap();
+    std::fs::write(arts.join("04-feed.json"), JSON).unwrap();
+    std::fs::create_dir(arts.join("old")).unwrap();
+    std::fs::write(arts.join("old").join("x.txt"), "पुरानी\nख़बर।\n").unwrap();
+    let o = run(dir.path(), &["bulletin", "articles", "-o", "out", "--date", DATE, "--quiet"], None);
+    succeeds(&o);
+    let e = stderr(&o);
+    let lines: Vec<&str> = e.lines().collect();
+    assert_eq!(lines.len(), 1, "one warning line: {e}");
+    assert!(lines[0].starts_with("samachar: warning: not reading 4 files"), "{e}");
+    for name in ["articles/.draft.txt", "articles/logo.png", "articles/old", "articles/sources.tsv"] {
+        assert!(lines[0].contains(name), "{name}: {e}");
+    }
+    let m = check_bulletin(&dir.path().join("out"), 5, -16.0);
+    let sources: Vec<&str> = m["articles"].as_array().unwrap().iter().map(|a| a["source"].as_str().unwrap()).collect();
+    assert_eq!(
+        sources,
+        [
+            "articles/01-bazaar.txt",
+            "articles/02-mausam.txt",
+            "articles/03-khel.txt",
+            "articles/04-feed.json#1",
+            "articles/04-feed.json#2"
+        ]
+    );
+    let ignored: Vec<(&str, &str)> = m["ignored_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["file"].as_str().unwrap(), i["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(ignored.len(), 4, "{ignored:?}");
+    assert_eq!(ignored[0], ("articles/.draft.txt", "hidden file"));
+    assert!(ignored[1].0 == "articles/logo.png" && ignored[1].1.starts_with("not an article or feed"), "{ignored:?}");
+    assert!(ignored[2].0 == "articles/old" && ignored[2].1.starts_with("subdirectory"), "{ignored:?}");
+    assert_eq!(ignored[3].0, "articles/sources.tsv");
+}
+
+/// Issue 7: absolute paths of inputs and voice files were published in manifest.json.
+#[test]
+fn manifest_names_inputs_and_voice_files_relative_to_the_working_directory_or_by_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let inside = dir.path().join("in").join("a.txt");
+    std::fs::create_dir(inside.parent().unwrap()).unwrap();
+    std::fs::write(&inside, ARTICLES[0].1).unwrap();
+    let outside = elsewhere.path().join("b.json");
+    std::fs::write(&outside, JSON).unwrap();
+    let bad = elsewhere.path().join("bad.txt");
+    std::fs::write(&bad, b"\xff\xfe\xfd").unwrap();
+    let voice = elsewhere.path().join("my-voice.toml");
+    std::fs::write(&voice, include_str!("../../voices/arjun.toml")).unwrap();
+    let o = run(
+        dir.path(),
+        &[
+            "bulletin",
+            inside.to_str().unwrap(),
+            outside.to_str().unwrap(),
+            bad.to_str().unwrap(),
+            "--voice",
+            voice.to_str().unwrap(),
+            "--keep-going",
+            "-o",
+            "out",
+            "--date",
+            DATE,
+        ],
+        None,
+    );
+    succeeds(&o);
+    // Messages on the terminal still name the files as given.
+    assert!(stderr(&o).contains(bad.to_str().unwrap()), "{}", stderr(&o));
+    let text = std::fs::read_to_string(dir.path().join("out").join("manifest.json")).unwrap();
+    for p in [dir.path(), elsewhere.path()] {
+        assert!(!text.contains(p.to_str().unwrap()), "{} published: {text}", p.display());
+    }
+    let m = check_bulletin(&dir.path().join("out"), 3, -16.0);
+    let sources: Vec<&str> = m["articles"].as_array().unwrap().iter().map(|a| a["source"].as_str().unwrap()).collect();
+    assert_eq!(sources, ["in/a.txt", "b.json#1", "b.json#2"]);
+    assert_eq!(m["voice"]["name"], "my-voice.toml");
+    assert_eq!(m["skipped"][0]["source"], "bad.txt");
+    let reason = m["skipped"][0]["reason"].as_str().unwrap();
+    assert!(reason.starts_with("bad.txt: the text is UTF-16LE"), "{reason}");
+}
+
+/// This machine (and CI) has no sound card: `--play` must not cost the bulletin.
+#[cfg(feature = "play")]
+#[test]
+fn bulletin_play_without_an_audio_device_writes_the_bulletin_and_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    write_articles(dir.path());
+    let o = run(dir.path(), &["bulletin", "articles", "-o", "b", "--date", DATE, "--play"], None);
+    succeeds(&o);
+    let e = stderr(&o);
+    let warnings: Vec<&str> = e.lines().filter(|l| l.starts_with("samachar: warning:")).collect();
+    assert_eq!(warnings.len(), 1, "{e}");
+    assert!(warnings[0].contains("audio") && warnings[0].contains("without playing it"), "{e}");
+    assert!(names_in(&dir.path().join("b")).contains(&"bulletin.wav".to_string()));
+    assert!(hound::WavReader::open(dir.path().join("b/bulletin.wav")).unwrap().len() > 0);
+}
+
+#[test]
+fn bulletin_dash_o_dash_is_refused_instead_of_making_a_directory_named_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    write_articles(dir.path());
+    let e = fails(&run(dir.path(), &["bulletin", "articles", "-o", "-", "--date", DATE], None));
+    assert!(e.contains("standard output") && e.contains("./-"), "{e}");
+    assert_eq!(names_in(dir.path()), ["articles"]);
 }

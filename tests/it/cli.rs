@@ -219,14 +219,42 @@ fn voices_lists_every_builtin_voice_and_marks_the_default() {
     assert_eq!(out.matches("(default)").count(), 1);
 }
 
+/// Asserts that stderr holds exactly one `samachar: warning:` line, about playback; returns it.
+fn one_playback_warning(o: &Output) -> String {
+    let e = stderr(o);
+    let warnings: Vec<&str> = e.lines().filter(|l| l.starts_with("samachar: warning:")).collect();
+    assert_eq!(warnings.len(), 1, "one warning expected: {e}");
+    assert!(warnings[0].contains("without playing it"), "{e}");
+    assert!(!e.contains("panicked") && !e.contains("ALSA"), "{e}");
+    warnings[0].to_string()
+}
+
 #[cfg(feature = "play")]
 #[test]
-fn play_without_an_audio_device_is_a_clear_error() {
+fn play_without_an_audio_device_still_writes_the_requested_file_and_warns() {
     // This machine (and CI) has no sound card.
     let (dir, _) = setup();
-    let e = fails(&run(dir.path(), &["speak", "khabar.txt", "--play", "-o", "p.wav"], None, &[]));
+    let o = run(dir.path(), &["speak", "khabar.txt", "--play", "-o", "p.wav"], None, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let w = one_playback_warning(&o);
+    assert!(w.contains("audio") && w.contains("device") && w.contains("p.wav"), "{w}");
+    let o2 = run(dir.path(), &["speak", "khabar.txt", "-o", "q.wav"], None, &[]);
+    assert!(o2.status.success(), "{}", stderr(&o2));
+    assert_eq!(std::fs::read(dir.path().join("p.wav")).unwrap(), std::fs::read(dir.path().join("q.wav")).unwrap());
+    // To standard output too.
+    let o = run(dir.path(), &["speak", "khabar.txt", "--play", "-o", "-"], None, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    one_playback_warning(&o);
+    assert_eq!(&o.stdout[..4], b"RIFF");
+}
+
+#[cfg(feature = "play")]
+#[test]
+fn play_alone_without_an_audio_device_is_a_clear_error() {
+    let (dir, _) = setup();
+    let e = fails(&run(dir.path(), &["speak", "khabar.txt", "--play"], None, &[]));
     assert!(e.contains("audio") && e.contains("device"), "{e}");
-    assert!(!dir.path().join("p.wav").exists());
+    assert_eq!(files_in(dir.path()), ["khabar.txt"]);
 }
 
 #[cfg(not(feature = "play"))]
@@ -236,24 +264,115 @@ fn play_in_a_build_without_the_feature_says_how_to_get_it() {
     let e = fails(&run(dir.path(), &["speak", "khabar.txt", "--play"], None, &[]));
     assert!(e.contains("--features play"), "{e}");
     assert!(!dir.path().join("output").exists());
+    // With a file requested, the file is written and playback is a warning.
+    let o = run(dir.path(), &["speak", "khabar.txt", "--play", "-o", "p.wav"], None, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(one_playback_warning(&o).contains("--features play"));
+    assert!(hound::WavReader::open(dir.path().join("p.wav")).unwrap().len() > 0);
+}
+
+/// Sets a streamed WAV's "unknown" RIFF and `data` sizes to the real ones: hound (like most
+/// strict readers) takes the sizes at their word, and 0xFFFFFFFF would promise 4 GiB.
+fn fix_streamed_sizes(wav: &mut [u8]) {
+    assert_eq!(&wav[36..40], b"data");
+    let riff = (wav.len() - 8) as u32;
+    let data = (wav.len() - 44) as u32;
+    wav[4..8].copy_from_slice(&riff.to_le_bytes());
+    wav[40..44].copy_from_slice(&data.to_le_bytes());
+}
+
+#[test]
+fn speak_dash_o_dash_streams_the_same_samples_to_stdout_and_creates_no_file() {
+    let (dir, _) = setup();
+    let o = run(dir.path(), &["speak", "khabar.txt", "-o", "-", "--sample-rate", "16000"], None, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut wav = o.stdout.clone();
+    assert_eq!(&wav[0..4], b"RIFF");
+    assert_eq!(&wav[4..8], &[0xff; 4], "streamed RIFF size is 'unknown'");
+    assert_eq!(&wav[40..44], &[0xff; 4], "streamed data size is 'unknown'");
+    fix_streamed_sizes(&mut wav);
+    let r = hound::WavReader::new(std::io::Cursor::new(wav)).unwrap();
+    assert_eq!((r.spec().channels, r.spec().bits_per_sample, r.spec().sample_rate), (1, 16, 16000));
+    let streamed: Vec<i16> = r.into_samples().map(|s| s.unwrap()).collect();
+    assert_eq!(files_in(dir.path()), ["khabar.txt"], "no file named '-' (or anything else)");
+    let o = run(dir.path(), &["speak", "khabar.txt", "-o", "file.wav", "--sample-rate", "16000"], None, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let file: Vec<i16> =
+        hound::WavReader::open(dir.path().join("file.wav")).unwrap().into_samples().map(|s| s.unwrap()).collect();
+    assert!(file.len() > 8000);
+    assert_eq!(streamed, file);
+    // From stdin to stdout, as in a pipeline.
+    let o = run(dir.path(), &["speak", "-", "-o", "-", "--sample-rate", "16000"], Some(TEXT.as_bytes()), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(&o.stdout[44..], &std::fs::read(dir.path().join("file.wav")).unwrap()[44..]);
+    assert_eq!(files_in(dir.path()), ["file.wav", "khabar.txt"]);
+}
+
+#[test]
+fn a_file_literally_named_dash_is_written_with_dot_slash() {
+    let (dir, _) = setup();
+    let o = run(dir.path(), &["speak", "khabar.txt", "-o", "./-"], None, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    assert!(hound::WavReader::open(dir.path().join("-")).unwrap().len() > 0);
+    // And it is protected like any other file.
+    fails(&run(dir.path(), &["speak", "khabar.txt", "-o", "./-"], None, &[]));
+}
+
+#[test]
+fn speak_mp3_to_stdout_is_the_file_without_its_info_frame() {
+    let (dir, _) = setup();
+    let o = run(dir.path(), &["speak", "khabar.txt", "--format", "mp3", "-o", "-"], None, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(files_in(dir.path()), ["khabar.txt"]);
+    let o2 = run(dir.path(), &["speak", "khabar.txt", "-o", "k.mp3"], None, &[]);
+    assert!(o2.status.success(), "{}", stderr(&o2));
+    let file = std::fs::read(dir.path().join("k.mp3")).unwrap();
+    let after_id3 = |b: &[u8]| -> Vec<u8> {
+        assert_eq!(&b[..3], b"ID3");
+        let n = b[6..10].iter().fold(0usize, |a, &x| (a << 7) | x as usize);
+        b[10 + n..].to_vec()
+    };
+    let (streamed, file) = (after_id3(&o.stdout), after_id3(&file));
+    // MPEG-1 Layer III frames; the file's first frame is LAME's Info frame (written by
+    // seeking back, which a stream cannot do), the rest is the same audio, byte for byte.
+    assert_eq!((streamed[0], streamed[1] & 0xfe), (0xff, 0xfa));
+    let first = 144 * 96_000 / 44_100 + ((file[2] >> 1) & 1) as usize;
+    assert_eq!(&file[first..], &streamed[..]);
 }
 
 #[test]
 fn leftovers_of_a_killed_run_are_removed_by_the_next_write() {
     let (dir, _) = setup();
-    // What a run killed by Ctrl-C leaves: its hidden temporary file (PID 4000000000 cannot
-    // be a running process: Linux PIDs stay below 2^22). Another process's live temp and
-    // unrelated hidden files must stay.
+    // What a run killed by SIGKILL leaves: its hidden temporary file (WAV, or the MP3 writer's
+    // `a`/`f` ones), which nobody holds locked. A live run's temporary (its lock held, here by
+    // this test process, whatever PID its name says) and unrelated hidden files must stay.
     let stale = dir.path().join(".out.wav.4000000000-0.tmp");
-    let live = dir.path().join(format!(".out.wav.{}-0.tmp", std::process::id()));
+    let stale_mp3 = dir.path().join(".out.wav.4000000000-a1.tmp");
     let other = dir.path().join(".other.wav.4000000000-0.tmp");
-    for f in [&stale, &live, &other] {
+    for f in [&stale, &stale_mp3, &other] {
         std::fs::write(f, b"RIFF partial").unwrap();
     }
+    let live = dir.path().join(".out.wav.1-0.tmp");
+    let _held = samachar::publish::create_locked(&live).unwrap().unwrap();
     let o = run(dir.path(), &["speak", "khabar.txt", "-o", "out.wav"], None, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(!stale.exists(), "stale temporary file kept");
+    assert!(!stale.exists() && !stale_mp3.exists(), "stale temporary file kept");
     assert!(live.exists() && other.exists(), "removed a file it does not own");
+}
+
+/// Issue 7: `-o` with a name near the 255-byte limit failed (File name too long) because the
+/// hidden temporary's name added a dozen bytes; it is now cut (with a hash) to fit.
+#[test]
+fn speak_writes_a_file_whose_name_is_near_the_limit() {
+    let (dir, _) = setup();
+    for ext in ["wav", "mp3"] {
+        let name = format!("{}.{ext}", "क".repeat(83)); // 253 bytes
+        let o = run(dir.path(), &["speak", "khabar.txt", "-o", &name], None, &[]);
+        assert!(o.status.success(), "{ext}: {}", stderr(&o));
+        assert!(std::fs::metadata(dir.path().join(&name)).unwrap().len() > 1000);
+    }
+    assert_eq!(files_in(dir.path()).len(), 3, "a temporary was left: {:?}", files_in(dir.path()));
 }
 
 #[test]

@@ -281,7 +281,7 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         match item {
             Ok(a) => {
                 for w in &a.warnings {
-                    warn(&format!("warning: {w}"));
+                    warn(w);
                 }
                 articles.push(a)
             }

@@ -19,8 +19,26 @@ pub struct Article {
     pub source: String,
     /// The headline, plain text on one line.
     pub headline: String,
-    /// The body, plain text; paragraphs on separate lines.
+    /// The body, plain text; paragraphs on separate lines. SSML when `ssml` is set.
     pub body: String,
+    /// The body is SSML (a JSON feed item with `"format": "ssml"`), read by [`crate::ssml`].
+    #[serde(skip)]
+    pub ssml: bool,
+    /// Notices about SSML markup that was read only in part ("LINE:COL: problem").
+    #[serde(skip)]
+    pub warnings: Vec<String>,
+}
+
+impl Article {
+    /// Returns the body as the text front end's [`crate::text::Document`] (through the SSML
+    /// reader when the body is SSML; an SSML body was checked when it was loaded).
+    pub fn body_document(&self) -> crate::text::Document {
+        if self.ssml {
+            crate::ssml::parse(&self.body, &self.source).map(|p| p.document).unwrap_or_default()
+        } else {
+            crate::text::parse(&self.body)
+        }
+    }
 }
 
 /// An input, or one item of a feed, that cannot be used.
@@ -248,11 +266,33 @@ fn make_article(
     body: String,
 ) -> std::result::Result<Article, Unusable> {
     let at = |name: &str| item.map_or_else(|| name.to_string(), |i| format!("{name}#{i}"));
+    // Feed boilerplate ("Read more »", "फोटो: …", "ये भी पढ़ें: …") is not read in a bulletin.
+    let body = crate::text::boilerplate::strip(&body);
     if !speakable(&headline) && !speakable(&body) {
         let problem = "no speakable text (empty, or no letters or digits)".into();
         return Err(o.unusable(item, Error::Article { source: at(o.given), problem }));
     }
-    Ok(Article { source: at(o.public), headline, body })
+    Ok(Article { source: at(o.public), headline, body, ssml: false, warnings: Vec::new() })
+}
+
+/// Makes feed item `item` whose body is SSML: the SSML is parsed now, so malformed markup is
+/// an error naming the item and the line:column inside its body.
+fn make_ssml_article(
+    o: Origin<'_>,
+    item: Option<usize>,
+    headline: String,
+    body: String,
+) -> std::result::Result<Article, Unusable> {
+    let at = |name: &str| item.map_or_else(|| name.to_string(), |i| format!("{name}#{i}"));
+    let parsed = crate::ssml::parse(&body, &at(o.given)).map_err(|e| o.unusable(item, e))?;
+    let says = |d: &crate::text::Document| {
+        d.blocks.iter().flat_map(|b| &b.sentences).any(|s| s.words().any(|w| w.chars().any(char::is_alphanumeric)))
+    };
+    if !speakable(&headline) && !says(&parsed.document) {
+        let problem = "no speakable text (empty, or no letters or digits)".into();
+        return Err(o.unusable(item, Error::Article { source: at(o.given), problem }));
+    }
+    Ok(Article { source: at(o.public), headline, body, ssml: true, warnings: parsed.warnings })
 }
 
 /// Returns true when the text front end finds at least one word with a letter or digit.
@@ -354,9 +394,12 @@ fn parse_xml_feed(text: &str, o: Origin<'_>) -> Result<Loaded> {
 struct JsonItem {
     title: String,
     body: String,
+    /// "text" (the default; HTML is reduced to text) or "ssml".
+    #[serde(default)]
+    format: Option<String>,
 }
 
-const JSON_SHAPE: &str = "expected a JSON list of {\"title\": …, \"body\": …}";
+const JSON_SHAPE: &str = "expected a JSON list of {\"title\": …, \"body\": …[, \"format\": \"ssml\"]}";
 
 /// Reads a JSON feed: the list must be well-formed JSON, but each item is read on its own,
 /// so one bad item (no `body`, a duplicate key, a number for a text) is reported alone and
@@ -393,7 +436,15 @@ fn parse_json_feed(text: &str, o: Origin<'_>) -> Result<Loaded> {
                     return Err(o.unusable(Some(i + 1), err));
                 }
             };
-            make_article(o, Some(i + 1), html_to_text(&it.title).replace('\n', " "), html_to_text(&it.body))
+            let title = html_to_text(&it.title).replace('\n', " ");
+            match it.format.as_deref() {
+                None | Some("text") => make_article(o, Some(i + 1), title, html_to_text(&it.body)),
+                Some("ssml") => make_ssml_article(o, Some(i + 1), title, it.body),
+                Some(other) => {
+                    let problem = format!("unknown \"format\": \"{other}\" (expected \"text\" or \"ssml\")");
+                    Err(o.unusable(Some(i + 1), Error::Article { source: format!("{name}#{}", i + 1), problem }))
+                }
+            }
         })
         .collect())
 }

@@ -288,7 +288,12 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     let mut skipped = Vec::new();
     for item in loaded.items {
         match item {
-            Ok(a) => articles.push(a),
+            Ok(a) => {
+                for w in &a.warnings {
+                    warn(w);
+                }
+                articles.push(a)
+            }
             Err(u) if opts.keep_going => {
                 warn(&format!("skipping {}", u.error));
                 let source = u.item.map_or_else(|| u.file.clone(), |i| format!("{}#{i}", u.file));

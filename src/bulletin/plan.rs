@@ -155,7 +155,10 @@ pub struct PlanOptions {
 }
 
 fn sentences(text: &str) -> Vec<(Sentence, Pause)> {
-    let doc = text::parse(text);
+    doc_sentences(&text::parse(text))
+}
+
+fn doc_sentences(doc: &text::Document) -> Vec<(Sentence, Pause)> {
     let mut out = Vec::new();
     for block in &doc.blocks {
         let n = block.sentences.len();
@@ -203,7 +206,7 @@ pub fn plan(articles: &[Article], opts: &PlanOptions) -> Plan {
             let pause = if i + 1 == nhead { Pause::Heading } else { p };
             items.push(Item { role: Role::Headline, article: Some(a), sentence: Some(s), pause });
         }
-        for (s, p) in sentences(&article.body) {
+        for (s, p) in doc_sentences(&article.body_document()) {
             items.push(Item { role: Role::Body, article: Some(a), sentence: Some(s), pause: p });
         }
         if let Some(last) = items.last_mut() {
@@ -262,7 +265,7 @@ mod tests {
     use super::*;
 
     fn art(h: &str, b: &str) -> Article {
-        Article { source: "t".into(), headline: h.into(), body: b.into() }
+        Article { source: "t".into(), headline: h.into(), body: b.into(), ssml: false, warnings: Vec::new() }
     }
 
     #[test]

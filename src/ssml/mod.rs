@@ -109,12 +109,22 @@ pub fn parse(src: &str, source: &str) -> Result<Parsed> {
     reader.config_mut().check_end_names = true;
     let mut root_seen = false;
     let mut depth = 0usize;
+    // Adjacent text, entity and CDATA events are one run of text, read together ("AT&amp;T"
+    // is the one name AT&T, not three pieces).
+    let mut pending = String::new();
+    let mut pending_at = 0usize;
     loop {
         let at = reader.buffer_position() as usize;
         let ev = match reader.read_event() {
             Ok(ev) => ev,
             Err(e) => return Err(b.error(reader.error_position() as usize, format!("malformed SSML: {e}"))),
         };
+        if !matches!(ev, Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)) && !pending.is_empty() {
+            b.text(&std::mem::take(&mut pending), pending_at, depth)?;
+        }
+        if pending.is_empty() {
+            pending_at = at;
+        }
         match ev {
             Event::Start(e) | Event::Empty(e) if depth == 0 && root_seen => {
                 return Err(b.error(at, format!("malformed SSML: a second root element <{}>", name(&e))));
@@ -146,11 +156,10 @@ pub fn parse(src: &str, source: &str) -> Result<Parsed> {
                 let s = t
                     .xml_content(quick_xml::XmlVersion::Implicit1_0)
                     .map_err(|e| b.error(at, format!("malformed SSML: {e}")))?;
-                b.text(&s, at, depth)?;
+                pending.push_str(&s);
             }
             Event::CData(t) => {
-                let s = String::from_utf8_lossy(&t.into_inner()).into_owned();
-                b.text(&s, at, depth)?;
+                pending.push_str(&String::from_utf8_lossy(&t.into_inner()));
             }
             Event::GeneralRef(r) => {
                 let s = match r.resolve_char_ref() {
@@ -163,7 +172,7 @@ pub fn parse(src: &str, source: &str) -> Result<Parsed> {
                         }
                     }
                 };
-                b.text(&s, at, depth)?;
+                pending.push_str(&s);
             }
             Event::Eof => {
                 if depth > 0 {

@@ -31,6 +31,13 @@ pub(crate) fn read(t: &Tables, word: &str, caps_run: bool, out: &mut Vec<String>
     let lower = word.to_lowercase();
     let letters = word.chars().filter(|c| c.is_alphabetic()).count();
     let all_caps = word.chars().all(|c| !c.is_lowercase());
+    if all_caps && letters >= 2 {
+        match t.acronyms.get(word).map(String::as_str) {
+            Some("=") => return spell(t, word, out),
+            Some(w) => return out.extend(w.split(' ').map(str::to_string)),
+            None => {}
+        }
+    }
     if let Some(w) = t.latin_words.get(&lower) {
         out.extend(w.split(' ').map(str::to_string));
         return;
@@ -72,13 +79,20 @@ fn camel_parts(word: &str) -> Option<Vec<&str>> {
     let mut cuts = Vec::new();
     let mut prev_lower = false;
     let mut first_upper = false;
-    for (k, (i, c)) in word.char_indices().enumerate() {
+    let cs: Vec<(usize, char)> = word.char_indices().collect();
+    let mut upper_run = 0;
+    for (k, &(i, c)) in cs.iter().enumerate() {
         if k == 0 {
             first_upper = c.is_uppercase();
         }
-        if c.is_uppercase() && prev_lower {
+        // Before a capital that ends a run of two or more capitals and starts a word of two
+        // or more lower-case letters: PMOIndia → PMO India (NGOs, IDs stay whole).
+        let starts_word =
+            cs.get(k + 1).is_some_and(|n| n.1.is_lowercase()) && cs.get(k + 2).is_some_and(|n| n.1.is_lowercase());
+        if c.is_uppercase() && (prev_lower || (upper_run >= 2 && starts_word)) {
             cuts.push(i);
         }
+        upper_run = if c.is_uppercase() { upper_run + 1 } else { 0 };
         prev_lower = c.is_lowercase();
     }
     if cuts.is_empty() || !first_upper {

@@ -5,7 +5,9 @@
 //! quotes to `"` and `'`, hyphens/en dashes/minus to `-`, em dashes to `—`, `[ { ]}` to `( )`,
 //! `|` and `॥` to `।`, runs of two or more dots and `…` to `…`, full-width `? ! , ;` to ASCII.
 
+use super::links::{self, LinkKind};
 use super::normalize::{digit_value, is_deva_letter};
+use super::tables::tables;
 
 /// What a span holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +20,8 @@ pub(crate) enum Kind {
     Digits,
     /// A punctuation mark or symbol, folded to its class character.
     Punct(char),
+    /// A web link, e-mail address or @handle, as one span ([`super::links`]).
+    Link(LinkKind),
 }
 
 /// A span of the line.
@@ -67,6 +71,18 @@ pub(crate) fn lex(line: &str) -> Vec<Lex> {
     let mut out: Vec<Lex> = Vec::with_capacity(line.len() / 4 + 1);
     let mut it = line.char_indices().peekable();
     while let Some((s, c)) = it.next() {
+        // An address starts a word: nothing alphanumeric (or part of an address) before it.
+        if (c.is_ascii_alphanumeric() || c == '@')
+            && !line[..s].chars().next_back().is_some_and(|p| p.is_alphanumeric() || matches!(p, '.' | '@' | '_' | '/'))
+        {
+            if let Some((k, e)) = links::span(tables(), line, s) {
+                out.push(Lex { kind: Kind::Link(k), start: s, end: e });
+                while it.peek().is_some_and(|&(i, _)| i < e) {
+                    it.next();
+                }
+                continue;
+            }
+        }
         let kind = if is_deva_letter(c) {
             Kind::Deva
         } else if is_latin(c) {
@@ -128,7 +144,7 @@ pub(crate) fn lex(line: &str) -> Vec<Lex> {
                     continue;
                 }
             }
-            Kind::Punct(_) => {}
+            Kind::Punct(_) | Kind::Link(_) => {}
         }
         out.push(Lex { kind, start: s, end: e });
     }

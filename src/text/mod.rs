@@ -12,16 +12,22 @@
 //! - Every non-empty line is its own block (news text puts one paragraph per line). If the
 //!   text is hard-wrapped (blank lines between paragraphs and most lines that are followed by
 //!   another line end mid-sentence), the lines of a blank-line separated paragraph are joined.
+//! - In hard-wrapped text a short line (under 8 words) or one ending in `:` is not joined to
+//!   the next, and a long line is not joined to a run of short ones (list items).
+//! - A run of at least [`LIST_MIN_ITEMS`] adjacent lines that would each be a heading is a
+//!   list (a table of city-wise prices): one paragraph, one statement per line.
 //! - A block is a heading when it is a single line of at most 15 words with no sentence-final
 //!   punctuation (। ? ! .) and not ending in a comma, colon, semicolon, dash or ellipsis.
 //! - A sentence of more than 40 words is cut into phrases at a pause or before a conjunction
 //!   (और, लेकिन, कि, जो …); a phrase is cut at 60 words even with no such point.
 
 mod abbrev;
+pub mod boilerplate;
 mod control;
 pub(crate) mod english;
 pub(crate) mod latin;
 mod lex;
+mod links;
 pub mod normalize;
 pub(crate) mod numbers;
 mod roman;
@@ -128,22 +134,102 @@ pub fn parse(text: &str) -> Document {
     let t = tables::tables();
     let prepared = normalize::prepare(text);
     let lines: Vec<&str> = prepared.split('\n').map(str::trim).collect();
-    let mut doc = Document::default();
+    // Units to segment, each with whether a blank line (or a joined paragraph) ends the run
+    // of list lines before it.
+    let mut units: Vec<(String, bool)> = Vec::new();
     if is_hard_wrapped(&lines) {
         for para in lines.split(|l| l.is_empty()) {
-            if para.is_empty() {
-                continue;
+            let mut first = true;
+            for unit in join_wrapped(para) {
+                units.push((unit, first));
+                first = false;
             }
-            let unit = para.join(" ");
-            doc.blocks.extend(segment::block(&unit, t));
         }
     } else {
-        for line in lines.iter().filter(|l| !l.is_empty()) {
-            doc.blocks.extend(segment::block(line, t));
+        let mut after_blank = true;
+        for line in &lines {
+            if line.is_empty() {
+                after_blank = true;
+            } else {
+                units.push((line.to_string(), after_blank));
+                after_blank = false;
+            }
         }
     }
-    doc
+    let mut blocks: Vec<(Block, bool)> = Vec::with_capacity(units.len());
+    for (unit, new_run) in &units {
+        if let Some(b) = segment::block(unit, t) {
+            blocks.push((b, *new_run));
+        }
+    }
+    Document { blocks: merge_lists(blocks) }
 }
+
+/// A run of at least this many adjacent one-sentence lines without final punctuation is a
+/// list (a table of city-wise prices): one paragraph, one statement per line.
+pub const LIST_MIN_ITEMS: usize = 3;
+
+/// Merges runs of adjacent heading-like lines (at least [`LIST_MIN_ITEMS`], no blank line
+/// between) into one paragraph whose sentences are the lines.
+fn merge_lists(blocks: Vec<(Block, bool)>) -> Vec<Block> {
+    let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
+    let mut run: Vec<Block> = Vec::new();
+    let flush = |run: &mut Vec<Block>, out: &mut Vec<Block>| {
+        if run.len() >= LIST_MIN_ITEMS {
+            let mut sentences = Vec::new();
+            for b in run.drain(..) {
+                for mut s in b.sentences {
+                    s.ending = Ending::Statement;
+                    sentences.push(s);
+                }
+            }
+            out.push(Block { kind: BlockKind::Paragraph, sentences });
+        } else {
+            out.append(run);
+        }
+    };
+    for (b, new_run) in blocks {
+        if new_run {
+            flush(&mut run, &mut out);
+        }
+        if b.kind == BlockKind::Heading {
+            run.push(b);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(b);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// Joins the lines of a hard-wrapped paragraph into units: a line is joined to the next when
+/// it is long (at least [`WRAPPED_MIN_WORDS`] words) and ends mid-sentence; a short line, or
+/// one ending in `:`, stays whole (a list item, a price-table line, the line introducing them).
+fn join_wrapped(para: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for (k, line) in para.iter().enumerate() {
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(line);
+        let next_short = para.get(k + 1).is_some_and(|n| n.split_whitespace().count() < WRAPPED_MIN_WORDS);
+        let joins = line.split_whitespace().count() >= WRAPPED_MIN_WORDS
+            && !line.ends_with(['।', '?', '!', '.', '|', '॥', ':'])
+            && !(next_short && para.get(k + 2).is_some_and(|n| n.split_whitespace().count() < WRAPPED_MIN_WORDS));
+        if !joins {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// A line of a hard-wrapped paragraph with fewer words than this is not joined to the next.
+const WRAPPED_MIN_WORDS: usize = 8;
 
 /// Returns true when the text looks hard-wrapped: it has blank lines, and most lines that
 /// are followed by another non-blank line are long and end mid-sentence.
@@ -159,7 +245,7 @@ fn is_hard_wrapped(lines: &[&str]) -> bool {
         }
         followed += 1;
         let ends = w[0].ends_with(['।', '?', '!', '.', '|', '॥', '"', '”', '\'', '’', ')']);
-        if !ends && w[0].split_whitespace().count() >= 8 {
+        if !ends && w[0].split_whitespace().count() >= WRAPPED_MIN_WORDS {
             open += 1;
         }
     }

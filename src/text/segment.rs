@@ -4,8 +4,8 @@
 use super::abbrev::{is_deva_initial, lookup};
 use super::lex::{lex, Kind, Lex};
 use super::normalize::{chunk_word, is_deva_base, word_form, MAX_WORD_CHARS};
-use super::tables::{AbbrevKind, Tables};
-use super::{latin, Block, BlockKind, Ending, Pause, Sentence, Token};
+use super::tables::{abbrev_key, AbbrevKind, Tables};
+use super::{latin, links, Block, BlockKind, Ending, Pause, Sentence, Token};
 
 mod number;
 
@@ -15,6 +15,9 @@ pub const SOFT_MAX_WORDS: usize = 40;
 pub const HARD_MAX_WORDS: usize = 60;
 /// A cut leaves at least this many words in the phrase before it.
 const MIN_PHRASE_WORDS: usize = 6;
+/// A credit word after a comma within this many spans of the start of a line is a dateline's
+/// credit ("नई दिल्ली, प्रेट्र।").
+const DATELINE_MAX_SPANS: usize = 8;
 /// A line of at most this many words with no sentence-final punctuation is a heading.
 pub const HEADING_MAX_WORDS: usize = 15;
 
@@ -111,6 +114,13 @@ impl<'a> Cx<'a> {
                 Kind::Latin => self.latin(was_number),
                 Kind::Punct(c) if self.numeric_punct(c, was_unit) => {}
                 Kind::Punct(c) => self.punct(c, was_unit),
+                Kind::Link(k) => {
+                    let mut out = Vec::new();
+                    links::read(self.t, k, self.text(self.i), &mut out);
+                    let at = self.start(self.i);
+                    self.i += 1;
+                    self.words(out, at);
+                }
             }
         }
     }
@@ -145,6 +155,16 @@ impl<'a> Cx<'a> {
         let t = self.t;
         let i = self.i;
         let at = self.start(i);
+        // A credit word in a dateline without brackets, "नई दिल्ली, प्रेट्र। …": not read.
+        if i > 0
+            && i <= DATELINE_MAX_SPANS
+            && self.is(i - 1, ',')
+            && (self.is(i + 1, '।') || self.is(i + 1, ':'))
+            && self.t.credits.contains(&word_form(self.text(i)))
+        {
+            self.i = i + 1;
+            return;
+        }
         // Stray vowel signs or marks with no letter to sit on are not a word.
         if !self.text(i).chars().any(is_deva_base) {
             self.i = i + 1;
@@ -205,6 +225,27 @@ impl<'a> Cx<'a> {
         let i = self.i;
         let at = self.start(i);
         let w = self.text(i);
+        // Dotted forms of several parts: D.Phil., Ph.D., B.Tech. — the longest chain first.
+        if self.touch(i) && self.is(i + 1, '.') {
+            let mut ends = Vec::new();
+            let mut k = i + 1;
+            while ends.len() < 3
+                && self.touch(k)
+                && self.kind(k + 1) == Some(Kind::Latin)
+                && self.touch(k + 1)
+                && self.is(k + 2, '.')
+            {
+                k += 2;
+                ends.push(k);
+            }
+            for &e in ends.iter().rev() {
+                if let Some(a) = lookup(t, &self.line[self.lx[i].start..self.lx[e].end]) {
+                    let (ws, kind, bn) = (a.words.clone(), a.kind, a.before_number.clone());
+                    self.apply_abbrev(&ws, kind, bn.as_ref(), e + 1, at);
+                    return;
+                }
+            }
+        }
         if self.touch(i) && self.is(i + 1, '.') {
             let form = &self.line[self.lx[i].start..self.lx[i + 1].end];
             if let Some(a) = lookup(t, form) {
@@ -266,6 +307,18 @@ impl<'a> Cx<'a> {
         self.words(out, at);
     }
 
+    /// Returns the span after the `)` when the bracket opened at span `k` holds only an agency
+    /// credit of `lexicon/credits.tsv`, or only a @handle.
+    fn credit_end(&self, k: usize) -> Option<usize> {
+        // A handle in brackets after a name, "Narendra Modi (@narendramodi)": the name was said.
+        if self.kind(k + 1) == Some(Kind::Link(links::LinkKind::Handle)) && self.is(k + 2, ')') {
+            return Some(k + 3);
+        }
+        let close = (k + 1..(k + 8).min(self.lx.len())).find(|&j| self.is(j, ')'))?;
+        let inner = self.line[self.lx[k].end..self.lx[close].start].split_whitespace().collect::<Vec<_>>().join(" ");
+        self.t.credits.contains(&abbrev_key(&word_form(&inner.replace(" :", ":")))).then_some(close + 1)
+    }
+
     fn punct(&mut self, c: char, after_unit: bool) {
         let t = self.t;
         let i = self.i;
@@ -313,6 +366,11 @@ impl<'a> Cx<'a> {
                 }
             }
             ',' | '"' | '\'' | '—' => self.pause(Pause::Comma, at),
+            // An agency credit in brackets (वार्ता), (हि.स.), (IANS) is not read.
+            '(' if self.credit_end(i).is_some() => {
+                self.i = self.credit_end(i).unwrap_or(i + 1);
+                self.pause(Pause::Clause, at);
+            }
             ';' | ':' | '(' | ')' => self.pause(Pause::Clause, at),
             '-' => {
                 let spaced_before = i == 0 || !self.touch(i - 1);
@@ -358,6 +416,11 @@ impl<'a> Cx<'a> {
                     }
                     self.i = i + 2;
                 }
+            }
+            // & between Latin words is English "and" (AT&T, Johnson & Johnson); elsewhere और.
+            '&' if i > 0 && self.kind(i - 1) == Some(Kind::Latin) && self.kind(i + 1) == Some(Kind::Latin) => {
+                let w = t.latin_words.get("and").cloned().unwrap_or_default();
+                self.word(w, at);
             }
             c => {
                 if let Some(w) = t.symbols.get(&c) {

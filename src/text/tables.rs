@@ -17,6 +17,10 @@ const LATIN_WORDS: &str = include_str!("../../lexicon/latin_words.tsv");
 const LATIN_NAMES: &str = include_str!("../../lexicon/latin_names.tsv");
 const SYMBOLS: &str = include_str!("../../lexicon/symbols.tsv");
 const FEMININE: &str = include_str!("../../lexicon/feminine_nouns.tsv");
+const ACRONYMS: &str = include_str!("../../lexicon/acronyms.tsv");
+const LINKS: &str = include_str!("../../lexicon/links.tsv");
+const CREDITS: &str = include_str!("../../lexicon/credits.tsv");
+const BOILERPLATE: &str = include_str!("../../lexicon/boilerplate.tsv");
 
 /// How an abbreviation behaves in context (column 3 of abbreviations.tsv).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +73,15 @@ pub(crate) struct Tables {
     pub symbols: HashMap<char, String>,
     /// Feminine nouns that make a written ordinal before them feminine.
     pub feminine: std::collections::HashSet<String>,
+    /// Acronyms written in capitals → how news says them (BSP → बसपा).
+    pub acronyms: HashMap<String, String>,
+    /// Labels and separators of web and e-mail addresses (lower case) → reading, and
+    /// whether the label is a top-level domain.
+    pub links: HashMap<String, (String, bool)>,
+    /// Agency credits in brackets that are not read (word form; Latin ones lower-cased).
+    pub credits: std::collections::HashSet<String>,
+    /// Feed boilerplate lines dropped from bulletins: (pattern, whole line or prefix).
+    pub boilerplate: Vec<(String, bool)>,
     /// Lines of the built-in files that could not be read (file, line number); empty when
     /// the data is well formed — a unit test checks that.
     pub bad_lines: Vec<(&'static str, usize)>,
@@ -185,6 +198,36 @@ fn build() -> Tables {
             t.feminine.insert(word_form(r[0].trim()));
         } else {
             bad.push(("feminine_nouns.tsv", n));
+        }
+    }
+    for (n, r) in rows(ACRONYMS) {
+        if r.len() == 2 && r[0].bytes().all(|b| b.is_ascii_uppercase()) && !r[1].trim().is_empty() {
+            t.acronyms.insert(r[0].to_string(), word_form(r[1]));
+        } else {
+            bad.push(("acronyms.tsv", n));
+        }
+    }
+    for (n, r) in rows(LINKS) {
+        match (r.len(), r.get(2).copied()) {
+            (3, Some(kind @ ("tld" | "word" | "sign"))) if !r[1].trim().is_empty() => {
+                t.links.insert(r[0].to_ascii_lowercase(), (word_form(r[1]), kind == "tld"));
+            }
+            _ => bad.push(("links.tsv", n)),
+        }
+    }
+    for (n, r) in rows(CREDITS) {
+        if r.len() == 1 && !r[0].trim().is_empty() {
+            t.credits.insert(abbrev_key(&word_form(r[0].trim())));
+        } else {
+            bad.push(("credits.tsv", n));
+        }
+    }
+    for (n, r) in rows(BOILERPLATE) {
+        match (r.len(), r.get(1).copied()) {
+            (2, Some(kind @ ("line" | "prefix"))) if !r[0].trim().is_empty() => {
+                t.boilerplate.push((word_form(r[0].trim()).to_ascii_lowercase(), kind == "line"));
+            }
+            _ => bad.push(("boilerplate.tsv", n)),
         }
     }
     t.bad_lines = bad;

@@ -874,6 +874,37 @@ fn bulletin_longer_than_one_wav_holds_is_refused_before_rendering() {
     assert!(!dir.path().join("b").exists());
 }
 
+/// Issue 8: feed boilerplate ("Read more »", photo credits, "ये भी पढ़ें") was read out.
+#[test]
+fn feed_boilerplate_is_dropped_from_articles() {
+    let feed = r#"[{"title": "बारिश", "body": "<p>बारिश हुई। Read more »</p><p>फोटो: पीटीआई</p><p>ये भी पढ़ें: सोना सस्ता</p><p>धूप निकली।</p><p>Follow us on Twitter</p>"}]"#;
+    let items = samachar::bulletin::input::load_all(&["-".to_string()], &mut feed.as_bytes());
+    let a = items[0].as_ref().unwrap();
+    assert_eq!(a.body, "बारिश हुई।\nधूप निकली।");
+    assert_eq!(a.headline, "बारिश");
+}
+
+/// A JSON feed item with "format": "ssml" is read by the SSML reader; malformed SSML names the
+/// item and the line:column in its body; an unknown format is an error.
+#[test]
+fn json_feed_items_may_be_ssml() {
+    let feed = r#"[{"title": "मौसम", "format": "ssml", "body": "<speak><p>बारिश <break time=\"300ms\"/> हुई।</p><p><sub alias=\"विश्व स्वास्थ्य संगठन\">WHO</sub> ने कहा।</p></speak>"},
+ {"title": "ख़राब", "format": "ssml", "body": "<speak>\n<p>क</s></speak>"},
+ {"title": "अज्ञात", "format": "markdown", "body": "क"}]"#;
+    let items = samachar::bulletin::input::load_all(&["-".to_string()], &mut feed.as_bytes());
+    let a = items[0].as_ref().unwrap();
+    assert!(a.ssml);
+    let doc = a.body_document();
+    let words: Vec<&str> = doc.blocks.iter().flat_map(|b| &b.sentences).flat_map(|s| s.words()).collect();
+    assert_eq!(words.join(" "), "बारिश हुई विश्व स्वास्थ्य संगठन ने कहा");
+    let toks = doc.blocks.iter().flat_map(|b| &b.sentences).flat_map(|s| &s.tokens);
+    assert!(toks.into_iter().any(|t| matches!(t, samachar::text::Token::Control(_))));
+    let e = items[1].as_ref().unwrap_err().error.to_string();
+    assert!(e.starts_with("<stdin>#2:2:"), "{e}");
+    let e = items[2].as_ref().unwrap_err().error.to_string();
+    assert!(e.contains("unknown \"format\": \"markdown\""), "{e}");
+}
+
 /// Issue 7: feed text reached the SRT raw: `<font color=…>`/`<i>` made ffmpeg and players hide
 /// or restyle the text, and a `-->` inside a sentence made a second timing line.
 #[test]

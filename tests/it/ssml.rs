@@ -218,3 +218,26 @@ fn speak_reads_ssml_automatically_and_with_the_flag() {
     assert!(e.contains("<stdin>:2:"), "{e}");
     assert!(!dir.path().join("c.wav").exists());
 }
+
+/// Golden SSML cases (tests/data/ssml_words.tsv): the words of each sentence.
+#[test]
+fn ssml_words_golden() {
+    let path = format!("{}/tests/data/ssml_words.tsv", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut failures = Vec::new();
+    let mut n_rows = 0;
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#')) {
+        let (ssml, want) = line.split_once('\t').unwrap_or_else(|| panic!("ssml_words.tsv:{}: no TAB", n + 1));
+        let want: Vec<String> = want
+            .split(" | ")
+            .map(|s| s.split(' ').map(samachar::text::normalize::word_form).collect::<Vec<_>>().join(" "))
+            .collect();
+        let got = words(&parse(ssml));
+        if got != want {
+            failures.push(format!("ssml_words.tsv:{}: {ssml} → {got:?}, want {want:?}", n + 1));
+        }
+        n_rows += 1;
+    }
+    assert!(n_rows >= 15, "too few cases");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

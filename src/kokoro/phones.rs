@@ -99,7 +99,7 @@ impl Mapping {
         &self.phones[&p]
     }
 
-    /// Turns a sentence into pieces of at most `max` tokens each, cut at a pause when a piece
+    /// Turns a sentence into pieces of at most `max` tokens each (ending included), cut at a pause when a piece
     /// would be longer (else at a word boundary; a single word longer than `max` is cut).
     pub fn pieces(&self, s: &PhoneticSentence, max: usize) -> Vec<Piece> {
         let mut out = Vec::new();
@@ -202,5 +202,80 @@ impl Mapping {
         }
         flush(&mut cur, &mut marks, &mut out, rate, volume);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::g2p::Pronunciation;
+    use crate::phoneme::parse_phones;
+
+    /// A vocabulary with every character the mapping uses, plus the space (16).
+    fn vocab() -> HashMap<char, i64> {
+        let mut v: HashMap<char, i64> = HashMap::new();
+        v.insert(' ', SPACE);
+        for line in MAPPING_TSV.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+            for c in line.split('\t').nth(1).unwrap().nfd() {
+                let n = 100 + v.len() as i64;
+                v.entry(c).or_insert(n);
+            }
+        }
+        v
+    }
+
+    fn word(phones: &str) -> PhoneToken {
+        PhoneToken::Word { text: String::new(), pron: Pronunciation { phones: parse_phones(phones).unwrap() } }
+    }
+
+    #[test]
+    fn mapping_covers_every_phone_and_spells_breathy_and_dental_as_documented() {
+        let v = vocab();
+        let m = Mapping::parse(MAPPING_TSV, &v).unwrap();
+        let ids = |s: &str| s.nfd().map(|c| v[&c]).collect::<Vec<_>>();
+        assert_eq!(m.phone(Phone::Bh), ids("bʰ"));
+        assert_eq!(m.phone(Phone::T), ids("t"));
+        assert_eq!(m.phone(Phone::J), ids("ʤ"));
+        assert_eq!(m.phone(Phone::H), ids("h"));
+        assert_eq!(m.phone(Phone::IiN), ids("ĩː"));
+        let s = PhoneticSentence {
+            tokens: vec![word("n ə m ə s t̪ eː"), PhoneToken::Pause(Pause::Comma), word("ɑː d͡ʒ")],
+            ending: Ending::Question,
+        };
+        let p = m.pieces(&s, MAX);
+        let want: Vec<i64> = ids("nəməsteː, ɑːʤ?");
+        assert_eq!(p, vec![Piece::Speech { tokens: want, rate: 1.0, volume: 1.0, marks: vec![] }]);
+    }
+
+    const MAX: usize = 500;
+
+    #[test]
+    fn long_sentences_are_cut_under_the_token_limit_after_a_pause() {
+        let m = Mapping::parse(MAPPING_TSV, &vocab()).unwrap();
+        let mut tokens = Vec::new();
+        for i in 0..120 {
+            tokens.push(word("k ə ɦ ɑː"));
+            if i % 25 == 24 {
+                tokens.push(PhoneToken::Pause(Pause::Comma));
+            }
+        }
+        let s = PhoneticSentence { tokens, ending: Ending::Statement };
+        let comma = m.comma[0];
+        let pieces = m.pieces(&s, 60);
+        assert!(pieces.len() > 1);
+        let mut total_words = 0;
+        for p in &pieces {
+            let Piece::Speech { tokens, .. } = p else { panic!("{p:?}") };
+            assert!(tokens.len() <= 60, "{} tokens", tokens.len());
+            assert_ne!(tokens[0], SPACE);
+            total_words += tokens.split(|&t| t == SPACE).count();
+        }
+        assert_eq!(total_words, 120, "no word lost or split");
+        let Piece::Speech { tokens, .. } = &pieces[0] else { unreachable!() };
+        assert_ne!(*tokens.last().unwrap(), comma, "with pauses 25 words apart (125 tokens) the cut is at a word");
+        let mm = Mapping::parse(MAPPING_TSV, &vocab()).unwrap();
+        let cut = mm.pieces(&s, 200);
+        let Piece::Speech { tokens, .. } = &cut[0] else { unreachable!() };
+        assert_eq!(*tokens.last().unwrap(), comma, "a piece ends at the last pause that fits");
     }
 }

@@ -9,6 +9,8 @@ mod encode;
 mod fuzz;
 mod g2p;
 mod messages;
+#[cfg(feature = "neural")]
+mod neural;
 mod prosody;
 mod render;
 mod serve;

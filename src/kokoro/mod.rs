@@ -121,8 +121,24 @@ fn runtime(dir: &Path) -> crate::Result<&'static ort::environment::Environment> 
 }
 
 impl Kokoro {
-    /// Opens the voice `spec` (a name, or a mix `a*0.6+b*0.4`) from the model directory.
+    /// Opens the voice `spec` (a name, or a mix `a*0.6+b*0.4`) from the model directory, with
+    /// ONNX Runtime's intra-op threads from `$SAMACHAR_KOKORO_THREADS` (default: all cores).
     pub fn open(spec: &str, settings: &Settings, dir: &Path) -> crate::Result<Kokoro> {
+        let other = |s: String| crate::Error::Other(s);
+        let threads = match std::env::var(THREADS_ENV) {
+            Ok(s) => s
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| n > 0)
+                .ok_or_else(|| other(format!("{THREADS_ENV}={s}: expected a positive number of threads")))?,
+            Err(_) => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        };
+        Kokoro::open_with_threads(spec, settings, dir, threads)
+    }
+
+    /// [`Kokoro::open`] with a given number of ONNX Runtime intra-op threads.
+    pub fn open_with_threads(spec: &str, settings: &Settings, dir: &Path, threads: usize) -> crate::Result<Kokoro> {
         let other = |s: String| crate::Error::Other(s);
         if settings.sample_rate != SAMPLE_RATE {
             return Err(other(format!(
@@ -160,15 +176,6 @@ impl Kokoro {
         let all = voices::read_npz(&voices_path)?;
         let style = voices::mix(&all, &mix).map_err(other)?;
         let env = runtime(dir)?;
-        let threads = match std::env::var(THREADS_ENV) {
-            Ok(s) => s
-                .trim()
-                .parse::<usize>()
-                .ok()
-                .filter(|&n| n > 0)
-                .ok_or_else(|| other(format!("{THREADS_ENV}={s}: expected a positive number of threads")))?,
-            Err(_) => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-        };
         let ort_err = |e: String| other(format!("Kokoro model {}: {e}", model.display()));
         let session = Session::builder(env)
             .map_err(|e| ort_err(e.to_string()))?

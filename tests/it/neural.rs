@@ -89,3 +89,34 @@ fn kokoro_missing_model_unknown_voice_and_pitch_are_one_line_errors() {
     assert!(e.contains("pitch"), "{e}");
     assert!(!dir.path().join("k.wav").exists());
 }
+
+#[test]
+fn kokoro_inference_matches_the_python_onnxruntime_reference() {
+    // tests/data/kokoro_reference.tsv comes from scripts/kokoro-reference.py (Python
+    // onnxruntime 1.32, one thread, same tokens and style row). Tolerance: 1e-4 per sample
+    // (int8 kernels are exact on one thread; the margin covers another CPU's vector width).
+    let dir = std::path::PathBuf::from(model_dir());
+    let settings = samachar::backend::Settings { sample_rate: 24_000, ..Default::default() };
+    let k = samachar::kokoro::Kokoro::open_with_threads("jm_kumo", &settings, &dir, 1).unwrap();
+    let vocab: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("vocab.json")).unwrap()).unwrap();
+    let rows = include_str!("../data/kokoro_reference.tsv");
+    let mut n = 0;
+    for line in rows.lines().filter(|l| !l.starts_with('#')) {
+        let f: Vec<&str> = line.split('\t').collect();
+        use unicode_normalization::UnicodeNormalization;
+        let tokens: Vec<i64> =
+            f[0].nfd().map(|c| vocab["vocab"][c.to_string()].as_i64().expect("symbol in vocab")).collect();
+        let got = k.infer(&tokens, 1.0).unwrap();
+        assert_eq!(got.len(), f[2].parse::<usize>().unwrap(), "{}: length", f[0]);
+        let rms = (got.iter().map(|&x| x as f64 * x as f64).sum::<f64>() / got.len() as f64).sqrt();
+        assert!((rms - f[3].parse::<f64>().unwrap()).abs() < 1e-5, "{}: rms {rms}", f[0]);
+        for (i, want) in f[4].split(' ').enumerate() {
+            let want: f32 = want.parse().unwrap();
+            let g = got[i * 480];
+            assert!((g - want).abs() < 1e-4, "{}: sample {}: {g} vs Python {want}", f[0], i * 480);
+        }
+        n += 1;
+    }
+    assert_eq!(n, 2);
+}

@@ -2,7 +2,7 @@
 //!
 //! Backends sit beside each other, each in its own module: the built-in formant voice
 //! ([`crate::synth::Formant`], the default: nothing to download); a neural voice (Kokoro-82M,
-//! `kokoro:NAME`, not built yet) is meant to be a second implementation beside it. [`crate::render`] and
+//! `kokoro:NAME`, [`crate::kokoro`], with the `neural` feature) is a second implementation beside it. [`crate::render`] and
 //! [`crate::bulletin`] drive a `dyn Backend` and do not know which one it is; [`open`] picks
 //! one from a `--voice` value.
 
@@ -111,9 +111,42 @@ pub fn open(voice: &str, settings: &Settings) -> crate::Result<Arc<dyn Backend>>
     Ok(Arc::new(crate::synth::Formant::new(&v, settings)))
 }
 
-/// The neural backend is reserved by name but not built yet (issue 9): say so plainly.
+/// Returns the Kokoro model directory: `$SAMACHAR_KOKORO_DIR`, else
+/// `$XDG_DATA_HOME/samachar/kokoro` (default `~/.local/share/samachar/kokoro`).
+pub fn kokoro_dir() -> std::path::PathBuf {
+    if let Some(d) = std::env::var_os(KOKORO_DIR_ENV).filter(|d| !d.is_empty()) {
+        return d.into();
+    }
+    let base = match std::env::var_os("XDG_DATA_HOME") {
+        Some(d) if !d.is_empty() => std::path::PathBuf::from(d),
+        _ => std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".local").join("share"),
+    };
+    base.join("samachar").join("kokoro")
+}
+
+/// The environment variable naming the Kokoro model directory.
+pub const KOKORO_DIR_ENV: &str = "SAMACHAR_KOKORO_DIR";
+
+/// Returns the sample rate a voice renders at when `--sample-rate` is not given: 24 kHz for
+/// Kokoro voices (the model's own), 22.05 kHz for the formant voices.
+pub fn native_sample_rate(voice: &str) -> u32 {
+    if voice.starts_with(KOKORO_PREFIX) {
+        24_000
+    } else {
+        Settings::default().sample_rate
+    }
+}
+
+/// Opens a Kokoro voice (the `neural` feature).
+#[cfg(feature = "neural")]
+fn open_kokoro(spec: &str, settings: &Settings) -> crate::Result<Arc<dyn Backend>> {
+    Ok(Arc::new(crate::kokoro::Kokoro::open(spec, settings, &kokoro_dir())?))
+}
+
+/// Without the `neural` feature there is no Kokoro backend: say how to get one.
+#[cfg(not(feature = "neural"))]
 fn open_kokoro(_spec: &str, _settings: &Settings) -> crate::Result<Arc<dyn Backend>> {
     Err(crate::Error::Other(
-        "the Kokoro neural voice is not available yet; use a built-in voice (see `samachar voices`)".into(),
+        "this samachar was built without the neural voice; rebuild it with `cargo build --release --features neural` (README, \"Neural voice\")".into(),
     ))
 }

@@ -20,7 +20,8 @@ pub struct BulletinArgs {
     /// Bulletin date, YYYY-MM-DD (default: today, UTC).
     #[arg(long, value_parser = parse_date)]
     date: Option<samachar::bulletin::plan::Date>,
-    /// Voice: a built-in name (see `samachar voices`) or a path to a voice TOML file.
+    /// Voice: a built-in name (see `samachar voices`), a path to a voice TOML file, or a
+    /// neural voice `kokoro:NAME` (build with `--features neural`).
     #[arg(long)]
     voice: Option<String>,
     /// A user lexicon (word<TAB>phones) that overrides the built-in one; repeatable.
@@ -32,9 +33,10 @@ pub struct BulletinArgs {
     /// Pitch multiplier of the voice's base pitch, 0.5 to 2.
     #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = super::parse_pitch)]
     pitch: f32,
-    /// Output sample rate in Hz: 16000, 22050, 24000, 44100 or 48000.
-    #[arg(long, default_value_t = 22050, value_parser = super::parse_sample_rate)]
-    sample_rate: u32,
+    /// Output sample rate in Hz: 16000, 22050, 24000, 44100 or 48000 (default: 22050;
+    /// kokoro voices: 24000, the only rate they render).
+    #[arg(long, value_parser = super::parse_sample_rate)]
+    sample_rate: Option<u32>,
     /// Integrated loudness target in LUFS (−16 for streaming; −23 for EBU R128 broadcast).
     #[arg(long, default_value_t = -16.0, allow_hyphen_values = true, value_parser = parse_lufs)]
     loudness: f64,
@@ -108,21 +110,18 @@ pub fn run(a: BulletinArgs) -> anyhow::Result<()> {
             "-o -: a bulletin is a directory of files and cannot go to standard output (for a directory named '-', write -o ./-)"
         );
     }
+    let voice = match a.voice {
+        Some(v) => v,
+        None => samachar::backend::default_voice()?,
+    };
+    let sample_rate = a.sample_rate.unwrap_or_else(|| samachar::backend::native_sample_rate(&voice));
     let opts = Options {
         inputs: a.inputs,
         out_dir: a.output,
         title: a.title,
         date: a.date,
-        voice: match a.voice {
-            Some(v) => v,
-            None => samachar::backend::default_voice()?,
-        },
-        engine: samachar::render::EngineOptions {
-            rate: a.rate,
-            pitch: a.pitch,
-            volume: 1.0,
-            sample_rate: a.sample_rate,
-        },
+        voice,
+        engine: samachar::render::EngineOptions { rate: a.rate, pitch: a.pitch, volume: 1.0, sample_rate },
         lexicons: a.lexicon,
         loudness: Target { lufs: a.loudness, ..Target::default() },
         intro: !a.no_intro,

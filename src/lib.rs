@@ -22,6 +22,8 @@ pub mod cleanup;
 pub mod encode;
 pub mod error;
 pub mod g2p;
+#[cfg(feature = "neural")]
+pub mod kokoro;
 pub mod limits;
 pub mod phoneme;
 pub mod prosody;

@@ -50,7 +50,8 @@ enum Command {
         /// Plays the speech as it is synthesized (needs a build with `--features play`).
         #[arg(long)]
         play: bool,
-        /// Voice: a built-in name (see `samachar voices`) or a path to a voice TOML file.
+        /// Voice: a built-in name (see `samachar voices`), a path to a voice TOML file, or a
+        /// neural voice `kokoro:NAME` / `kokoro:NAME*0.6+NAME*0.4` (build with `--features neural`).
         #[arg(long)]
         voice: Option<String>,
         /// A user lexicon (word<TAB>phones) that overrides the built-in one; repeatable.
@@ -65,9 +66,10 @@ enum Command {
         /// Volume multiplier, 0 to 2.
         #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = parse_volume)]
         volume: f32,
-        /// Output sample rate in Hz: 16000, 22050, 24000, 44100 or 48000.
-        #[arg(long, default_value_t = 22050, value_parser = parse_sample_rate)]
-        sample_rate: u32,
+        /// Output sample rate in Hz: 16000, 22050, 24000, 44100 or 48000 (default: 22050;
+        /// kokoro voices: 24000, the only rate they render).
+        #[arg(long, value_parser = parse_sample_rate)]
+        sample_rate: Option<u32>,
         /// Overwrites the output file if it exists.
         #[arg(long)]
         force: bool,
@@ -398,7 +400,34 @@ fn voices() -> anyhow::Result<()> {
         let mark = if i == 0 { "  (default)" } else { "" };
         writeln!(out, "{name:<12} {desc}{mark}")?;
     }
+    neural_voices(&mut out)?;
     out.flush()?;
+    Ok(())
+}
+
+/// Lists the installed Kokoro voices, or says how to install them.
+#[cfg(feature = "neural")]
+fn neural_voices(out: &mut impl Write) -> anyhow::Result<()> {
+    let dir = samachar::backend::kokoro_dir();
+    let names = samachar::kokoro::installed_voices(&dir)?;
+    if names.is_empty() {
+        writeln!(
+            out,
+            "no neural voices installed in {}: run `scripts/fetch-kokoro {}` (README, \"Neural voice\")",
+            dir.display(),
+            dir.display()
+        )?;
+    }
+    for n in names {
+        writeln!(out, "kokoro:{n:<16} neural (Kokoro-82M), 24 kHz")?;
+    }
+    Ok(())
+}
+
+/// Without the `neural` feature: say how to get the neural voices.
+#[cfg(not(feature = "neural"))]
+fn neural_voices(out: &mut impl Write) -> anyhow::Result<()> {
+    writeln!(out, "neural voices (kokoro:NAME): build with `--features neural` and run scripts/fetch-kokoro (README, \"Neural voice\")")?;
     Ok(())
 }
 
@@ -485,7 +514,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             ssml,
             format,
         } => {
+            let voice = match voice {
+                Some(v) => v,
+                None => samachar::backend::default_voice()?,
+            };
+            let sample_rate = sample_rate.unwrap_or_else(|| samachar::backend::native_sample_rate(&voice));
             let opts = samachar::render::EngineOptions { rate, pitch, volume, sample_rate };
+            let voice = Some(voice);
             speak(SpeakArgs { input, output, play, voice, lexicons: lexicon, opts, force, ssml, format })?;
         }
         Command::Voices => voices()?,

@@ -10,6 +10,8 @@ mod fuzz;
 mod g2p;
 mod messages;
 mod podcast;
+#[cfg(feature = "neural")]
+mod neural;
 mod prosody;
 mod render;
 mod serve;

@@ -248,6 +248,15 @@ fn make_article(
     body: String,
 ) -> std::result::Result<Article, Unusable> {
     let at = |name: &str| item.map_or_else(|| name.to_string(), |i| format!("{name}#{i}"));
+    // A feed item is held to the limit of an article file, before its text is parsed: one
+    // 5 MB body would otherwise take hundreds of MB and only fail at the length check.
+    if (headline.len() + body.len()) as u64 > crate::limits::TEXT_MAX_BYTES {
+        let problem = format!(
+            "article text larger than {} (the limit for one article)",
+            crate::limits::human(crate::limits::TEXT_MAX_BYTES)
+        );
+        return Err(o.unusable(item, Error::Article { source: at(o.given), problem }));
+    }
     if !speakable(&headline) && !speakable(&body) {
         let problem = "no speakable text (empty, or no letters or digits)".into();
         return Err(o.unusable(item, Error::Article { source: at(o.given), problem }));
@@ -603,6 +612,21 @@ mod tests {
         assert!(msgs[0].starts_with("/abs/f.json:3:") && msgs[0].contains("item 2: missing field `body`"), "{msgs:?}");
         assert!(msgs[1].starts_with("/abs/f.json:4:") && msgs[1].contains("duplicate field `title`"), "{msgs:?}");
         assert!(msgs[2].starts_with("/abs/f.json:6:") && msgs[2].contains("invalid type"), "{msgs:?}");
+    }
+
+    /// A 5 MB body of `<a <a …` (a `<` that opens no tag is text) took 350 MB to parse
+    /// before the bulletin was refused as too long: an item is held to the article limit.
+    #[test]
+    fn feed_item_larger_than_an_article_file_is_refused_alone_before_parsing() {
+        let huge = "&lt;a ".repeat(100_000);
+        let rss = format!(
+            "<rss version=\"2.0\"><channel><title>T</title><item><title>बड़ी</title><description>{huge}</description></item><item><title>छोटी</title><description>धूप निकली।</description></item></channel></rss>"
+        );
+        let items = parse_xml_feed(&rss, at("r.xml")).unwrap();
+        assert_eq!(items.len(), 2);
+        let e = items[0].as_ref().err().expect("the oversized item is unusable").error.to_string();
+        assert!(e.contains("r.xml#1") && e.contains("larger than 256 KiB"), "{e}");
+        assert_eq!(items[1].as_ref().unwrap().headline, "छोटी");
     }
 
     #[test]

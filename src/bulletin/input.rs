@@ -261,7 +261,16 @@ fn make_article(
         let problem = "no speakable text (empty, or no letters or digits)".into();
         return Err(o.unusable(item, Error::Article { source: at(o.given), problem }));
     }
-    Ok(Article { source: at(o.public), headline, body })
+    // Bidi controls are left out of every output, not only the listening page: an
+    // unterminated U+202E reversed the rest of a caption line, chapter title or manifest view.
+    let strip = |s: String| {
+        if s.chars().any(super::html::is_bidi_control) {
+            s.chars().filter(|&c| !super::html::is_bidi_control(c)).collect()
+        } else {
+            s
+        }
+    };
+    Ok(Article { source: at(o.public), headline: strip(headline), body: strip(body) })
 }
 
 /// Returns true when the text front end finds at least one word with a letter or digit.

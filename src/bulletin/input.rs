@@ -633,7 +633,7 @@ mod tests {
         );
         let items = parse_xml_feed(&rss, at("r.xml")).unwrap();
         assert_eq!(items.len(), 2);
-        let e = items[0].as_ref().err().expect("the oversized item is unusable").error.to_string();
+        let e = items[0].as_ref().expect_err("the oversized item is unusable").error.to_string();
         assert!(e.contains("r.xml#1") && e.contains("larger than 256 KiB"), "{e}");
         assert_eq!(items[1].as_ref().unwrap().headline, "छोटी");
     }

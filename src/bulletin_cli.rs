@@ -145,7 +145,7 @@ pub fn run(a: BulletinArgs) -> anyhow::Result<()> {
         let m = &summary.manifest;
         eprintln!(
             "samachar: wrote {} ({} articles, {} sentences, {:.1} min, {:.1} LUFS{})",
-            summary.dir.display(),
+            samachar::error::escape_controls(&summary.dir.display().to_string()),
             m.articles.len(),
             m.sentences.len(),
             m.audio.duration / 60.0,

@@ -40,10 +40,9 @@ pub fn read_capped(r: impl Read, limit: u64, source: &str, what: &str) -> Result
     let mut bytes = Vec::new();
     r.take(limit + 1).read_to_end(&mut bytes).map_err(|e| Error::Other(format!("{source}: cannot read: {e}")))?;
     if bytes.len() as u64 > limit {
-        return Err(Error::Other(format!(
-            "{source}: {what} larger than {} (the limit; split it into smaller files)",
-            human(limit)
-        )));
+        // Texts, feeds and lexicons can be split; a voice file that large is not a voice file.
+        let hint = if what.contains("voice") { "" } else { "; split it into smaller files" };
+        return Err(Error::Other(format!("{source}: {what} larger than {} (the limit{hint})", human(limit))));
     }
     Ok(bytes)
 }

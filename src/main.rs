@@ -287,7 +287,7 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
     let doc = if a.ssml || samachar::ssml::looks_like_ssml(&text) {
         let parsed = samachar::ssml::parse(&text, &name)?;
         for w in &parsed.warnings {
-            eprintln!("samachar: warning: {w}");
+            eprintln!("samachar: warning: {}", samachar::error::escape_controls(w));
         }
         parsed.document
     } else {
@@ -369,7 +369,7 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
     match out {
         Some(SpeakOut::File(w)) => {
             let path = w.commit(&tags)?;
-            eprintln!("samachar: wrote {} ({summary})", path.display());
+            eprintln!("samachar: wrote {} ({summary})", samachar::error::escape_controls(&path.display().to_string()));
         }
         Some(SpeakOut::Stdout(s)) => {
             s.finish()?;

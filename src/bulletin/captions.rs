@@ -48,9 +48,14 @@ fn one_line(text: &str) -> String {
 /// VLC and most players read `<i>`, `<font …>`, `{\an8}` and MicroDVD's `{y:i}` in it as
 /// markup (hiding the text or restyling it) and a `-->` as a timing line (dropping the
 /// cue), so angle brackets become the look-alike single guillemets `‹ ›` (which also
-/// breaks every `-->`) and every `{` is followed by an invisible word joiner (U+2060).
+/// breaks every `-->`) and every `{` and `\` is followed by an invisible word joiner
+/// (U+2060): ffmpeg reads the ASS escapes `\N`, `\n` (line breaks) and `\h` in SRT text.
 pub fn srt_text(text: &str) -> String {
-    one_line(text).replace('<', "\u{2039}").replace('>', "\u{203A}").replace('{', "{\u{2060}")
+    one_line(text)
+        .replace('<', "\u{2039}")
+        .replace('>', "\u{203A}")
+        .replace('{', "{\u{2060}")
+        .replace('\\', "\\\u{2060}")
 }
 
 /// Writes SubRip captions; cue text goes through [`srt_text`].
@@ -129,13 +134,14 @@ mod tests {
     /// text in ffmpeg and players, and a `-->` in a sentence made a second timing line.
     #[test]
     fn srt_cue_text_with_tags_and_arrows_is_neutralized() {
-        let text = "<font color=\"#000000\">छिपा</font> <i>तिरछा</i> क --> ख {\\an8}ऊपर {y:i}";
+        let text = "<font color=\"#000000\">छिपा</font> <i>तिरछा</i> क --> ख {\\an8}ऊपर {y:i} एक\\Nदो\\hतीन";
         let cues = vec![Cue { id: "s1".into(), start: 0, end: 22_050, text: text.into() }];
         let s = srt(&cues, 22_050);
         let body = s.lines().nth(2).unwrap();
         assert!(!body.contains('<') && !body.contains('>') && !body.contains("{\\"), "{body}");
+        assert!(!body.contains("\\N") && !body.contains("\\h"), "ASS escapes are broken: {body}");
         assert_eq!(s.matches("-->").count(), 1, "one timing line: {s}");
-        assert_eq!(body, "‹font color=\"#000000\"›छिपा‹/font› ‹i›तिरछा‹/i› क --› ख {\u{2060}\\an8}ऊपर {\u{2060}y:i}");
+        assert_eq!(body, "‹font color=\"#000000\"›छिपा‹/font› ‹i›तिरछा‹/i› क --› ख {\u{2060}\\\u{2060}an8}ऊपर {\u{2060}y:i} एक\\\u{2060}Nदो\\\u{2060}hतीन");
         let p = parse(&s).unwrap();
         assert_eq!(p.len(), 1);
         // VTT keeps its escapes.

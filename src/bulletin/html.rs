@@ -134,7 +134,7 @@ const SCRIPT: &str = r#"
 /// Returns true for the Unicode bidirectional formatting characters: embeddings and
 /// overrides (U+202A–202E), isolates (U+2066–2069), the marks LRM, RLM (U+200E/F) and ALM
 /// (U+061C). An unterminated U+202E in a headline would reverse the rest of the page.
-fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 

@@ -266,13 +266,22 @@ fn make_article(
     body: String,
 ) -> std::result::Result<Article, Unusable> {
     let at = |name: &str| item.map_or_else(|| name.to_string(), |i| format!("{name}#{i}"));
+    if let Some(e) = too_large(&headline, &body, &at(o.given)) {
+        return Err(o.unusable(item, e));
+    }
     // Feed boilerplate ("Read more »", "फोटो: …", "ये भी पढ़ें: …") is not read in a bulletin.
     let body = crate::text::boilerplate::strip(&body);
     if !speakable(&headline) && !speakable(&body) {
         let problem = "no speakable text (empty, or no letters or digits)".into();
         return Err(o.unusable(item, Error::Article { source: at(o.given), problem }));
     }
-    Ok(Article { source: at(o.public), headline, body, ssml: false, warnings: Vec::new() })
+    Ok(Article {
+        source: at(o.public),
+        headline: strip_bidi(headline),
+        body: strip_bidi(body),
+        ssml: false,
+        warnings: Vec::new(),
+    })
 }
 
 /// Makes feed item `item` whose body is SSML: the SSML is parsed now, so malformed markup is
@@ -284,6 +293,10 @@ fn make_ssml_article(
     body: String,
 ) -> std::result::Result<Article, Unusable> {
     let at = |name: &str| item.map_or_else(|| name.to_string(), |i| format!("{name}#{i}"));
+    if let Some(e) = too_large(&headline, &body, &at(o.given)) {
+        return Err(o.unusable(item, e));
+    }
+    let body = strip_bidi(body);
     let parsed = crate::ssml::parse(&body, &at(o.given)).map_err(|e| o.unusable(item, e))?;
     let says = |d: &crate::text::Document| {
         d.blocks.iter().flat_map(|b| &b.sentences).any(|s| s.words().any(|w| w.chars().any(char::is_alphanumeric)))
@@ -292,7 +305,29 @@ fn make_ssml_article(
         let problem = "no speakable text (empty, or no letters or digits)".into();
         return Err(o.unusable(item, Error::Article { source: at(o.given), problem }));
     }
-    Ok(Article { source: at(o.public), headline, body, ssml: true, warnings: parsed.warnings })
+    Ok(Article { source: at(o.public), headline: strip_bidi(headline), body, ssml: true, warnings: parsed.warnings })
+}
+
+/// A feed item is held to the limit of an article file, before its text is parsed: one
+/// 5 MB body would otherwise take hundreds of MB and only fail at the length check.
+fn too_large(headline: &str, body: &str, source: &str) -> Option<Error> {
+    ((headline.len() + body.len()) as u64 > crate::limits::TEXT_MAX_BYTES).then(|| Error::Article {
+        source: source.to_string(),
+        problem: format!(
+            "article text larger than {} (the limit for one article)",
+            crate::limits::human(crate::limits::TEXT_MAX_BYTES)
+        ),
+    })
+}
+
+/// Bidi controls are left out of every output, not only the listening page: an
+/// unterminated U+202E reversed the rest of a caption line, chapter title or manifest view.
+fn strip_bidi(s: String) -> String {
+    if s.chars().any(super::html::is_bidi_control) {
+        s.chars().filter(|&c| !super::html::is_bidi_control(c)).collect()
+    } else {
+        s
+    }
 }
 
 /// Returns true when the text front end finds at least one word with a letter or digit.
@@ -654,6 +689,21 @@ mod tests {
         assert!(msgs[0].starts_with("/abs/f.json:3:") && msgs[0].contains("item 2: missing field `body`"), "{msgs:?}");
         assert!(msgs[1].starts_with("/abs/f.json:4:") && msgs[1].contains("duplicate field `title`"), "{msgs:?}");
         assert!(msgs[2].starts_with("/abs/f.json:6:") && msgs[2].contains("invalid type"), "{msgs:?}");
+    }
+
+    /// A 5 MB body of `<a <a …` (a `<` that opens no tag is text) took 350 MB to parse
+    /// before the bulletin was refused as too long: an item is held to the article limit.
+    #[test]
+    fn feed_item_larger_than_an_article_file_is_refused_alone_before_parsing() {
+        let huge = "&lt;a ".repeat(100_000);
+        let rss = format!(
+            "<rss version=\"2.0\"><channel><title>T</title><item><title>बड़ी</title><description>{huge}</description></item><item><title>छोटी</title><description>धूप निकली।</description></item></channel></rss>"
+        );
+        let items = parse_xml_feed(&rss, at("r.xml")).unwrap();
+        assert_eq!(items.len(), 2);
+        let e = items[0].as_ref().expect_err("the oversized item is unusable").error.to_string();
+        assert!(e.contains("r.xml#1") && e.contains("larger than 256 KiB"), "{e}");
+        assert_eq!(items[1].as_ref().unwrap().headline, "छोटी");
     }
 
     #[test]

@@ -969,6 +969,28 @@ fn bidi_controls_in_a_headline_do_not_spill_into_the_listening_page() {
     assert!(page.contains("<bdi>उलटी ख़बर</bdi>"), "the headline link is isolated");
 }
 
+/// The page was clean but captions, chapters, the manifest and the WAV's chapter titles
+/// still carried a headline's U+202E, reversing the rest of a caption line in a player.
+#[test]
+fn bidi_controls_in_a_headline_do_not_reach_captions_chapters_or_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "\u{202E}उलटी \u{2067}ख़बर\u{200F}\nपहला\u{202D} वाक्य\u{061C} यहाँ है। दूसरा\u{200E} वाक्य।\n";
+    std::fs::write(dir.path().join("a.txt"), text).unwrap();
+    succeeds(&run(dir.path(), &["bulletin", "a.txt", "-o", "out", "--date", DATE], None));
+    let bidi =
+        |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
+    for f in ["bulletin.srt", "bulletin.vtt", "chapters.json", "manifest.json"] {
+        let text = std::fs::read_to_string(dir.path().join("out").join(f)).unwrap();
+        assert!(!text.chars().any(bidi), "bidi controls left in {f}");
+    }
+    // The WAV's chapter labels (its samples may hold any bytes).
+    let labels = parse_riff(&dir.path().join("out").join("bulletin.wav")).labels;
+    assert!(labels.iter().any(|(_, l)| l.contains("उलटी ख़बर")), "{labels:?}");
+    assert!(!labels.iter().any(|(_, l)| l.chars().any(bidi)), "bidi controls left in WAV labels: {labels:?}");
+    let srt = std::fs::read_to_string(dir.path().join("out").join("bulletin.srt")).unwrap();
+    assert!(srt.contains("उलटी ख़बर") && srt.contains("पहला वाक्य यहाँ है।"), "{srt}");
+}
+
 /// Issue 7: `--loudness -5` silently ended at −11.3 LUFS with a true peak above −1 dBTP.
 #[test]
 fn unreachable_loudness_target_keeps_the_peak_ceiling_warns_and_is_recorded() {

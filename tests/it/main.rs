@@ -9,9 +9,9 @@ mod encode;
 mod fuzz;
 mod g2p;
 mod messages;
-mod podcast;
 #[cfg(feature = "neural")]
 mod neural;
+mod podcast;
 mod prosody;
 mod render;
 mod serve;

@@ -66,6 +66,19 @@ fn terminal_escapes_in_file_names_reached_stderr_raw() {
     assert!(e.contains("\\u{1b}]0;PWNED\\u{7}"), "{e}");
 }
 
+/// The "wrote NAME" lines of `speak` and `bulletin` printed the output name raw.
+#[test]
+fn terminal_escapes_in_output_names_reached_stderr_raw_in_the_wrote_line() {
+    let dir = dir_with_text();
+    for args in [["speak", "a.txt", "-o", "\u{1b}]0;PWNED\u{7}.wav"], ["bulletin", "a.txt", "-o", "\u{1b}[2Jdir"]] {
+        let o = run_env(dir.path(), &args, None, &[]);
+        let e = stderr(&o);
+        assert!(o.status.success(), "{args:?}: {e}");
+        assert!(e.contains("samachar: wrote \\u{1b}"), "{args:?}: {e}");
+        assert!(!e.contains('\u{1b}') && !e.contains('\u{7}'), "{args:?}: {e:?}");
+    }
+}
+
 #[test]
 fn builtin_voice_name_was_shadowed_by_a_directory_in_cwd() {
     let dir = dir_with_text();

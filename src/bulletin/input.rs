@@ -265,23 +265,7 @@ fn make_article(
     headline: String,
     body: String,
 ) -> std::result::Result<Article, Unusable> {
-    let at = |name: &str| item.map_or_else(|| name.to_string(), |i| format!("{name}#{i}"));
-    if let Some(e) = too_large(&headline, &body, &at(o.given)) {
-        return Err(o.unusable(item, e));
-    }
-    // Feed boilerplate ("Read more »", "फोटो: …", "ये भी पढ़ें: …") is not read in a bulletin.
-    let body = crate::text::boilerplate::strip(&body);
-    if !speakable(&headline) && !speakable(&body) {
-        let problem = "no speakable text (empty, or no letters or digits)".into();
-        return Err(o.unusable(item, Error::Article { source: at(o.given), problem }));
-    }
-    Ok(Article {
-        source: at(o.public),
-        headline: strip_bidi(headline),
-        body: strip_bidi(body),
-        ssml: false,
-        warnings: Vec::new(),
-    })
+    make_article_as(o, item, headline, body, false)
 }
 
 /// Makes feed item `item` whose body is SSML: the SSML is parsed now, so malformed markup is
@@ -292,20 +276,41 @@ fn make_ssml_article(
     headline: String,
     body: String,
 ) -> std::result::Result<Article, Unusable> {
+    make_article_as(o, item, headline, body, true)
+}
+
+fn make_article_as(
+    o: Origin<'_>,
+    item: Option<usize>,
+    headline: String,
+    body: String,
+    ssml: bool,
+) -> std::result::Result<Article, Unusable> {
     let at = |name: &str| item.map_or_else(|| name.to_string(), |i| format!("{name}#{i}"));
     if let Some(e) = too_large(&headline, &body, &at(o.given)) {
         return Err(o.unusable(item, e));
     }
-    let body = strip_bidi(body);
-    let parsed = crate::ssml::parse(&body, &at(o.given)).map_err(|e| o.unusable(item, e))?;
-    let says = |d: &crate::text::Document| {
-        d.blocks.iter().flat_map(|b| &b.sentences).any(|s| s.words().any(|w| w.chars().any(char::is_alphanumeric)))
+    let (body, says, warnings) = if ssml {
+        let body = strip_bidi(body);
+        let parsed = crate::ssml::parse(&body, &at(o.given)).map_err(|e| o.unusable(item, e))?;
+        let says = parsed
+            .document
+            .blocks
+            .iter()
+            .flat_map(|b| &b.sentences)
+            .any(|s| s.words().any(|w| w.chars().any(char::is_alphanumeric)));
+        (body, says, parsed.warnings)
+    } else {
+        // Feed boilerplate ("Read more »", "फोटो: …", "ये भी पढ़ें: …") is not read in a bulletin.
+        let body = strip_bidi(crate::text::boilerplate::strip(&body));
+        let says = speakable(&body);
+        (body, says, Vec::new())
     };
-    if !speakable(&headline) && !says(&parsed.document) {
+    if !speakable(&headline) && !says {
         let problem = "no speakable text (empty, or no letters or digits)".into();
         return Err(o.unusable(item, Error::Article { source: at(o.given), problem }));
     }
-    Ok(Article { source: at(o.public), headline: strip_bidi(headline), body, ssml: true, warnings: parsed.warnings })
+    Ok(Article { source: at(o.public), headline: strip_bidi(headline), body, ssml, warnings })
 }
 
 /// A feed item is held to the limit of an article file, before its text is parsed: one

@@ -14,7 +14,7 @@
 //! frames copied after them, and that file moved into place.
 
 use std::fs::File;
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use super::temp::Temp;
@@ -131,21 +131,8 @@ impl FlacFile {
         let info = streaminfo(self.rate, self.samples, self.min_frame, self.max_frame);
         metadata_block(&mut head, 0, false, &info);
         metadata_block(&mut head, 4, true, &vorbis_comment(tags, self.rate));
-        let (fin, out) = Temp::create(&target, self.overwrite, "f")?;
-        let mut w = BufWriter::with_capacity(1 << 16, out);
-        w.write_all(&head).map_err(io)?;
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            let n = frames.read(&mut buf).map_err(io)?;
-            if n == 0 {
-                break;
-            }
-            w.write_all(&buf[..n]).map_err(io)?;
-        }
-        w.flush().map_err(io)?;
-        drop(w);
+        let path = Temp::assemble(&target, self.overwrite, &head, &mut frames)?;
         drop(frames);
-        let path = fin.place(self.overwrite)?;
         drop(self.audio);
         Ok(path)
     }

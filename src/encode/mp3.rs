@@ -9,7 +9,7 @@
 //! (about 50 ms of silence at the start).
 
 use std::fs::File;
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use mp3lame_encoder::{Bitrate, Builder, FlushNoGap, MonoPcm, Quality};
@@ -194,21 +194,8 @@ impl Mp3File {
             file.write_all(&info).map_err(io)?;
             file.seek(SeekFrom::Start(0)).map_err(io)?;
         }
-        let (fin, out) = Temp::create(&target, self.overwrite, "f")?;
-        let mut w = BufWriter::with_capacity(1 << 16, out);
-        w.write_all(&super::id3::tag(tags, input_rate)).map_err(io)?;
-        let mut block = vec![0u8; 1 << 16];
-        loop {
-            let n = file.read(&mut block).map_err(io)?;
-            if n == 0 {
-                break;
-            }
-            w.write_all(&block[..n]).map_err(io)?;
-        }
-        w.flush().map_err(io)?;
-        drop(w);
+        let path = Temp::assemble(&target, self.overwrite, &super::id3::tag(tags, input_rate), &mut file)?;
         drop(file);
-        let path = fin.place(self.overwrite)?;
         drop(self.audio);
         Ok(path)
     }

@@ -1,6 +1,7 @@
 //! A hidden temporary file beside a target, moved into place only when complete.
 
 use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 
@@ -42,6 +43,20 @@ impl Temp {
         // Shares the locked open file: the lock lasts until both handles are closed.
         let file = lock.try_clone().map_err(io)?;
         Ok((Temp { target: target.to_path_buf(), path, placed: false, _cleanup: cleanup, _lock: lock }, file))
+    }
+
+    /// Writes `head`, then the rest of `body` (from its current position), to a new
+    /// temporary for `target` and places it: how an encoded file gets its header (ID3 tag,
+    /// FLAC metadata) once the audio after it is known.
+    pub fn assemble(target: &Path, overwrite: Overwrite, head: &[u8], body: &mut File) -> Result<PathBuf> {
+        let io = |err| Error::Io { path: target.to_path_buf(), err };
+        let (fin, out) = Temp::create(target, overwrite, "f")?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+        w.write_all(head).map_err(io)?;
+        std::io::copy(body, &mut w).map_err(io)?;
+        w.flush().map_err(io)?;
+        drop(w);
+        fin.place(overwrite)
     }
 
     /// Syncs the file and moves it to the target (never replacing a file under

@@ -81,6 +81,11 @@ enum Command {
         /// Vorbis comments.
         #[arg(long, value_parser = parse_format)]
         format: Option<samachar::encode::Format>,
+        /// Also writes a JSON timings file: the sample rate, each sentence's start and end,
+        /// and each SSML <mark>'s sample and time, from the start of the output. Replaced
+        /// only with --force, like the audio.
+        #[arg(long, value_name = "FILE.json")]
+        timings: Option<PathBuf>,
     },
     /// Lists the built-in voices (the default is marked).
     Voices,
@@ -211,6 +216,7 @@ struct SpeakArgs {
     force: bool,
     ssml: bool,
     format: Option<samachar::encode::Format>,
+    timings: Option<PathBuf>,
 }
 
 /// Returns the default output path for an input: output/<stem>.EXT, output/speech.EXT for stdin.
@@ -276,6 +282,14 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
         )
         .into()),
         _ => {}
+    }
+    if let Some(t) = &a.timings {
+        if let Some(Target::File(o)) = &target {
+            if same_path(t, o) {
+                anyhow::bail!("{}: --timings names the audio output file; give another name", t.display());
+            }
+        }
+        wav::check_target(t, overwrite)?;
     }
     let voice_name = match a.voice {
         Some(v) => v,
@@ -377,10 +391,33 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
         }
         None => {}
     }
+    if let Some(t) = &a.timings {
+        let path =
+            samachar::render::timings::write_file(t, &samachar::render::timings::json(&units, &rendered), overwrite)?;
+        let what = format!("{} ({} marks)", path.display(), rendered.marks.len());
+        eprintln!("samachar: wrote {}", samachar::error::escape_controls(&what));
+    }
     if let Some(p) = player {
         p.finish();
     }
     Ok(())
+}
+
+/// Returns true if `a` and `b` name the same file (lexically, or the same existing file).
+fn same_path(a: &std::path::Path, b: &std::path::Path) -> bool {
+    if a == b {
+        return true;
+    }
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => {
+            let dir = |p: &std::path::Path| match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => std::fs::canonicalize(d).ok(),
+                _ => std::fs::canonicalize(".").ok(),
+            };
+            a.file_name() == b.file_name() && dir(a).is_some() && dir(a) == dir(b)
+        }
+    }
 }
 
 /// Prints the built-in voices, one a line: name, description, and a mark on the default.
@@ -513,6 +550,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             force,
             ssml,
             format,
+            timings,
         } => {
             let voice = match voice {
                 Some(v) => v,
@@ -521,7 +559,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let sample_rate = sample_rate.unwrap_or_else(|| samachar::backend::native_sample_rate(&voice));
             let opts = samachar::render::EngineOptions { rate, pitch, volume, sample_rate };
             let voice = Some(voice);
-            speak(SpeakArgs { input, output, play, voice, lexicons: lexicon, opts, force, ssml, format })?;
+            speak(SpeakArgs { input, output, play, voice, lexicons: lexicon, opts, force, ssml, format, timings })?;
         }
         Command::Voices => voices()?,
         Command::Bulletin(args) => bulletin_cli::run(args)?,

@@ -44,6 +44,8 @@ pub struct Manifest {
     pub articles: Vec<ArticleEntry>,
     /// Every spoken sentence in order (opening, headlines, bodies, closing).
     pub sentences: Vec<SentenceEntry>,
+    /// Every SSML `<mark>` of the articles, in order, with its time in the bulletin audio.
+    pub marks: Vec<MarkEntry>,
     /// Whether the loudness target was reached.
     pub loudness: LoudnessInfo,
     /// Inputs and feed items left out under `--keep-going`, with the reason.
@@ -172,6 +174,21 @@ pub struct SentenceEntry {
     pub start_sample: u64,
     /// One past the last sample frame.
     pub end_sample: u64,
+}
+
+/// An SSML `<mark name="…"/>` of an article (a JSON feed item with `"format": "ssml"`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MarkEntry {
+    /// The mark's `name`.
+    pub name: String,
+    /// The 1-based article it is in.
+    pub article: Option<usize>,
+    /// The id of the sentence it is in (`s3`).
+    pub sentence: String,
+    /// Its time, seconds: where the word after it starts (or its sentence ends).
+    pub time: f64,
+    /// Its sample frame.
+    pub sample: u64,
 }
 
 /// An input or feed item left out.

@@ -408,9 +408,15 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
             file: opts.split.then(|| files::article_in(i + 1, opts.format)),
         })
         .collect();
+    // The sentence id of each unit, for the marks.
+    let mut unit_ids: Vec<Option<String>> = Vec::with_capacity(plan.items.len());
     for (item, span) in plan.items.iter().zip(&rendered.spans) {
-        let Some(s) = &item.sentence else { continue };
+        let Some(s) = &item.sentence else {
+            unit_ids.push(None);
+            continue;
+        };
         let id = format!("s{}", sentences.len() + 1);
+        unit_ids.push(Some(id.clone()));
         let role = match item.role {
             Role::Intro => "intro",
             Role::Headline => "headline",
@@ -435,6 +441,20 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
             end_sample: span.end,
         });
     }
+    let marks: Vec<manifest::MarkEntry> = rendered
+        .marks
+        .iter()
+        .filter_map(|m| {
+            let id = unit_ids.get(m.unit)?.clone()?;
+            Some(manifest::MarkEntry {
+                name: m.name.clone(),
+                article: plan.items[m.unit].article.map(|a| a + 1),
+                sentence: id,
+                time: secs(m.sample, rate),
+                sample: m.sample,
+            })
+        })
+        .collect();
     for e in &mut art_entries {
         if e.start_sample == u64::MAX {
             e.start_sample = 0;
@@ -561,6 +581,7 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         html: opts.html.then(|| files::HTML.to_string()),
         articles: art_entries,
         sentences,
+        marks,
         loudness: manifest::LoudnessInfo {
             target_lufs: opts.loudness.lufs,
             measured_lufs: published.lufs,

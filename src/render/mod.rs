@@ -36,6 +36,7 @@ use crate::text::{BlockKind, Document, Ending, Sentence};
 use crate::{Error, Result};
 
 pub mod play;
+pub mod timings;
 pub mod wav;
 
 /// The pause that follows a unit, chosen from document structure.

@@ -509,7 +509,11 @@ impl Builder<'_> {
             return;
         }
         let n = sentences.len();
-        for s in sentences {
+        // The front end ends an unpunctuated tail as a statement; here the sentence goes on
+        // into the next element's text (`दूसरा <mark/>वाक्य।` is one sentence).
+        let tail = flat.trim_end().trim_end_matches(['"', '\'', '”', '’', ')', ']', '»']);
+        let tail_open = !tail.ends_with(['।', '॥', '|', '?', '!', '.']);
+        for (k, s) in sentences.into_iter().enumerate() {
             if self.cur.ending != Ending::None {
                 self.end_sentence();
             }
@@ -518,7 +522,7 @@ impl Builder<'_> {
             self.words(s.tokens, text);
             self.cur.ending = s.ending;
             // Only ends that punctuation made; a cut long sentence continues.
-            if s.ending == Ending::Continuation {
+            if s.ending == Ending::Continuation || (k + 1 == n && tail_open) {
                 self.cur.ending = Ending::None;
             }
         }

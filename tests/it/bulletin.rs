@@ -1195,3 +1195,27 @@ fn bulletin_dash_o_dash_is_refused_instead_of_making_a_directory_named_dash() {
     assert!(e.contains("standard output") && e.contains("./-"), "{e}");
     assert_eq!(names_in(dir.path()), ["articles"]);
 }
+
+/// Issue 8: the marks of SSML feed items were dropped; manifest.json lists each with its
+/// article, sentence and time inside that sentence's span.
+#[test]
+fn ssml_marks_of_feed_items_are_in_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = r#"[{"title": "मौसम", "format": "ssml", "body": "<speak><p>आज बारिश <mark name=\"rain\"/>हुई।</p></speak>"},
+ {"title": "खेल", "body": "टीम जीती।"}]"#;
+    std::fs::write(dir.path().join("f.json"), feed).unwrap();
+    succeeds(&run(dir.path(), &["bulletin", "f.json", "-o", "out", "--date", DATE], None));
+    let m = manifest(&dir.path().join("out"));
+    assert_schema_valid(&m);
+    let marks = m["marks"].as_array().unwrap();
+    assert_eq!(marks.len(), 1, "{marks:?}");
+    let mk = &marks[0];
+    assert_eq!(mk["name"], "rain");
+    assert_eq!(mk["article"], 1);
+    let s = m["sentences"].as_array().unwrap().iter().find(|s| s["id"] == mk["sentence"]).unwrap();
+    assert_eq!(s["text"], "आज बारिश हुई।");
+    let at = mk["sample"].as_u64().unwrap();
+    assert!(s["start_sample"].as_u64().unwrap() < at && at < s["end_sample"].as_u64().unwrap(), "{mk} in {s}");
+    let rate = m["audio"]["sample_rate"].as_f64().unwrap();
+    assert!((mk["time"].as_f64().unwrap() - at as f64 / rate).abs() < 1e-6);
+}

@@ -241,3 +241,86 @@ fn ssml_words_golden() {
     assert!(n_rows >= 15, "too few cases");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Samples of the segments of `sentence` (a one-sentence SSML text) before its first
+/// `n_words` words, the way the renderer places a mark (edge silence + the words' phones).
+fn samples_before(sentence: &str, words: &[&str]) -> f32 {
+    let p = parse(sentence);
+    let ph = G2p::builtin().sentence(&p.document.blocks[0].sentences[0]);
+    let voice = Voice::load(Voice::builtin_names()[0]).unwrap();
+    let planned = plan_full(&ph, &voice.prosody_settings(1.0, 1.0));
+    let n_before = 1 + words.iter().map(|w| G2p::builtin().word(w).phones.len()).sum::<usize>();
+    planned.utterance.segments[..n_before].iter().map(|s| s.duration).sum::<f32>() * 22_050.0
+}
+
+/// Issue 8: mark times were known to the renderer but written nowhere. `--timings` writes
+/// each mark at the sample where the word after it starts, in output time, and sentence
+/// spans that tile the WAV.
+#[test]
+fn timings_file_gives_each_mark_where_its_word_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let voice = Voice::builtin_names()[0];
+    let text = r#"<speak>नमस्ते <mark name="here"/>दुनिया। दूसरा <mark name="b"/>वाक्य।</speak>"#;
+    let args = ["speak", "-", "--voice", voice, "-o", "a.wav", "--timings", "a.json"];
+    let o = run_env(dir.path(), &args, Some(text.as_bytes()), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("a.json")).unwrap()).unwrap();
+    let wav = hound::WavReader::open(dir.path().join("a.wav")).unwrap();
+    let (rate, len) = (wav.spec().sample_rate, wav.len() as u64);
+    assert_eq!(t["sample_rate"], rate);
+    assert_eq!(t["samples"], len);
+    let sentences = t["sentences"].as_array().unwrap();
+    let texts: Vec<&str> = sentences.iter().map(|s| s["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["नमस्ते दुनिया।", "दूसरा वाक्य।"], "a mark does not split its sentence");
+    let sample = |v: &serde_json::Value, k: &str| v[k].as_u64().unwrap();
+    assert_eq!(sample(&sentences[0], "start_sample"), 0);
+    assert_eq!(sample(&sentences[1], "end_sample"), len, "the last sentence ends the WAV");
+    for s in sentences {
+        let secs = |k: &str| s[k].as_f64().unwrap();
+        assert!((secs("start") - sample(s, "start_sample") as f64 / rate as f64).abs() < 1e-5);
+        assert!((secs("end") - sample(s, "end_sample") as f64 / rate as f64).abs() < 1e-5);
+    }
+    let marks = t["marks"].as_array().unwrap();
+    assert_eq!(marks.len(), 2, "{marks:?}");
+    let want = [
+        ("here", 1, samples_before(r#"<speak>नमस्ते दुनिया।</speak>"#, &["नमस्ते"])),
+        ("b", 2, sample(&sentences[1], "start_sample") as f32 + samples_before("<speak>दूसरा वाक्य।</speak>", &["दूसरा"])),
+    ];
+    for (m, (name, sentence, at)) in marks.iter().zip(want) {
+        assert_eq!(m["name"], name);
+        assert_eq!(m["sentence"], sentence);
+        assert!((sample(m, "sample") as f32 - at).abs() <= 1.0, "{name}: {} vs {at}", m["sample"]);
+        assert!((m["time"].as_f64().unwrap() - sample(m, "sample") as f64 / rate as f64).abs() < 1e-5);
+    }
+}
+
+/// Plain text gets a timings file too (no marks); an existing one is replaced only with
+/// --force, and it may not be the audio file itself.
+#[test]
+fn timings_file_for_plain_text_and_its_overwrite_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| run_env(dir.path(), args, Some("पहला वाक्य। दूसरा वाक्य।".as_bytes()), &[]);
+    let o = run(&["speak", "-", "-o", "a.wav", "--timings", "t.json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let read =
+        || -> serde_json::Value { serde_json::from_slice(&std::fs::read(dir.path().join("t.json")).unwrap()).unwrap() };
+    let t = read();
+    assert_eq!(t["sentences"].as_array().unwrap().len(), 2);
+    assert_eq!(t["marks"].as_array().unwrap().len(), 0);
+    std::fs::write(dir.path().join("t.json"), "mine").unwrap();
+    let e = fails(&run(&["speak", "-", "-o", "b.wav", "--timings", "t.json"]));
+    assert!(e.contains("t.json: file exists"), "{e}");
+    assert!(!dir.path().join("b.wav").exists(), "refused before any audio was written");
+    assert_eq!(std::fs::read_to_string(dir.path().join("t.json")).unwrap(), "mine");
+    let o = run(&["speak", "-", "-o", "b.wav", "--timings", "t.json", "--force"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(read()["sentences"].as_array().unwrap().len(), 2);
+    let e = fails(&run(&["speak", "-", "-o", "c.wav", "--timings", "./c.wav"]));
+    assert!(e.contains("--timings names the audio output"), "{e}");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|d| d.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

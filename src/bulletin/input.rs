@@ -241,7 +241,7 @@ fn from_bytes(bytes: Vec<u8>, o: Origin<'_>, ext: Option<&str>) -> Loaded {
 
 fn text_article(text: &str, o: Origin<'_>) -> std::result::Result<Article, Unusable> {
     let (headline, body) = split_text(text);
-    make_article(o, None, headline, body)
+    make_article(o, None, headline, body, false)
 }
 
 fn split_text(text: &str) -> (String, String) {
@@ -254,32 +254,13 @@ fn split_text(text: &str) -> (String, String) {
 /// Splits an article text into headline (first non-empty line) and body (the rest).
 pub fn article_from_text(text: &str, source: &str) -> Result<Article> {
     let (headline, body) = split_text(text);
-    make_article(Origin { given: source, public: source }, None, headline, body).map_err(|u| *u.error)
+    make_article(Origin { given: source, public: source }, None, headline, body, false).map_err(|u| *u.error)
 }
 
 /// Makes item `item` (1-based; `None` for a whole file) of input `o`, if it has something
-/// to say.
+/// to say. An SSML body (`ssml`) is parsed now, so malformed markup is an error naming the
+/// item and the line:column inside its body.
 fn make_article(
-    o: Origin<'_>,
-    item: Option<usize>,
-    headline: String,
-    body: String,
-) -> std::result::Result<Article, Unusable> {
-    make_article_as(o, item, headline, body, false)
-}
-
-/// Makes feed item `item` whose body is SSML: the SSML is parsed now, so malformed markup is
-/// an error naming the item and the line:column inside its body.
-fn make_ssml_article(
-    o: Origin<'_>,
-    item: Option<usize>,
-    headline: String,
-    body: String,
-) -> std::result::Result<Article, Unusable> {
-    make_article_as(o, item, headline, body, true)
-}
-
-fn make_article_as(
     o: Origin<'_>,
     item: Option<usize>,
     headline: String,
@@ -425,7 +406,7 @@ fn parse_xml_feed(text: &str, o: Origin<'_>) -> Result<Loaded> {
                 .or(entry.summary.as_ref().map(|s| s.content.as_str()))
                 .map(html_to_text)
                 .unwrap_or_default();
-            make_article(o, Some(i + 1), title.replace('\n', " "), body)
+            make_article(o, Some(i + 1), title.replace('\n', " "), body, false)
         })
         .collect())
 }
@@ -478,8 +459,8 @@ fn parse_json_feed(text: &str, o: Origin<'_>) -> Result<Loaded> {
             };
             let title = html_to_text(&it.title).replace('\n', " ");
             match it.format.as_deref() {
-                None | Some("text") => make_article(o, Some(i + 1), title, html_to_text(&it.body)),
-                Some("ssml") => make_ssml_article(o, Some(i + 1), title, it.body),
+                None | Some("text") => make_article(o, Some(i + 1), title, html_to_text(&it.body), false),
+                Some("ssml") => make_article(o, Some(i + 1), title, it.body, true),
                 Some(other) => {
                     let problem = format!("unknown \"format\": \"{other}\" (expected \"text\" or \"ssml\")");
                     Err(o.unusable(Some(i + 1), Error::Article { source: format!("{name}#{}", i + 1), problem }))

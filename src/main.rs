@@ -98,7 +98,8 @@ enum Command {
     /// (a directory holding samachar's manifest.json), never any other directory or file.
     Bulletin(bulletin_cli::BulletinArgs),
     /// Serves speech over HTTP: POST /v1/audio/speech (OpenAI-compatible), GET /v1/voices,
-    /// /healthz, /readyz, /metrics. See the README's "Service" section.
+    /// /healthz, /readyz, /metrics, and with --data-dir bulletin jobs (POST /v1/bulletins).
+    /// See the README's "Service" section.
     #[cfg(feature = "serve")]
     Serve(ServeArgs),
 }
@@ -136,6 +137,22 @@ struct ServeArgs {
     /// the connection is closed and its synthesis stopped.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     write_timeout: u64,
+    /// Directory for bulletin jobs (POST /v1/bulletins); without it those routes answer 404.
+    /// Jobs survive a restart; several servers may share it (see the README).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Bulletin jobs built at once by this server.
+    #[arg(long, default_value_t = 1)]
+    bulletin_workers: usize,
+    /// Most bulletin jobs stored in --data-dir, finished or not (507 above; DELETE old ones).
+    #[arg(long, default_value_t = 100)]
+    max_bulletin_jobs: usize,
+    /// Most bulletin jobs queued or building on this server (429 above).
+    #[arg(long, default_value_t = 16)]
+    max_queued_bulletins: usize,
+    /// Most bytes of a POST /v1/bulletins body (413 above); default 8 MiB.
+    #[arg(long, default_value_t = 8 << 20)]
+    max_bulletin_body: usize,
 }
 
 #[cfg(feature = "serve")]
@@ -165,6 +182,13 @@ fn serve(a: ServeArgs) -> anyhow::Result<()> {
         grace: std::time::Duration::from_secs(a.grace),
         read_timeout: std::time::Duration::from_secs(a.read_timeout),
         write_timeout: std::time::Duration::from_secs(a.write_timeout),
+        bulletins: samachar::serve::bulletins::Settings {
+            data_dir: a.data_dir,
+            workers: a.bulletin_workers,
+            max_jobs: a.max_bulletin_jobs,
+            max_queued: a.max_queued_bulletins,
+            max_body: a.max_bulletin_body,
+        },
         token,
         ..Default::default()
     };

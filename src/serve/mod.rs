@@ -1,7 +1,8 @@
 //! `samachar serve`: an HTTP speech API on axum/hyper + tokio.
 //!
 //! Routes: `POST /v1/audio/speech` (OpenAI-compatible JSON; the audio streams chunked as
-//! sentences are rendered), `GET /v1/voices`, `GET /healthz`, `GET /readyz`, `GET /metrics`.
+//! sentences are rendered), `GET /v1/voices`, `GET /healthz`, `GET /readyz`, `GET /metrics`,
+//! and with `--data-dir` the bulletin jobs of [`bulletins`] (`/v1/bulletins…`).
 //!
 //! Synthesis never runs on the async workers: each request renders on a blocking thread
 //! (`spawn_blocking`) that drives the rayon pool through [`Engine::render`]; the encoded bytes
@@ -48,6 +49,9 @@ use crate::encode::stream::{AudioStream, StreamFormat};
 use crate::render::{into_units, Engine, EngineOptions, Sink, Unit};
 use crate::synth::Voice;
 
+pub mod bulletins;
+mod files;
+
 /// Server settings (the command line's `samachar serve` options).
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -71,6 +75,8 @@ pub struct Config {
     /// Longest a response write may make no progress (a client that stopped reading) before
     /// the connection is closed (default 30 s).
     pub write_timeout: Duration,
+    /// Bulletin jobs (`--data-dir` and its limits).
+    pub bulletins: bulletins::Settings,
 }
 
 impl Default for Config {
@@ -85,6 +91,7 @@ impl Default for Config {
             grace: Duration::from_secs(10),
             read_timeout: Duration::from_secs(10),
             write_timeout: Duration::from_secs(30),
+            bulletins: bulletins::Settings::default(),
         }
     }
 }
@@ -105,6 +112,8 @@ struct AppState {
     permits: Arc<Semaphore>,
     metrics: Metrics,
     shutting_down: std::sync::atomic::AtomicBool,
+    /// The bulletin jobs, with `--data-dir`.
+    bulletins: Option<Arc<bulletins::Store>>,
 }
 
 type Shared = Arc<AppState>;
@@ -431,7 +440,7 @@ async fn read_body(State(st): State<Shared>, req: Request, next: Next) -> Respon
         r.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
         r
     };
-    let limit = st.cfg.max_body;
+    let limit = if req.uri().path() == bulletins::SUBMIT_PATH { st.cfg.bulletins.max_body } else { st.cfg.max_body };
     let too_large = || close(error(StatusCode::PAYLOAD_TOO_LARGE, None, format!("request body over {limit} bytes")));
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
@@ -471,6 +480,9 @@ fn router(st: Shared) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route(bulletins::SUBMIT_PATH, post(bulletins::submit))
+        .route("/v1/bulletins/{id}", get(bulletins::status).delete(bulletins::delete))
+        .route("/v1/bulletins/{id}/files/{format}/{name}", get(bulletins::file))
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(st.clone(), read_body))
         .layer(middleware::from_fn_with_state(st.clone(), guard))
@@ -559,6 +571,8 @@ pub fn run(cfg: Config) -> crate::Result<()> {
         .build()
         .map_err(|e| crate::Error::Other(format!("cannot start the runtime: {e}")))?;
     rt.block_on(async move {
+        // Jobs left queued or running by the last run are queued again before serving.
+        let bulletins = bulletins::Store::open(&cfg.bulletins)?;
         let listener = tokio::net::TcpListener::bind(cfg.bind)
             .await
             .map_err(|e| crate::Error::Other(format!("cannot listen on {}: {e}", cfg.bind)))?;
@@ -570,6 +584,7 @@ pub fn run(cfg: Config) -> crate::Result<()> {
         // request, and an idle keep-alive connection, are closed after it.
         http.timer(TokioTimer::new()).header_read_timeout(cfg.read_timeout);
         let st = Arc::new(AppState {
+            bulletins,
             permits: Arc::new(Semaphore::new(cfg.max_concurrent.max(1))),
             cfg,
             metrics: Metrics::default(),

@@ -98,7 +98,8 @@ enum Command {
     /// (a directory holding samachar's manifest.json), never any other directory or file.
     Bulletin(bulletin_cli::BulletinArgs),
     /// Serves speech over HTTP: POST /v1/audio/speech (OpenAI-compatible), GET /v1/voices,
-    /// /healthz, /readyz, /metrics. See the README's "Service" section.
+    /// /healthz, /readyz, /metrics, a listening page at /; with --wyoming also the Wyoming
+    /// protocol for Home Assistant. See the README's "Service" section.
     #[cfg(feature = "serve")]
     Serve(ServeArgs),
 }
@@ -136,6 +137,10 @@ struct ServeArgs {
     /// the connection is closed and its synthesis stopped.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     write_timeout: u64,
+    /// Also serves the Wyoming protocol (Home Assistant) on tcp://HOST:PORT, beside HTTP. It
+    /// has no authentication: a non-loopback HOST needs --insecure.
+    #[arg(long, value_name = "tcp://HOST:PORT", value_parser = samachar::serve::wyoming::parse_uri)]
+    wyoming: Option<std::net::SocketAddr>,
 }
 
 #[cfg(feature = "serve")]
@@ -157,8 +162,16 @@ fn serve(a: ServeArgs) -> anyhow::Result<()> {
             a.bind
         );
     }
+    if let Some(w) = a.wyoming {
+        if !w.ip().is_loopback() && !a.insecure {
+            anyhow::bail!(
+                "--wyoming tcp://{w} is not a loopback address and Wyoming has no authentication: give --insecure to serve it there"
+            );
+        }
+    }
     let cfg = samachar::serve::Config {
         bind: a.bind,
+        wyoming: a.wyoming,
         max_concurrent: a.max_concurrent,
         max_chars: a.max_chars,
         deadline: std::time::Duration::from_secs(a.deadline),

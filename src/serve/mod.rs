@@ -26,6 +26,9 @@
 //! keep-alive connection is closed after it too; a late body gets 408), and a response write
 //! that makes no progress for `write_timeout` closes the connection, which stops its
 //! synthesis. A panic while rendering fails only that request.
+//!
+//! `GET /` is a small listening page ([`page`]); `--wyoming` adds the Wyoming protocol on its
+//! own port ([`wyoming`]), sharing the limits and synthesis slots.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -47,6 +50,9 @@ use tokio::sync::{mpsc, Semaphore};
 use crate::encode::stream::{AudioStream, StreamFormat};
 use crate::render::{into_units, Engine, EngineOptions, Sink, Unit};
 use crate::synth::Voice;
+
+pub mod page;
+pub mod wyoming;
 
 /// Server settings (the command line's `samachar serve` options).
 #[derive(Debug, Clone)]
@@ -71,6 +77,8 @@ pub struct Config {
     /// Longest a response write may make no progress (a client that stopped reading) before
     /// the connection is closed (default 30 s).
     pub write_timeout: Duration,
+    /// Address of the Wyoming protocol listener (`--wyoming tcp://HOST:PORT`); `None`: off.
+    pub wyoming: Option<SocketAddr>,
 }
 
 impl Default for Config {
@@ -85,6 +93,7 @@ impl Default for Config {
             grace: Duration::from_secs(10),
             read_timeout: Duration::from_secs(10),
             write_timeout: Duration::from_secs(30),
+            wyoming: None,
         }
     }
 }
@@ -400,7 +409,8 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// Counts responses by status and checks the bearer token.
 async fn guard(State(st): State<Shared>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
-    let open = path == "/healthz" || path == "/readyz";
+    // The page holds no secrets; it sends the token the user types with its own requests.
+    let open = path == "/healthz" || path == "/readyz" || path == "/";
     let resp = match (&st.cfg.token, open) {
         (Some(token), false) => {
             let given = req
@@ -466,6 +476,7 @@ async fn read_body(State(st): State<Shared>, req: Request, next: Next) -> Respon
 fn router(st: Shared) -> Router {
     let limit = st.cfg.max_body;
     Router::new()
+        .route("/", get(page::index))
         .route("/v1/audio/speech", post(speech))
         .route("/v1/voices", get(voices))
         .route("/healthz", get(|| async { "ok\n" }))
@@ -564,6 +575,17 @@ pub fn run(cfg: Config) -> crate::Result<()> {
             .map_err(|e| crate::Error::Other(format!("cannot listen on {}: {e}", cfg.bind)))?;
         let addr = listener.local_addr().map_err(|e| crate::Error::Other(e.to_string()))?;
         eprintln!("samachar: listening on http://{addr}");
+        let wyoming_listener = match cfg.wyoming {
+            Some(w) => {
+                let l = tokio::net::TcpListener::bind(w)
+                    .await
+                    .map_err(|e| crate::Error::Other(format!("cannot listen on tcp://{w}: {e}")))?;
+                let a = l.local_addr().map_err(|e| crate::Error::Other(e.to_string()))?;
+                eprintln!("samachar: wyoming on tcp://{a}");
+                Some(l)
+            }
+            None => None,
+        };
         let (grace, write_timeout) = (cfg.grace, cfg.write_timeout);
         let mut http = hyper::server::conn::http1::Builder::new();
         // The header timeout runs whenever hyper waits for a request head: a half-sent
@@ -586,6 +608,9 @@ pub fn run(cfg: Config) -> crate::Result<()> {
         };
         tokio::pin!(signal);
         let mut conns = tokio::task::JoinSet::new();
+        if let Some(l) = wyoming_listener {
+            conns.spawn(wyoming::serve(l, st.clone(), stop_rx.clone()));
+        }
         loop {
             tokio::select! {
                 _ = &mut signal => break,

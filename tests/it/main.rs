@@ -15,6 +15,8 @@ mod podcast;
 mod prosody;
 mod render;
 mod serve;
+mod serve_page;
+mod serve_wyoming;
 mod ssml;
 mod synth;
 mod text;

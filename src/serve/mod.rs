@@ -67,7 +67,7 @@ pub struct Config {
     pub max_body: usize,
     /// Time allowed until the first audio bytes (default 30 s), else 504.
     pub deadline: Duration,
-    /// Bearer token required on every route but /healthz and /readyz.
+    /// Bearer token required on every route but /healthz, /readyz and the page /.
     pub token: Option<String>,
     /// Grace period for in-flight requests after SIGTERM (default 10 s).
     pub grace: Duration,

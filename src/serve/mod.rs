@@ -27,6 +27,9 @@
 //! keep-alive connection is closed after it too; a late body gets 408), and a response write
 //! that makes no progress for `write_timeout` closes the connection, which stops its
 //! synthesis. A panic while rendering fails only that request.
+//!
+//! `GET /` is a small listening page ([`page`]); `--wyoming` adds the Wyoming protocol on its
+//! own port ([`wyoming`]), sharing the limits and synthesis slots.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -51,6 +54,8 @@ use crate::synth::Voice;
 
 pub mod bulletins;
 mod files;
+pub mod page;
+pub mod wyoming;
 
 /// Server settings (the command line's `samachar serve` options).
 #[derive(Debug, Clone)]
@@ -65,7 +70,7 @@ pub struct Config {
     pub max_body: usize,
     /// Time allowed until the first audio bytes (default 30 s), else 504.
     pub deadline: Duration,
-    /// Bearer token required on every route but /healthz and /readyz.
+    /// Bearer token required on every route but /healthz, /readyz and the page /.
     pub token: Option<String>,
     /// Grace period for in-flight requests after SIGTERM (default 10 s).
     pub grace: Duration,
@@ -77,6 +82,8 @@ pub struct Config {
     pub write_timeout: Duration,
     /// Bulletin jobs (`--data-dir` and its limits).
     pub bulletins: bulletins::Settings,
+    /// Address of the Wyoming protocol listener (`--wyoming tcp://HOST:PORT`); `None`: off.
+    pub wyoming: Option<SocketAddr>,
 }
 
 impl Default for Config {
@@ -92,6 +99,7 @@ impl Default for Config {
             read_timeout: Duration::from_secs(10),
             write_timeout: Duration::from_secs(30),
             bulletins: bulletins::Settings::default(),
+            wyoming: None,
         }
     }
 }
@@ -409,7 +417,8 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// Counts responses by status and checks the bearer token.
 async fn guard(State(st): State<Shared>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
-    let open = path == "/healthz" || path == "/readyz";
+    // The page holds no secrets; it sends the token the user types with its own requests.
+    let open = path == "/healthz" || path == "/readyz" || path == "/";
     let resp = match (&st.cfg.token, open) {
         (Some(token), false) => {
             let given = req
@@ -475,6 +484,7 @@ async fn read_body(State(st): State<Shared>, req: Request, next: Next) -> Respon
 fn router(st: Shared) -> Router {
     let limit = st.cfg.max_body;
     Router::new()
+        .route("/", get(page::index))
         .route("/v1/audio/speech", post(speech))
         .route("/v1/voices", get(voices))
         .route("/healthz", get(|| async { "ok\n" }))
@@ -578,6 +588,17 @@ pub fn run(cfg: Config) -> crate::Result<()> {
             .map_err(|e| crate::Error::Other(format!("cannot listen on {}: {e}", cfg.bind)))?;
         let addr = listener.local_addr().map_err(|e| crate::Error::Other(e.to_string()))?;
         eprintln!("samachar: listening on http://{addr}");
+        let wyoming_listener = match cfg.wyoming {
+            Some(w) => {
+                let l = tokio::net::TcpListener::bind(w)
+                    .await
+                    .map_err(|e| crate::Error::Other(format!("cannot listen on tcp://{w}: {e}")))?;
+                let a = l.local_addr().map_err(|e| crate::Error::Other(e.to_string()))?;
+                eprintln!("samachar: wyoming on tcp://{a}");
+                Some(l)
+            }
+            None => None,
+        };
         let (grace, write_timeout) = (cfg.grace, cfg.write_timeout);
         let mut http = hyper::server::conn::http1::Builder::new();
         // The header timeout runs whenever hyper waits for a request head: a half-sent
@@ -601,6 +622,9 @@ pub fn run(cfg: Config) -> crate::Result<()> {
         };
         tokio::pin!(signal);
         let mut conns = tokio::task::JoinSet::new();
+        if let Some(l) = wyoming_listener {
+            conns.spawn(wyoming::serve(l, st.clone(), stop_rx.clone()));
+        }
         loop {
             tokio::select! {
                 _ = &mut signal => break,

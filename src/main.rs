@@ -112,9 +112,12 @@ struct ServeArgs {
     /// Address to listen on. A non-loopback address needs --token-file (or --insecure).
     #[arg(long, default_value = "127.0.0.1:5500")]
     bind: std::net::SocketAddr,
-    /// Most syntheses at once; further requests get 429 with Retry-After.
+    /// Most syntheses at once; further requests wait in the queue.
     #[arg(long, default_value_t = 4)]
     max_concurrent: usize,
+    /// Most requests waiting for a synthesis slot; further requests get 429 with Retry-After.
+    #[arg(long, default_value_t = 8)]
+    queue: usize,
     /// Most characters of input per request (413 above).
     #[arg(long, default_value_t = 5000)]
     max_chars: usize,
@@ -124,7 +127,8 @@ struct ServeArgs {
     /// Allows a non-loopback bind without a token.
     #[arg(long)]
     insecure: bool,
-    /// Seconds until the first audio bytes before a request fails with 504.
+    /// Seconds from a request's arrival (queue wait included) until its first audio bytes,
+    /// else it fails with 504.
     #[arg(long, default_value_t = 30)]
     deadline: u64,
     /// Seconds in-flight requests may take to finish after SIGTERM.
@@ -190,6 +194,7 @@ fn serve(a: ServeArgs) -> anyhow::Result<()> {
         bind: a.bind,
         wyoming: a.wyoming,
         max_concurrent: a.max_concurrent,
+        queue: a.queue,
         max_chars: a.max_chars,
         deadline: std::time::Duration::from_secs(a.deadline),
         grace: std::time::Duration::from_secs(a.grace),

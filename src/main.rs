@@ -60,14 +60,14 @@ enum Command {
         /// Speaking rate multiplier, 0.25 to 4 (2 = twice as fast).
         #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = parse_rate)]
         rate: f32,
-        /// Pitch multiplier of the voice's base pitch, 0.5 to 2.
+        /// Pitch multiplier of the voice's base pitch, 0.5 to 2 (kokoro voices: 0.8 to 1.25).
         #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = parse_pitch)]
         pitch: f32,
         /// Volume multiplier, 0 to 2.
         #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = parse_volume)]
         volume: f32,
         /// Output sample rate in Hz: 16000, 22050, 24000, 44100 or 48000 (default: 22050;
-        /// kokoro voices: 24000, the only rate they render).
+        /// kokoro voices: 24000, the model's own; other rates are resampled).
         #[arg(long, value_parser = parse_sample_rate)]
         sample_rate: Option<u32>,
         /// Overwrites the output file if it exists.
@@ -498,7 +498,14 @@ fn neural_voices(out: &mut impl Write) -> anyhow::Result<()> {
         )?;
     }
     for n in names {
-        writeln!(out, "kokoro:{n:<16} neural (Kokoro-82M), 24 kHz")?;
+        // Kokoro names a voice by language and sex: h = Hindi, j = Japanese, …
+        let lang = match n.chars().next() {
+            Some('h') => ", Hindi voice",
+            Some('j') => ", Japanese voice",
+            _ => "",
+        };
+        let name = format!("kokoro:{n}");
+        writeln!(out, "{name:<23} neural (Kokoro-82M{lang}), 24 kHz")?;
     }
     Ok(())
 }

@@ -291,21 +291,34 @@ async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
         None
     };
     let voice_name = req.voice.clone().unwrap_or_else(|| Voice::builtin_names()[0].to_string());
-    // Built-in names only: a voice given as a file path would let clients read server files.
-    let voice = match Voice::builtin(&voice_name) {
-        Ok(v) => v,
-        Err(_) => {
+    let speed = req.speed.unwrap_or(1.0);
+    if !(0.25..=4.0).contains(&speed) {
+        return error(StatusCode::BAD_REQUEST, Some("speed"), format!("speed {speed} is out of range (0.25 to 4)"));
+    }
+    // Built-in names and installed kokoro:NAME only: a voice given as a file path would let
+    // clients read server files.
+    let opts = EngineOptions { rate: speed, ..EngineOptions::default() };
+    // Opening reads files (a Kokoro model loads once): off the async workers.
+    let name = voice_name.clone();
+    let opened = tokio::task::spawn_blocking(move || crate::backend::open_service(&name, &opts)).await;
+    let backend = match opened.unwrap_or_else(|e| Err(crate::backend::ServiceVoiceError::Unavailable(e.to_string()))) {
+        Ok(b) => b,
+        Err(crate::backend::ServiceVoiceError::Unknown) => {
             return error(
                 StatusCode::BAD_REQUEST,
                 Some("voice"),
                 format!("unknown voice '{voice_name}' (see GET /v1/voices)"),
             )
         }
+        Err(crate::backend::ServiceVoiceError::Unavailable(e)) => {
+            eprintln!("samachar: voice {voice_name}: {}", crate::error::escape_controls(&e));
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Some("voice"),
+                format!("voice '{voice_name}' failed to load"),
+            );
+        }
     };
-    let speed = req.speed.unwrap_or(1.0);
-    if !(0.25..=4.0).contains(&speed) {
-        return error(StatusCode::BAD_REQUEST, Some("speed"), format!("speed {speed} is out of range (0.25 to 4)"));
-    }
     let permit = match st.queue.admit(&st.permits, start + st.cfg.deadline).await {
         Ok(p) => p,
         Err(admission::Refused::Full) => {
@@ -317,8 +330,7 @@ async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
             return error(StatusCode::GATEWAY_TIMEOUT, None, "synthesis deadline exceeded while queued");
         }
     };
-    let opts = EngineOptions { rate: speed, ..EngineOptions::default() };
-    let engine = Engine::with_g2p(&voice, &opts, crate::g2p::G2p::builtin());
+    let engine = Engine::with_backend(crate::g2p::G2p::builtin(), backend, speed);
     let rate = engine.sample_rate();
     let (tx, mut rx) = mpsc::channel::<Bytes>(4);
     let st2 = st.clone();
@@ -395,7 +407,7 @@ async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
 }
 
 async fn voices() -> Response {
-    let list: Vec<_> = Voice::builtin_names()
+    let list: Vec<_> = crate::backend::service_voices()
         .iter()
         .enumerate()
         .map(|(i, n)| serde_json::json!({"name": n, "language": "hi", "default": i == 0}))

@@ -98,7 +98,8 @@ enum Command {
     /// (a directory holding samachar's manifest.json), never any other directory or file.
     Bulletin(bulletin_cli::BulletinArgs),
     /// Serves speech over HTTP: POST /v1/audio/speech (OpenAI-compatible), GET /v1/voices,
-    /// /healthz, /readyz, /metrics, and with --data-dir bulletin jobs (POST /v1/bulletins).
+    /// /healthz, /readyz, /metrics, a listening page at /; with --data-dir bulletin jobs
+    /// (POST /v1/bulletins); with --wyoming also the Wyoming protocol for Home Assistant.
     /// See the README's "Service" section.
     #[cfg(feature = "serve")]
     Serve(ServeArgs),
@@ -111,9 +112,12 @@ struct ServeArgs {
     /// Address to listen on. A non-loopback address needs --token-file (or --insecure).
     #[arg(long, default_value = "127.0.0.1:5500")]
     bind: std::net::SocketAddr,
-    /// Most syntheses at once; further requests get 429 with Retry-After.
+    /// Most syntheses at once; further requests wait in the queue.
     #[arg(long, default_value_t = 4)]
     max_concurrent: usize,
+    /// Most requests waiting for a synthesis slot; further requests get 429 with Retry-After.
+    #[arg(long, default_value_t = 8)]
+    queue: usize,
     /// Most characters of input per request (413 above).
     #[arg(long, default_value_t = 5000)]
     max_chars: usize,
@@ -123,7 +127,8 @@ struct ServeArgs {
     /// Allows a non-loopback bind without a token.
     #[arg(long)]
     insecure: bool,
-    /// Seconds until the first audio bytes before a request fails with 504.
+    /// Seconds from a request's arrival (queue wait included) until its first audio bytes,
+    /// else it fails with 504.
     #[arg(long, default_value_t = 30)]
     deadline: u64,
     /// Seconds in-flight requests may take to finish after SIGTERM.
@@ -153,6 +158,10 @@ struct ServeArgs {
     /// Most bytes of a POST /v1/bulletins body (413 above); default 8 MiB.
     #[arg(long, default_value_t = 8 << 20)]
     max_bulletin_body: usize,
+    /// Also serves the Wyoming protocol (Home Assistant) on tcp://HOST:PORT, beside HTTP. It
+    /// has no authentication: a non-loopback HOST needs --insecure.
+    #[arg(long, value_name = "tcp://HOST:PORT", value_parser = samachar::serve::wyoming::parse_uri)]
+    wyoming: Option<std::net::SocketAddr>,
 }
 
 #[cfg(feature = "serve")]
@@ -174,9 +183,18 @@ fn serve(a: ServeArgs) -> anyhow::Result<()> {
             a.bind
         );
     }
+    if let Some(w) = a.wyoming {
+        if !w.ip().is_loopback() && !a.insecure {
+            anyhow::bail!(
+                "--wyoming tcp://{w} is not a loopback address and Wyoming has no authentication: give --insecure to serve it there"
+            );
+        }
+    }
     let cfg = samachar::serve::Config {
         bind: a.bind,
+        wyoming: a.wyoming,
         max_concurrent: a.max_concurrent,
+        queue: a.queue,
         max_chars: a.max_chars,
         deadline: std::time::Duration::from_secs(a.deadline),
         grace: std::time::Duration::from_secs(a.grace),

@@ -466,7 +466,12 @@ impl Conn {
                 let out = ChannelWriter { tx, buf: Vec::new() };
                 let tags = crate::encode::Tags::default();
                 let stream = AudioStream::new(StreamFormat::Pcm, out, std::path::Path::new("<wyoming>"), rate, &tags)?;
-                let mut sink = ChannelSink { stream, state: st2.clone() };
+                let mut sink = ChannelSink {
+                    stream,
+                    state: st2.clone(),
+                    #[cfg(test)]
+                    panic_at: None,
+                };
                 engine.render(&units, &mut sink)?;
                 sink.stream.finish().map(|_| ())
             }));

@@ -146,8 +146,8 @@ struct ServeArgs {
     /// Jobs survive a restart; several servers may share it (see the README).
     #[arg(long)]
     data_dir: Option<PathBuf>,
-    /// Bulletin jobs built at once by this server.
-    #[arg(long, default_value_t = 1)]
+    /// Bulletin jobs built at once by this server (at least 1).
+    #[arg(long, default_value_t = 1, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     bulletin_workers: usize,
     /// Most bulletin jobs stored in --data-dir, finished or not (507 above; DELETE old ones).
     #[arg(long, default_value_t = 100)]

@@ -98,8 +98,9 @@ enum Command {
     /// (a directory holding samachar's manifest.json), never any other directory or file.
     Bulletin(bulletin_cli::BulletinArgs),
     /// Serves speech over HTTP: POST /v1/audio/speech (OpenAI-compatible), GET /v1/voices,
-    /// /healthz, /readyz, /metrics, a listening page at /; with --wyoming also the Wyoming
-    /// protocol for Home Assistant. See the README's "Service" section.
+    /// /healthz, /readyz, /metrics, a listening page at /; with --data-dir bulletin jobs
+    /// (POST /v1/bulletins); with --wyoming also the Wyoming protocol for Home Assistant.
+    /// See the README's "Service" section.
     #[cfg(feature = "serve")]
     Serve(ServeArgs),
 }
@@ -111,9 +112,12 @@ struct ServeArgs {
     /// Address to listen on. A non-loopback address needs --token-file (or --insecure).
     #[arg(long, default_value = "127.0.0.1:5500")]
     bind: std::net::SocketAddr,
-    /// Most syntheses at once; further requests get 429 with Retry-After.
+    /// Most syntheses at once; further requests wait in the queue.
     #[arg(long, default_value_t = 4)]
     max_concurrent: usize,
+    /// Most requests waiting for a synthesis slot; further requests get 429 with Retry-After.
+    #[arg(long, default_value_t = 8)]
+    queue: usize,
     /// Most characters of input per request (413 above).
     #[arg(long, default_value_t = 5000)]
     max_chars: usize,
@@ -123,7 +127,8 @@ struct ServeArgs {
     /// Allows a non-loopback bind without a token.
     #[arg(long)]
     insecure: bool,
-    /// Seconds until the first audio bytes before a request fails with 504.
+    /// Seconds from a request's arrival (queue wait included) until its first audio bytes,
+    /// else it fails with 504.
     #[arg(long, default_value_t = 30)]
     deadline: u64,
     /// Seconds in-flight requests may take to finish after SIGTERM.
@@ -137,6 +142,22 @@ struct ServeArgs {
     /// the connection is closed and its synthesis stopped.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     write_timeout: u64,
+    /// Directory for bulletin jobs (POST /v1/bulletins); without it those routes answer 404.
+    /// Jobs survive a restart; several servers may share it (see the README).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Bulletin jobs built at once by this server.
+    #[arg(long, default_value_t = 1)]
+    bulletin_workers: usize,
+    /// Most bulletin jobs stored in --data-dir, finished or not (507 above; DELETE old ones).
+    #[arg(long, default_value_t = 100)]
+    max_bulletin_jobs: usize,
+    /// Most bulletin jobs queued or building on this server (429 above).
+    #[arg(long, default_value_t = 16)]
+    max_queued_bulletins: usize,
+    /// Most bytes of a POST /v1/bulletins body (413 above); default 8 MiB.
+    #[arg(long, default_value_t = 8 << 20)]
+    max_bulletin_body: usize,
     /// Also serves the Wyoming protocol (Home Assistant) on tcp://HOST:PORT, beside HTTP. It
     /// has no authentication: a non-loopback HOST needs --insecure.
     #[arg(long, value_name = "tcp://HOST:PORT", value_parser = samachar::serve::wyoming::parse_uri)]
@@ -173,11 +194,19 @@ fn serve(a: ServeArgs) -> anyhow::Result<()> {
         bind: a.bind,
         wyoming: a.wyoming,
         max_concurrent: a.max_concurrent,
+        queue: a.queue,
         max_chars: a.max_chars,
         deadline: std::time::Duration::from_secs(a.deadline),
         grace: std::time::Duration::from_secs(a.grace),
         read_timeout: std::time::Duration::from_secs(a.read_timeout),
         write_timeout: std::time::Duration::from_secs(a.write_timeout),
+        bulletins: samachar::serve::bulletins::Settings {
+            data_dir: a.data_dir,
+            workers: a.bulletin_workers,
+            max_jobs: a.max_bulletin_jobs,
+            max_queued: a.max_queued_bulletins,
+            max_body: a.max_bulletin_body,
+        },
         token,
         ..Default::default()
     };

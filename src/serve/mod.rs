@@ -1,7 +1,8 @@
 //! `samachar serve`: an HTTP speech API on axum/hyper + tokio.
 //!
 //! Routes: `POST /v1/audio/speech` (OpenAI-compatible JSON; the audio streams chunked as
-//! sentences are rendered), `GET /v1/voices`, `GET /healthz`, `GET /readyz`, `GET /metrics`.
+//! sentences are rendered), `GET /v1/voices`, `GET /healthz`, `GET /readyz`, `GET /metrics`,
+//! and with `--data-dir` the bulletin jobs of [`bulletins`] (`/v1/bulletins…`).
 //!
 //! Synthesis never runs on the async workers: each request renders on a blocking thread
 //! (`spawn_blocking`) that drives the rayon pool through [`Engine::render`]; the encoded bytes
@@ -20,8 +21,10 @@
 //!
 //! Limits (defaults in [`Config`]): request body 64 KiB (413), input 5000 characters (413),
 //! malformed JSON or a bad field (400, JSON body naming the field), malformed SSML (400 naming
-//! line and column), unknown voice or format (400), more than `max_concurrent` syntheses at
-//! once (429 with `Retry-After: 1`), no first audio within the deadline (504). Slow clients:
+//! line and column), unknown voice or format (400). At most `max_concurrent` syntheses run at
+//! once and at most `queue` requests wait for a slot ([`admission`]); beyond that, 429 with
+//! `Retry-After: 1`. No first audio within the deadline of the request's arrival, queue wait
+//! included: 504. Slow clients:
 //! a request's headers and its body must each arrive within `read_timeout` (an idle
 //! keep-alive connection is closed after it too; a late body gets 408), and a response write
 //! that makes no progress for `write_timeout` closes the connection, which stops its
@@ -47,10 +50,18 @@ use axum::routing::{get, post};
 use axum::Router;
 use tokio::sync::{mpsc, Semaphore};
 
+mod admission;
+#[cfg(test)]
+mod fault_tests;
+mod histogram;
+mod observe;
+
 use crate::encode::stream::{AudioStream, StreamFormat};
 use crate::render::{into_units, Engine, EngineOptions, Sink, Unit};
 use crate::synth::Voice;
 
+pub mod bulletins;
+mod files;
 pub mod page;
 pub mod wyoming;
 
@@ -59,13 +70,16 @@ pub mod wyoming;
 pub struct Config {
     /// Address to listen on (default 127.0.0.1:5500).
     pub bind: SocketAddr,
-    /// Most syntheses at once; more get 429 (default 4).
+    /// Most syntheses at once (default 4); more wait in the queue.
     pub max_concurrent: usize,
+    /// Most requests waiting for a synthesis slot (default 8); more get 429.
+    pub queue: usize,
     /// Most input characters (default 5000).
     pub max_chars: usize,
     /// Most request body bytes (default 65536).
     pub max_body: usize,
-    /// Time allowed until the first audio bytes (default 30 s), else 504.
+    /// Time allowed from a request's arrival (queue wait included) until its first audio
+    /// bytes (default 30 s), else 504.
     pub deadline: Duration,
     /// Bearer token required on every route but /healthz, /readyz and the page /.
     pub token: Option<String>,
@@ -77,6 +91,8 @@ pub struct Config {
     /// Longest a response write may make no progress (a client that stopped reading) before
     /// the connection is closed (default 30 s).
     pub write_timeout: Duration,
+    /// Bulletin jobs (`--data-dir` and its limits).
+    pub bulletins: bulletins::Settings,
     /// Address of the Wyoming protocol listener (`--wyoming tcp://HOST:PORT`); `None`: off.
     pub wyoming: Option<SocketAddr>,
 }
@@ -86,6 +102,7 @@ impl Default for Config {
         Config {
             bind: ([127, 0, 0, 1], 5500).into(),
             max_concurrent: 4,
+            queue: 8,
             max_chars: 5000,
             max_body: 65536,
             deadline: Duration::from_secs(30),
@@ -93,27 +110,29 @@ impl Default for Config {
             grace: Duration::from_secs(10),
             read_timeout: Duration::from_secs(10),
             write_timeout: Duration::from_secs(30),
+            bulletins: bulletins::Settings::default(),
             wyoming: None,
         }
     }
 }
-
-/// Latency histogram bucket bounds (seconds).
-const BUCKETS: [f64; 10] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
 #[derive(Default)]
 struct Metrics {
     by_status: Mutex<std::collections::BTreeMap<u16, u64>>,
     audio_samples: AtomicU64,
     in_flight: AtomicU64,
-    ttfb: Mutex<([u64; 10], u64, f64)>,
+    ttfb: histogram::Histogram,
+    requests: observe::RequestTimes,
 }
 
 struct AppState {
     cfg: Config,
     permits: Arc<Semaphore>,
+    queue: admission::Queue,
     metrics: Metrics,
     shutting_down: std::sync::atomic::AtomicBool,
+    /// The bulletin jobs, with `--data-dir`.
+    bulletins: Option<Arc<bulletins::Store>>,
 }
 
 type Shared = Arc<AppState>;
@@ -170,10 +189,17 @@ impl std::io::Write for ChannelWriter {
 struct ChannelSink {
     stream: AudioStream<ChannelWriter>,
     state: Shared,
+    /// Test builds only: panic when this unit is written (see [`fault_tests`]).
+    #[cfg(test)]
+    panic_at: Option<usize>,
 }
 
 impl Sink for ChannelSink {
     fn unit(&mut self, i: usize, u: &Unit, start: u64, samples: &[f32]) -> crate::Result<()> {
+        #[cfg(test)]
+        if self.panic_at == Some(i) {
+            panic!("injected test panic at unit {i}");
+        }
         self.state.metrics.audio_samples.fetch_add(samples.len() as u64, Ordering::Relaxed);
         self.stream.unit(i, u, start, samples)
     }
@@ -183,20 +209,32 @@ impl Sink for ChannelSink {
     }
 }
 
+/// Returns the first field of a JSON object body that [`SpeechRequest`] knows but whose value
+/// has the wrong type: serde's message for a type error does not name the field.
+fn mistyped_field(body: &[u8]) -> Option<String> {
+    let v = serde_json::from_slice::<serde_json::Value>(body).ok()?;
+    let wrong = |k: &str, v: &serde_json::Value| match k {
+        "input" => !v.is_string(),
+        "speed" => !(v.is_number() || v.is_null()),
+        "model" | "voice" | "response_format" | "input_format" => !(v.is_string() || v.is_null()),
+        // Unknown fields are named by serde's own message.
+        _ => false,
+    };
+    v.as_object()?.iter().find(|(k, v)| wrong(k, v)).map(|(k, _)| k.clone())
+}
+
 async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
+    let start = Instant::now();
     let req: SpeechRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
             let msg = e.to_string();
-            // serde names the field in "missing field `x`" / "unknown field `x`" / "invalid type ... for `x`".
-            // A type error does not name its field: find it from the parsed value.
-            let typed = serde_json::from_slice::<serde_json::Value>(&body).ok().and_then(|v| {
-                let o = v.as_object()?.clone();
-                o.iter()
-                    .find(|(k, v)| if k.as_str() == "speed" { !v.is_number() } else { !v.is_string() })
-                    .map(|(k, _)| k.clone())
-            });
-            let field = if msg.contains(" field `") { msg.split('`').nth(1).map(str::to_string) } else { typed };
+            // serde names the field in "missing field `x`", "unknown field `x`" and "duplicate field `x`".
+            let field = if msg.contains(" field `") {
+                msg.split('`').nth(1).map(str::to_string)
+            } else {
+                mistyped_field(&body)
+            };
             return error(StatusCode::BAD_REQUEST, field.as_deref(), format!("invalid JSON body: {msg}"));
         }
     };
@@ -268,22 +306,26 @@ async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
     if !(0.25..=4.0).contains(&speed) {
         return error(StatusCode::BAD_REQUEST, Some("speed"), format!("speed {speed} is out of range (0.25 to 4)"));
     }
-    let permit = match st.permits.clone().try_acquire_owned() {
+    let permit = match st.queue.admit(&st.permits, start + st.cfg.deadline).await {
         Ok(p) => p,
-        Err(_) => {
-            let mut r = error(StatusCode::TOO_MANY_REQUESTS, None, "server busy; retry later");
+        Err(admission::Refused::Full) => {
+            let mut r = error(StatusCode::TOO_MANY_REQUESTS, None, "server busy (queue full); retry later");
             r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             return r;
+        }
+        Err(admission::Refused::Deadline) => {
+            return error(StatusCode::GATEWAY_TIMEOUT, None, "synthesis deadline exceeded while queued");
         }
     };
     let opts = EngineOptions { rate: speed, ..EngineOptions::default() };
     let engine = Engine::with_g2p(&voice, &opts, crate::g2p::G2p::builtin());
     let rate = engine.sample_rate();
     let (tx, mut rx) = mpsc::channel::<Bytes>(4);
-    let start = Instant::now();
     let st2 = st.clone();
     st.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
     let text = req.input;
+    #[cfg(test)]
+    let panic_at = fault_tests::panic_at(&text);
     let worker = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -292,7 +334,12 @@ async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
             let out = ChannelWriter { tx, buf: Vec::new() };
             let tags = crate::encode::Tags { language: "hin".into(), ..Default::default() };
             let stream = AudioStream::new(format, out, std::path::Path::new("<response>"), rate, &tags)?;
-            let mut sink = ChannelSink { stream, state: st2.clone() };
+            let mut sink = ChannelSink {
+                stream,
+                state: st2.clone(),
+                #[cfg(test)]
+                panic_at,
+            };
             engine.render(&units, &mut sink)?;
             sink.stream.finish().map(|_| ())
         }));
@@ -303,7 +350,7 @@ async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
         }
     });
     // Wait for the first audio (or the end) within the deadline.
-    let first = match tokio::time::timeout(st.cfg.deadline, rx.recv()).await {
+    let first = match tokio::time::timeout_at((start + st.cfg.deadline).into(), rx.recv()).await {
         Err(_) => {
             drop(rx);
             return error(StatusCode::GATEWAY_TIMEOUT, None, "synthesis deadline exceeded");
@@ -316,17 +363,7 @@ async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
         }
         Ok(Some(b)) => b,
     };
-    {
-        let t = start.elapsed().as_secs_f64();
-        let mut h = st.metrics.ttfb.lock().unwrap_or_else(|e| e.into_inner());
-        for (i, b) in BUCKETS.iter().enumerate() {
-            if t <= *b {
-                h.0[i] += 1;
-            }
-        }
-        h.1 += 1;
-        h.2 += t;
-    }
+    st.metrics.ttfb.observe(start.elapsed().as_secs_f64());
     // After the last chunk, the worker's result decides how the body ends: cleanly, or (a
     // synthesis that failed midway) with an error that makes hyper abort the connection.
     let stream = futures_util::stream::unfold((Some(first), rx, Some(worker)), |(head, mut rx, worker)| async move {
@@ -378,14 +415,16 @@ async fn metrics(State(st): State<Shared>) -> Response {
     let _ = writeln!(s, "samachar_audio_seconds_total {}", m.audio_samples.load(Ordering::Relaxed) as f64 / 22050.0);
     let _ = writeln!(s, "# TYPE samachar_syntheses_in_flight gauge");
     let _ = writeln!(s, "samachar_syntheses_in_flight {}", m.in_flight.load(Ordering::Relaxed));
+    let _ = writeln!(s, "# TYPE samachar_queue_depth gauge");
+    let _ = writeln!(s, "samachar_queue_depth {}", st.queue.depth());
+    let _ = writeln!(s, "# TYPE samachar_queue_capacity gauge");
+    let _ = writeln!(s, "samachar_queue_capacity {}", st.cfg.queue);
+    let _ = writeln!(s, "# TYPE samachar_synthesis_slots gauge");
+    let _ = writeln!(s, "samachar_synthesis_slots {}", st.cfg.max_concurrent.max(1));
+    let _ = writeln!(s, "# HELP samachar_time_to_first_byte_seconds Time from a speech request's arrival (queue wait included) to its first audio.");
     let _ = writeln!(s, "# TYPE samachar_time_to_first_byte_seconds histogram");
-    let h = m.ttfb.lock().unwrap_or_else(|e| e.into_inner());
-    for (i, b) in BUCKETS.iter().enumerate() {
-        let _ = writeln!(s, "samachar_time_to_first_byte_seconds_bucket{{le=\"{b}\"}} {}", h.0[i]);
-    }
-    let _ = writeln!(s, "samachar_time_to_first_byte_seconds_bucket{{le=\"+Inf\"}} {}", h.1);
-    let _ = writeln!(s, "samachar_time_to_first_byte_seconds_sum {}", h.2);
-    let _ = writeln!(s, "samachar_time_to_first_byte_seconds_count {}", h.1);
+    m.ttfb.write(&mut s, "samachar_time_to_first_byte_seconds", "");
+    m.requests.write(&mut s);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], s).into_response()
 }
 
@@ -408,6 +447,8 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Counts responses by status and checks the bearer token.
 async fn guard(State(st): State<Shared>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let route = observe::RequestTimes::route(&req);
     let path = req.uri().path().to_string();
     // The page holds no secrets; it sends the token the user types with its own requests.
     let open = path == "/healthz" || path == "/readyz" || path == "/";
@@ -429,7 +470,7 @@ async fn guard(State(st): State<Shared>, req: Request, next: Next) -> Response {
         _ => next.run(req).await,
     };
     *st.metrics.by_status.lock().unwrap_or_else(|e| e.into_inner()).entry(resp.status().as_u16()).or_default() += 1;
-    resp
+    st.metrics.requests.time(resp, route, start)
 }
 
 /// Reads the whole request body within the read timeout and the size limit before any
@@ -441,7 +482,7 @@ async fn read_body(State(st): State<Shared>, req: Request, next: Next) -> Respon
         r.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
         r
     };
-    let limit = st.cfg.max_body;
+    let limit = if req.uri().path() == bulletins::SUBMIT_PATH { st.cfg.bulletins.max_body } else { st.cfg.max_body };
     let too_large = || close(error(StatusCode::PAYLOAD_TOO_LARGE, None, format!("request body over {limit} bytes")));
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
@@ -482,6 +523,10 @@ fn router(st: Shared) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route(bulletins::SUBMIT_PATH, post(bulletins::submit))
+        .route("/v1/bulletins/{id}", get(bulletins::status).delete(bulletins::delete))
+        .route("/v1/bulletins/{id}/files/{format}/{name}", get(bulletins::file))
+        .layer(middleware::from_fn(observe::catch_panic))
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(st.clone(), read_body))
         .layer(middleware::from_fn_with_state(st.clone(), guard))
@@ -570,6 +615,8 @@ pub fn run(cfg: Config) -> crate::Result<()> {
         .build()
         .map_err(|e| crate::Error::Other(format!("cannot start the runtime: {e}")))?;
     rt.block_on(async move {
+        // Jobs left queued or running by the last run are queued again before serving.
+        let bulletins = bulletins::Store::open(&cfg.bulletins)?;
         let listener = tokio::net::TcpListener::bind(cfg.bind)
             .await
             .map_err(|e| crate::Error::Other(format!("cannot listen on {}: {e}", cfg.bind)))?;
@@ -592,7 +639,9 @@ pub fn run(cfg: Config) -> crate::Result<()> {
         // request, and an idle keep-alive connection, are closed after it.
         http.timer(TokioTimer::new()).header_read_timeout(cfg.read_timeout);
         let st = Arc::new(AppState {
+            bulletins,
             permits: Arc::new(Semaphore::new(cfg.max_concurrent.max(1))),
+            queue: admission::Queue::new(cfg.queue),
             cfg,
             metrics: Metrics::default(),
             shutting_down: false.into(),

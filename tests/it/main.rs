@@ -15,6 +15,7 @@ mod podcast;
 mod prosody;
 mod render;
 mod serve;
+mod serve_bulletins;
 mod serve_page;
 mod serve_wyoming;
 mod ssml;

@@ -6,9 +6,9 @@ use std::process::{Child, Stdio};
 
 use crate::common::bin;
 
-struct Server {
-    child: Child,
-    addr: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) addr: String,
 }
 
 impl Drop for Server {
@@ -18,7 +18,7 @@ impl Drop for Server {
     }
 }
 
-fn start(extra: &[&str]) -> Server {
+pub(crate) fn start(extra: &[&str]) -> Server {
     let mut child = bin()
         .args(["serve", "--bind", "127.0.0.1:0"])
         .args(extra)
@@ -37,7 +37,7 @@ fn start(extra: &[&str]) -> Server {
 }
 
 /// Sends one request; returns (status, headers, de-chunked body).
-fn request(addr: &str, method: &str, path: &str, headers: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
+pub(crate) fn request(addr: &str, method: &str, path: &str, headers: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
     let mut s = TcpStream::connect(addr).unwrap();
     write!(s, "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{headers}\r\n", body.len()).unwrap();
     s.write_all(body).unwrap();
@@ -159,12 +159,12 @@ fn sigterm_exits_zero() {
     assert!(st.success(), "{st:?}");
 }
 
-fn unsafe_kill_term(pid: u32) {
+pub(crate) fn unsafe_kill_term(pid: u32) {
     assert!(std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap().success());
 }
 
 /// Runs `samachar speak` on `text` with extra arguments; returns its stdout (`-o -`).
-fn speak_stdout(text: &str, args: &[&str]) -> Vec<u8> {
+pub(crate) fn speak_stdout(text: &str, args: &[&str]) -> Vec<u8> {
     let o = bin()
         .args(["speak", "-", "-o", "-", "--voice", "default"])
         .args(args)
@@ -226,7 +226,7 @@ fn mp3_response_is_the_bytes_speak_streams_to_stdout() {
 
 /// Reads from `s` until the server closes it; returns what came. A server that never
 /// closes fails the read after a minute (a hang guard, not a timing assertion).
-fn read_until_closed(s: &mut TcpStream) -> Vec<u8> {
+pub(crate) fn read_until_closed(s: &mut TcpStream) -> Vec<u8> {
     s.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
     let mut got = Vec::new();
     let mut buf = [0u8; 65536];
@@ -268,7 +268,7 @@ fn half_sent_requests_are_closed_after_the_read_timeout_while_others_are_served(
 
 #[test]
 fn a_client_that_stops_reading_is_dropped_and_its_synthesis_slot_freed() {
-    let srv = start(&["--write-timeout", "1", "--max-concurrent", "1", "--max-chars", "20000"]);
+    let srv = start(&["--write-timeout", "1", "--max-concurrent", "1", "--queue", "0", "--max-chars", "20000"]);
     // About an hour of audio at speed 0.25 (over 100 MB of WAV): far more than the socket
     // buffers of both ends hold, so the server's writes stall.
     let long = "प्रधानमंत्री ने आज दिल्ली में एक बैठक की। इसमें कई मंत्री शामिल हुए। ".repeat(200);

@@ -286,13 +286,10 @@ fn long_text() -> String {
     s.repeat(4800 / s.chars().count())
 }
 
-#[test]
-fn http_and_wyoming_share_the_synthesis_slots() {
-    let srv = start(&["--max-concurrent", "1"]);
-    let http = srv.http.clone();
-    // An HTTP request whose client reads only the start of the answer: its synthesis keeps
-    // the one slot (it waits for the client to read on) until the write timeout.
-    let mut s = TcpStream::connect(&http).unwrap();
+/// Starts an HTTP speech request of [`long_text`] and reads only the start of the answer:
+/// its synthesis holds a slot until the client goes (or the write timeout).
+fn hold_a_slot(http: &str) -> TcpStream {
+    let mut s = TcpStream::connect(http).unwrap();
     let body = json!({"input": long_text(), "response_format": "pcm"}).to_string();
     write!(
         s,
@@ -303,6 +300,54 @@ fn http_and_wyoming_share_the_synthesis_slots() {
     let mut first = [0u8; 12];
     s.read_exact(&mut first).unwrap();
     assert_eq!(&first, b"HTTP/1.1 200");
+    s
+}
+
+/// GET /metrics as text.
+fn metrics(http: &str) -> String {
+    let mut s = TcpStream::connect(http).unwrap();
+    write!(s, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn a_wyoming_request_waits_in_the_queue_http_shares() {
+    let srv = start(&["--max-concurrent", "1", "--queue", "1"]);
+    let held = hold_a_slot(&srv.http);
+    let mut c = Client::connect(&srv.wyoming);
+    c.send("synthesize", json!({"text": "नमस्ते।"}));
+    let mut queued = false;
+    for _ in 0..600 {
+        if metrics(&srv.http).contains("samachar_queue_depth 1") {
+            queued = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(queued, "the Wyoming request never showed in the queue");
+    // The queue is full now: an HTTP request is refused.
+    let body = json!({"input": "नमस्ते।"}).to_string();
+    let mut h = TcpStream::connect(&srv.http).unwrap();
+    write!(
+        h,
+        "POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    h.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
+    // The slot comes free when the HTTP client leaves, and the queued request is served.
+    drop(held);
+    assert_eq!(c.audio(), cli_pcm("नमस्ते।", "meera"));
+}
+
+#[test]
+fn http_and_wyoming_share_the_synthesis_slots() {
+    let srv = start(&["--max-concurrent", "1", "--queue", "0"]);
+    let s = hold_a_slot(&srv.http);
     let mut c = Client::connect(&srv.wyoming);
     c.send("synthesize", json!({"text": "नमस्ते।"}));
     let e = c.expect("error");

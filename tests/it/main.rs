@@ -18,3 +18,4 @@ mod serve;
 mod ssml;
 mod synth;
 mod text;
+mod words;

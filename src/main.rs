@@ -82,8 +82,9 @@ enum Command {
         #[arg(long, value_parser = parse_format)]
         format: Option<samachar::encode::Format>,
         /// Also writes a JSON timings file: the sample rate, each sentence's start and end,
-        /// and each SSML <mark>'s sample and time, from the start of the output. Replaced
-        /// only with --force, like the audio.
+        /// each spoken word's start and end with the written word it was read from (formant
+        /// voices; "word_timings": false for a Kokoro voice), and each SSML <mark>'s sample
+        /// and time, from the start of the output. Replaced only with --force, like the audio.
         #[arg(long, value_name = "FILE.json")]
         timings: Option<PathBuf>,
     },

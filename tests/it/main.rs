@@ -21,3 +21,4 @@ mod serve_wyoming;
 mod ssml;
 mod synth;
 mod text;
+mod words;

@@ -478,7 +478,9 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         Vec::new()
     };
     let aim = publish::first_aim(opts.loudness, opts.format);
-    let mut norm = loudness::normalize(&raw, &wav_path, aim, &slices)?;
+    // An MP3's true peak is measured as decoded (publish::encode), not on the WAV it is made from.
+    let wav_true_peak = opts.format != crate::encode::Format::Mp3;
+    let mut norm = loudness::normalize_with(&raw, &wav_path, aim, &slices, wav_true_peak)?;
     let mut published = norm.output;
     let chapters: Vec<wavchunks::Chapter> = art_entries
         .iter()
@@ -518,11 +520,14 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         (norm, published) = (enc.norm, enc.published);
         std::fs::remove_file(&wav_path).map_err(|err| Error::Io { path: wav_path.clone(), err })?;
         if opts.split {
-            for e in &art_entries {
+            // One file per article, each on its own: encoded in parallel (the bytes of each
+            // do not depend on the order or the thread count).
+            use rayon::prelude::*;
+            art_entries.par_iter().try_for_each(|e| {
                 let src = staging.path(&files::article(e.index));
                 let t = crate::encode::Tags { title: e.headline.clone(), chapters: Vec::new(), ..tags.clone() };
-                transcode(&src, &staging.path(&files::article_in(e.index, opts.format)), opts.format, rate, &t)?;
-            }
+                transcode(&src, &staging.path(&files::article_in(e.index, opts.format)), opts.format, rate, &t)
+            })?;
         }
     }
 

@@ -19,6 +19,7 @@ pub mod mp3;
 pub mod mp3dec;
 pub mod stream;
 pub mod temp;
+pub mod upsample;
 
 use std::path::{Path, PathBuf};
 

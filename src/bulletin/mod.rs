@@ -68,6 +68,10 @@ pub struct Options {
     pub format: crate::encode::Format,
     /// A podcast feed to add the bulletin to.
     pub feed: Option<podcast::FeedOptions>,
+    /// Who publishes the bulletin: the encoded files' artist and publisher tags (ID3 `TPE1`
+    /// and `TPUB`, Vorbis `ARTIST` and `ORGANIZATION`) and a new feed's `itunes:author`.
+    /// `None` writes none of them.
+    pub publisher: Option<String>,
 }
 
 impl Default for Options {
@@ -90,6 +94,7 @@ impl Default for Options {
             progress: false,
             format: crate::encode::Format::Wav,
             feed: None,
+            publisher: None,
         }
     }
 }
@@ -492,7 +497,7 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     if opts.format != crate::encode::Format::Wav {
         let tags = crate::encode::Tags {
             title: title.clone(),
-            artist: String::new(),
+            artist: opts.publisher.clone().unwrap_or_default(),
             date: date.iso(),
             language: "hin".into(),
             comment: format!("samachar {}", env!("CARGO_PKG_VERSION")),
@@ -604,7 +609,11 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     let dir = staging.publish()?;
     if let Some(f) = &opts.feed {
         let ep = podcast::episode(f, &dir, &manifest, opts.format.mime())?;
-        let channel = podcast::Channel { title: manifest.title.clone(), description: manifest.title.clone() };
+        let channel = podcast::Channel {
+            title: manifest.title.clone(),
+            description: manifest.title.clone(),
+            author: opts.publisher.clone().unwrap_or_default(),
+        };
         podcast::update(f, &channel, &ep)?;
     }
 

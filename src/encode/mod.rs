@@ -99,7 +99,7 @@ impl Format {
 pub struct Tags {
     /// Title of the programme or text.
     pub title: String,
-    /// Artist / publisher.
+    /// Artist / publisher (ID3 `TPE1` and `TPUB`; Vorbis `ARTIST` and `ORGANIZATION`).
     pub artist: String,
     /// Recording date, ISO 8601 (`2026-12-01`).
     pub date: String,

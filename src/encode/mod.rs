@@ -123,6 +123,8 @@ pub struct Chapter {
 }
 
 /// An audio file being written in some format; commit moves it into place.
+// One per file: the MP3 writer's inline state costs nothing worth boxing.
+#[allow(clippy::large_enum_variant)]
 pub enum AudioOut {
     /// WAV.
     Wav(WavFile),

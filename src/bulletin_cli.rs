@@ -78,6 +78,20 @@ pub struct BulletinArgs {
     /// Keeps only the newest N items in the feed (default: all).
     #[arg(long, requires = "feed", value_parser = clap::value_parser!(u32).range(1..))]
     feed_keep: Option<u32>,
+    /// Who publishes the bulletin (a newsroom, a station): written as artist and publisher
+    /// in the MP3's ID3 tag and the FLAC's Vorbis comments, and as a new feed's
+    /// itunes:author. Default: none.
+    #[arg(long, value_parser = parse_publisher)]
+    publisher: Option<String>,
+}
+
+/// Checks a `--publisher`: a name on one line.
+fn parse_publisher(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() || t.chars().any(|c| c.is_control()) {
+        return Err("the publisher must be a non-empty name on one line".to_string());
+    }
+    Ok(t.to_string())
 }
 
 fn parse_date(s: &str) -> Result<samachar::bulletin::plan::Date, String> {
@@ -137,6 +151,7 @@ pub fn run(a: BulletinArgs) -> anyhow::Result<()> {
             base_url: a.base_url.unwrap_or_default(),
             keep: a.feed_keep.map(|n| n as usize),
         }),
+        publisher: a.publisher,
     };
     let mut stdin = std::io::stdin().lock();
     let summary =

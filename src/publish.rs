@@ -55,7 +55,7 @@ pub fn hidden_name(name: &str, suffix: &str) -> String {
 }
 
 /// Returns true if the open file `f` is the file now at `path` (not one put there since).
-fn same_file(f: &File, path: &Path) -> bool {
+pub(crate) fn same_file(f: &File, path: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;

@@ -210,6 +210,30 @@ pub fn for_each_block(path: &Path, f: impl FnMut(&[f32]) -> Result<()>) -> Resul
     Ok(l)
 }
 
+/// Streams a mono 16-bit WAV file's samples unchanged as blocks to `f`.
+pub fn for_each_block_i16(path: &Path, mut f: impl FnMut(&[i16]) -> Result<()>) -> Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let l = layout(path)?;
+    if l.float {
+        return Err(Error::Other(format!("{}: expected 16-bit samples, found float", path.display())));
+    }
+    let mut file = std::fs::File::open(path).map_err(io(path))?;
+    file.seek(SeekFrom::Start(l.data_offset)).map_err(io(path))?;
+    let mut bytes = vec![0u8; BLOCK * 2];
+    let mut out = Vec::with_capacity(BLOCK);
+    let mut left = l.frames;
+    while left > 0 {
+        let n = (left as usize).min(BLOCK);
+        let buf = &mut bytes[..n * 2];
+        file.read_exact(buf).map_err(io(path))?;
+        out.clear();
+        out.extend(buf.chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])));
+        f(&out)?;
+        left -= n as u64;
+    }
+    Ok(())
+}
+
 /// Writes a mono 32-bit float WAV as a stream, fixing its sizes at the end.
 pub struct FloatWavWriter {
     file: std::io::BufWriter<std::fs::File>,
@@ -562,7 +586,14 @@ fn quantize(y: f32) -> i16 {
 
 /// Writes the input, amplified by `gain_db` and limited to `ceiling_dbfs`, as 16-bit PCM
 /// to `output` (and the slices), measuring what it writes on a second thread.
-fn apply(input: &Path, output: &Path, gain_db: f64, ceiling_dbfs: f64, slices: &[Slice]) -> Result<Measurement> {
+fn apply(
+    input: &Path,
+    output: &Path,
+    gain_db: f64,
+    ceiling_dbfs: f64,
+    slices: &[Slice],
+    true_peak: bool,
+) -> Result<Measurement> {
     let l = layout(input)?;
     let spec = hound::WavSpec {
         channels: 1,
@@ -592,7 +623,9 @@ fn apply(input: &Path, output: &Path, gain_db: f64, ceiling_dbfs: f64, slices: &
         let meter_thread = scope.spawn(move || -> Result<(EbuR128, TruePeak)> {
             for blk in rx {
                 m.add_frames_f32(&blk).map_err(ebu_err)?;
-                tpm.add(&blk);
+                if true_peak {
+                    tpm.add(&blk);
+                }
             }
             Ok((m, tpm))
         });
@@ -655,6 +688,20 @@ fn apply(input: &Path, output: &Path, gain_db: f64, ceiling_dbfs: f64, slices: &
 /// last pass lowers gain and limiter ceiling together by the excess: the true peak never
 /// ends above the ceiling, and [`Normalized::reached`] says whether the loudness did.
 pub fn normalize(input: &Path, output: &Path, target: Target, slices: &[Slice]) -> Result<Normalized> {
+    normalize_with(input, output, target, slices, true)
+}
+
+/// Normalizes as [`normalize`] does; without `true_peak` the output's true peak is not
+/// measured (and so not corrected): for a WAV that is only an encoder's input, whose
+/// encoded file is measured as decoded instead (the true-peak meter is the costliest part
+/// of the pass).
+pub fn normalize_with(
+    input: &Path,
+    output: &Path,
+    target: Target,
+    slices: &[Slice],
+    true_peak: bool,
+) -> Result<Normalized> {
     // The gain depends on loudness alone; the true peak that matters is the output's,
     // measured as it is written.
     let measured = measure_with(input, false)?;
@@ -670,7 +717,7 @@ pub fn normalize(input: &Path, output: &Path, target: Target, slices: &[Slice]) 
     let over = |m: &Measurement| m.true_peak.map_or(0.0, |tp| tp - (target.max_true_peak - 0.1));
     loop {
         passes += 1;
-        let mut out = apply(input, output, gain_db, ceiling, slices)?;
+        let mut out = apply(input, output, gain_db, ceiling, slices, true_peak)?;
         let tp_over = over(&out);
         let lufs_off = out.lufs.map_or(0.0, |l| target.lufs - l);
         if (tp_over <= 0.0 && lufs_off.abs() <= 0.5) || passes == 4 {
@@ -682,7 +729,7 @@ pub fn normalize(input: &Path, output: &Path, target: Target, slices: &[Slice]) 
                 gain_db -= cut;
                 ceiling -= cut;
                 passes += 1;
-                out = apply(input, output, gain_db, ceiling, slices)?;
+                out = apply(input, output, gain_db, ceiling, slices, true_peak)?;
             }
             let reached = out.lufs.is_some_and(|l| (l - target.lufs).abs() <= 0.5);
             return Ok(Normalized {

@@ -68,6 +68,10 @@ pub struct Options {
     pub format: crate::encode::Format,
     /// A podcast feed to add the bulletin to.
     pub feed: Option<podcast::FeedOptions>,
+    /// Who publishes the bulletin: the encoded files' artist and publisher tags (ID3 `TPE1`
+    /// and `TPUB`, Vorbis `ARTIST` and `ORGANIZATION`) and a new feed's `itunes:author`.
+    /// `None` writes none of them.
+    pub publisher: Option<String>,
 }
 
 impl Default for Options {
@@ -90,6 +94,7 @@ impl Default for Options {
             progress: false,
             format: crate::encode::Format::Wav,
             feed: None,
+            publisher: None,
         }
     }
 }
@@ -518,7 +523,9 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         Vec::new()
     };
     let aim = publish::first_aim(opts.loudness, opts.format);
-    let mut norm = loudness::normalize(&raw, &wav_path, aim, &slices)?;
+    // An MP3's true peak is measured as decoded (publish::encode), not on the WAV it is made from.
+    let wav_true_peak = opts.format != crate::encode::Format::Mp3;
+    let mut norm = loudness::normalize_with(&raw, &wav_path, aim, &slices, wav_true_peak)?;
     let mut published = norm.output;
     let chapters: Vec<wavchunks::Chapter> = art_entries
         .iter()
@@ -530,7 +537,7 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     if opts.format != crate::encode::Format::Wav {
         let tags = crate::encode::Tags {
             title: title.clone(),
-            artist: String::new(),
+            artist: opts.publisher.clone().unwrap_or_default(),
             date: date.iso(),
             language: "hin".into(),
             comment: format!("samachar {}", env!("CARGO_PKG_VERSION")),
@@ -558,11 +565,14 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         (norm, published) = (enc.norm, enc.published);
         std::fs::remove_file(&wav_path).map_err(|err| Error::Io { path: wav_path.clone(), err })?;
         if opts.split {
-            for e in &art_entries {
+            // One file per article, each on its own: encoded in parallel (the bytes of each
+            // do not depend on the order or the thread count).
+            use rayon::prelude::*;
+            art_entries.par_iter().try_for_each(|e| {
                 let src = staging.path(&files::article(e.index));
                 let t = crate::encode::Tags { title: e.headline.clone(), chapters: Vec::new(), ..tags.clone() };
-                transcode(&src, &staging.path(&files::article_in(e.index, opts.format)), opts.format, rate, &t)?;
-            }
+                transcode(&src, &staging.path(&files::article_in(e.index, opts.format)), opts.format, rate, &t)
+            })?;
         }
     }
 
@@ -641,7 +651,11 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     let dir = staging.publish()?;
     if let Some(f) = &opts.feed {
         let ep = podcast::episode(f, &dir, &manifest, opts.format.mime())?;
-        let channel = podcast::Channel { title: manifest.title.clone(), description: manifest.title.clone() };
+        let channel = podcast::Channel {
+            title: manifest.title.clone(),
+            description: manifest.title.clone(),
+            author: opts.publisher.clone().unwrap_or_default(),
+        };
         podcast::update(f, &channel, &ep)?;
     }
 

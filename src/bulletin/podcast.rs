@@ -40,6 +40,8 @@ pub struct Channel {
     pub title: String,
     /// Description.
     pub description: String,
+    /// Publisher, for `itunes:author` (left out if empty).
+    pub author: String,
 }
 
 /// One bulletin as a feed item.
@@ -291,11 +293,16 @@ pub fn item_xml(ep: &Episode) -> String {
 fn new_feed(channel: &Channel, base_url: &str, item: &str) -> String {
     let e = |s: &str| escape(s).into_owned();
     format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" xmlns:itunes=\"{ITUNES_NS}\" xmlns:podcast=\"{PODCAST_NS}\">\n  <channel>\n    <title>{}</title>\n    <link>{}/</link>\n    <description>{}</description>\n    <language>hi</language>\n    <generator>samachar {}</generator>\n    <itunes:category text=\"News\"/>\n    <itunes:explicit>false</itunes:explicit>\n    {item}\n  </channel>\n</rss>\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" xmlns:itunes=\"{ITUNES_NS}\" xmlns:podcast=\"{PODCAST_NS}\">\n  <channel>\n    <title>{}</title>\n    <link>{}/</link>\n    <description>{}</description>\n    <language>hi</language>\n    <generator>samachar {}</generator>\n    <itunes:category text=\"News\"/>\n    <itunes:explicit>false</itunes:explicit>\n{author}    {item}\n  </channel>\n</rss>\n",
         e(&channel.title),
         e(base_url),
         e(&channel.description),
         env!("CARGO_PKG_VERSION"),
+        author = if channel.author.is_empty() {
+            String::new()
+        } else {
+            format!("    <itunes:author>{}</itunes:author>\n", e(&channel.author))
+        },
     )
 }
 
@@ -335,6 +342,7 @@ fn merged(p: &Parsed, guid: &str, item: &str, keep: Option<usize>) -> String {
 /// Adds `ep` at the top of the feed (creating it with `channel` if missing) and replaces
 /// the file atomically.
 pub fn update(opts: &FeedOptions, channel: &Channel, ep: &Episode) -> Result<()> {
+    let _lock = FeedLock::take(&opts.path)?;
     let item = item_xml(ep);
     let text = match read(&opts.path)? {
         None => new_feed(channel, &opts.base_url, &item),
@@ -345,6 +353,45 @@ pub fn update(opts: &FeedOptions, channel: &Channel, ep: &Episode) -> Result<()>
     drop(file);
     temp.place(Overwrite::Replace)?;
     Ok(())
+}
+
+/// The feed's update lock: an exclusive `flock` on `.NAME.lock` beside the feed `NAME`.
+/// Every update reads, merges and renames the feed while holding it, so two bulletins that
+/// finish at once both end up in the feed: the second reads the feed the first wrote. The
+/// holder removes the lock file when done (no file is left beside the feed); a run that
+/// was waiting on the removed file sees it is no longer the one at the path and locks the
+/// new one instead.
+struct FeedLock {
+    path: PathBuf,
+    _file: std::fs::File,
+}
+
+impl FeedLock {
+    /// Takes the lock for `feed`, waiting while another run holds it.
+    fn take(feed: &Path) -> Result<FeedLock> {
+        let name = feed.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let dir = match feed.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let path = dir.join(crate::publish::hidden_name(&name, "lock"));
+        let io = |err| Error::Io { path: path.clone(), err };
+        loop {
+            let f =
+                std::fs::File::options().read(true).write(true).create(true).truncate(false).open(&path).map_err(io)?;
+            f.lock().map_err(io)?;
+            if crate::publish::same_file(&f, &path) {
+                return Ok(FeedLock { path, _file: f });
+            }
+        }
+    }
+}
+
+impl Drop for FeedLock {
+    fn drop(&mut self) {
+        // Removed while still locked; the lock goes with the file handle just after.
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 /// Returns the feed item of a published bulletin in `dir` described by `m`: URLs under

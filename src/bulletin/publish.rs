@@ -33,9 +33,6 @@ pub fn first_aim(target: Target, format: Format) -> Target {
     }
 }
 
-/// Samples handed to the encoder at a time.
-const BLOCK: usize = 16_384;
-
 /// Most encodings tried.
 const MAX_PASSES: u32 = 3;
 
@@ -73,34 +70,42 @@ pub struct Encoded {
 
 /// Encodes the WAV `src` into `dst` block by block, keeping `src`.
 pub fn encode_file(src: &Path, dst: &Path, format: Format, rate: u32, tags: &Tags) -> Result<()> {
-    let mut out = AudioOut::create(format, dst, rate, Overwrite::Refuse)?;
-    let bad = |e: hound::Error| Error::Other(format!("{}: {e}", src.display()));
-    let mut r = hound::WavReader::open(src).map_err(bad)?;
-    let spec = r.spec();
-    if spec.bits_per_sample == 16 && spec.sample_format == hound::SampleFormat::Int && spec.channels == 1 {
-        // The 16-bit samples go to the encoder unchanged (bit-exact for FLAC).
-        let mut block = Vec::with_capacity(BLOCK);
-        for s in r.samples::<i16>() {
-            block.push(s.map_err(bad)?);
-            if block.len() == BLOCK {
-                out.write_i16(&block)?;
-                block.clear();
-            }
-        }
-        out.write_i16(&block)?;
-    } else {
-        drop(r);
-        loudness::for_each_block(src, |b| out.write(b))?;
-    }
-    out.commit(tags)?;
-    Ok(())
+    encode_with(src, dst, format, rate, tags, false).map(|_| ())
 }
 
-/// Measures an encoded file as decoded, if its format loses anything.
-fn measure_decoded(path: &Path, format: Format) -> Result<Option<Measurement>> {
-    match format {
-        Format::Mp3 => crate::encode::mp3dec::loudness(path).map(Some),
-        Format::Wav | Format::Flac => Ok(None),
+/// Encodes as [`encode_file`] does; for a lossy format, also returns the file's loudness as
+/// decoded, measured on another thread while it is encoded.
+pub fn encode_measured(src: &Path, dst: &Path, format: Format, rate: u32, tags: &Tags) -> Result<Option<Measurement>> {
+    encode_with(src, dst, format, rate, tags, true)
+}
+
+fn encode_with(
+    src: &Path,
+    dst: &Path,
+    format: Format,
+    rate: u32,
+    tags: &Tags,
+    measure: bool,
+) -> Result<Option<Measurement>> {
+    let mut out = AudioOut::create(format, dst, rate, Overwrite::Refuse)?;
+    if measure {
+        if let AudioOut::Mp3(m) = &mut out {
+            m.measure_decoded()?;
+        }
+    }
+    let bad = |e: hound::Error| Error::Other(format!("{}: {e}", src.display()));
+    let r = hound::WavReader::open(src).map_err(bad)?;
+    let spec = r.spec();
+    drop(r);
+    if spec.bits_per_sample == 16 && spec.sample_format == hound::SampleFormat::Int && spec.channels == 1 {
+        // The 16-bit samples go to the encoder unchanged (bit-exact for FLAC).
+        loudness::for_each_block_i16(src, |b| out.write_i16(b))?;
+    } else {
+        loudness::for_each_block(src, |b| out.write(b))?;
+    }
+    match out {
+        AudioOut::Mp3(m) => Ok(m.commit_measured(tags)?.1),
+        other => other.commit(tags).map(|_| None),
     }
 }
 
@@ -112,8 +117,7 @@ pub fn encode(job: &Job<'_>, first: Normalized) -> Result<Encoded> {
     let mut passes = 0;
     loop {
         passes += 1;
-        encode_file(job.wav, job.dst, job.format, job.rate, job.tags)?;
-        let Some(m) = measure_decoded(job.dst, job.format)? else {
+        let Some(m) = encode_measured(job.wav, job.dst, job.format, job.rate, job.tags)? else {
             return Ok(Encoded { norm, published: norm.output, passes });
         };
         let off = m.lufs.map_or(0.0, |l| job.target.lufs - l);
@@ -128,6 +132,6 @@ pub fn encode(job: &Job<'_>, first: Normalized) -> Result<Encoded> {
             aim.max_true_peak -= over + 0.1;
         }
         std::fs::remove_file(job.dst).map_err(|err| Error::Io { path: job.dst.to_path_buf(), err })?;
-        norm = loudness::normalize(job.raw, job.wav, aim, job.slices)?;
+        norm = loudness::normalize_with(job.raw, job.wav, aim, job.slices, job.format != Format::Mp3)?;
     }
 }

@@ -7,7 +7,7 @@
 //! 532 kB), for much less code. The
 //! STREAMINFO MD5 is left zero ("not computed", which the format allows).
 //!
-//! Tags are Vorbis comments: TITLE, ARTIST, DATE, LANGUAGE, COMMENT, and per chapter
+//! Tags are Vorbis comments: TITLE, ARTIST and ORGANIZATION (both the publisher), DATE, LANGUAGE, COMMENT, and per chapter
 //! `CHAPTER001=HH:MM:SS.mmm` / `CHAPTER001NAME=…` (the Ogg/Vorbis chapter convention that
 //! FFmpeg and many players read). Frames go to a temporary file as they are coded; at commit
 //! the header blocks (which need the totals) are written to a second temporary file, the
@@ -176,6 +176,7 @@ fn vorbis_comment(tags: &Tags, rate: u32) -> Vec<u8> {
     for (k, v) in [
         ("TITLE", &tags.title),
         ("ARTIST", &tags.artist),
+        ("ORGANIZATION", &tags.artist),
         ("DATE", &tags.date),
         ("LANGUAGE", &tags.language),
         ("COMMENT", &tags.comment),

@@ -19,6 +19,7 @@ pub mod mp3;
 pub mod mp3dec;
 pub mod stream;
 pub mod temp;
+pub mod upsample;
 
 use std::path::{Path, PathBuf};
 
@@ -98,7 +99,7 @@ impl Format {
 pub struct Tags {
     /// Title of the programme or text.
     pub title: String,
-    /// Artist / publisher.
+    /// Artist / publisher (ID3 `TPE1` and `TPUB`; Vorbis `ARTIST` and `ORGANIZATION`).
     pub artist: String,
     /// Recording date, ISO 8601 (`2026-12-01`).
     pub date: String,
@@ -122,6 +123,8 @@ pub struct Chapter {
 }
 
 /// An audio file being written in some format; commit moves it into place.
+// One per file: the MP3 writer's inline state costs nothing worth boxing.
+#[allow(clippy::large_enum_variant)]
 pub enum AudioOut {
     /// WAV.
     Wav(WavFile),

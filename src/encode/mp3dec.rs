@@ -4,7 +4,10 @@
 //! MP3 encoding at speech bit rates does not keep the level: on the built-in voices at
 //! 96 kbit/s the decoded bulletin measured 0.5 LU quieter than the WAV it was made from
 //! (ffmpeg `ebur128`: −16.1 → −16.6 LUFS), at 22.05 and 44.1 kHz alike and across the
-//! spectrum. The bulletin therefore measures what it publishes ([`loudness`]) and corrects.
+//! spectrum. The bulletin therefore measures what it publishes and corrects. It measures
+//! while it encodes: the frames go to a second thread that decodes and meters them
+//! ([`ChannelReader`], [`loudness_in`]; see [`super::mp3::Mp3File::measure_decoded`]), so
+//! the measurement costs no second pass over the file and runs on the other core.
 
 use std::io::Read;
 use std::path::Path;
@@ -31,10 +34,19 @@ impl Drop for Hip {
 
 /// Decodes the MP3 at `path` block by block, handing each block of mono 16-bit samples
 /// (and the stream's sample rate) to `f`. Returns the number of samples decoded.
-pub fn for_each_block(path: &Path, mut f: impl FnMut(&[i16], u32) -> Result<()>) -> Result<u64> {
+pub fn for_each_block(path: &Path, f: impl FnMut(&[i16], u32) -> Result<()>) -> Result<u64> {
+    let file = std::fs::File::open(path).map_err(|err| Error::Io { path: path.to_path_buf(), err })?;
+    for_each_block_in(std::io::BufReader::with_capacity(1 << 16, file), path, f)
+}
+
+/// Decodes MP3 bytes from `file` (named `path` in messages) as [`for_each_block`] does.
+pub fn for_each_block_in(
+    mut file: impl Read,
+    path: &Path,
+    mut f: impl FnMut(&[i16], u32) -> Result<()>,
+) -> Result<u64> {
     let io = |err| Error::Io { path: path.to_path_buf(), err };
     let bad = |what: &str| Error::Other(format!("{}: not a decodable MP3 ({what})", path.display()));
-    let mut file = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path).map_err(io)?);
     // Skip an ID3v2 tag (the decoder would search through it for a frame sync).
     let mut head = [0u8; 10];
     file.read_exact(&mut head).map_err(io)?;
@@ -109,9 +121,15 @@ pub fn for_each_block(path: &Path, mut f: impl FnMut(&[i16], u32) -> Result<()>)
 
 /// Measures the integrated loudness and true peak of the MP3 at `path` as decoded.
 pub fn loudness(path: &Path) -> Result<Measurement> {
+    let file = std::fs::File::open(path).map_err(|err| Error::Io { path: path.to_path_buf(), err })?;
+    loudness_in(std::io::BufReader::with_capacity(1 << 16, file), path)
+}
+
+/// Measures MP3 bytes read from `file` (named `path` in messages) as [`loudness`] does.
+pub fn loudness_in(file: impl Read, path: &Path) -> Result<Measurement> {
     let ebu = |e: ebur128::Error| Error::Other(format!("loudness measurement: {e}"));
     let mut meter: Option<EbuR128> = None;
-    let samples = for_each_block(path, |b, rate| {
+    let samples = for_each_block_in(file, path, |b, rate| {
         let m = match &mut meter {
             Some(m) => m,
             None => meter.insert(EbuR128::new(1, rate, Mode::I | Mode::TRUE_PEAK).map_err(ebu)?),
@@ -128,4 +146,33 @@ pub fn loudness(path: &Path) -> Result<Measurement> {
         true_peak: (tp > 0.0).then(|| 20.0 * tp.log10()),
         samples,
     })
+}
+
+/// Bytes arriving over a channel, read as one stream (ends when the sender is dropped).
+pub struct ChannelReader {
+    rx: std::sync::mpsc::Receiver<Vec<u8>>,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl ChannelReader {
+    /// Reads what `rx` receives.
+    pub fn new(rx: std::sync::mpsc::Receiver<Vec<u8>>) -> ChannelReader {
+        ChannelReader { rx, buf: Vec::new(), pos: 0 }
+    }
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos == self.buf.len() {
+            match self.rx.recv() {
+                Ok(b) => (self.buf, self.pos) = (b, 0),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
 }

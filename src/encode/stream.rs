@@ -33,6 +33,8 @@ pub enum StreamFormat {
     Mp3,
 }
 
+// One per stream: the MP3 encoder's inline buffers cost nothing worth boxing.
+#[allow(clippy::large_enum_variant)]
 enum Body<W: Write> {
     Pcm(W),
     Mp3(Mp3Encoder<W>),

@@ -371,3 +371,77 @@ fn mp3_loudness_miss_is_corrected_by_another_pass() {
         assert!((f - target.lufs).abs() <= 0.5 && tp <= -1.0, "FFmpeg: {f} LUFS, {tp} dBTP");
     }
 }
+
+/// The MP3 bulletin and its `--split` files are the same bytes whatever the thread count
+/// (the article files are encoded in parallel), and each article file decodes to its
+/// article's span of the bulletin.
+#[test]
+fn mp3_bulletin_and_split_files_do_not_depend_on_threads_and_last_as_their_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = bulletin_mp3(dir.path()); // b/, default threads
+    let args = ["bulletin", "arts", "--format", "mp3", "--split", "--date", "2026-12-01"];
+    for (out, t) in [("one", "1"), ("two", "2")] {
+        let o = run(dir.path(), &[&args[..], &["-o", out]].concat(), &[("RAYON_NUM_THREADS", t)]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let arts = m["articles"].as_array().unwrap();
+    let mut names = vec!["bulletin.mp3".to_string()];
+    names.extend(arts.iter().map(|a| a["file"].as_str().unwrap().to_string()));
+    for name in &names {
+        let one = std::fs::read(dir.path().join("one").join(name)).unwrap();
+        assert_eq!(one, std::fs::read(dir.path().join("two").join(name)).unwrap(), "{name}: 1 vs 2 threads");
+        assert_eq!(one, std::fs::read(dir.path().join("b").join(name)).unwrap(), "{name}: 1 vs default threads");
+    }
+    if !have_ffmpeg() {
+        return;
+    }
+    for a in arts {
+        let p = ffprobe_json(&dir.path().join("b").join(a["file"].as_str().unwrap()));
+        assert_eq!(p["streams"][0]["codec_name"], "mp3");
+        assert_eq!(p["streams"][0]["sample_rate"], "44100");
+        let dur: f64 = p["format"]["duration"].as_str().unwrap().parse().unwrap();
+        let want = a["end"].as_f64().unwrap() - a["start"].as_f64().unwrap();
+        assert!((dur - want).abs() < 0.03, "article {}: {dur} s decoded, {want} s rendered", a["index"]);
+        assert_eq!(p["format"]["tags"]["title"], a["headline"]);
+    }
+}
+
+/// Title, artist/publisher (`--publisher`), date, language `hin` and comment, as ffprobe
+/// reads them from the MP3's ID3v2.4 tag and the FLAC's Vorbis comments.
+#[test]
+fn bulletin_tags_name_the_publisher_in_mp3_and_flac() {
+    let dir = tempfile::tempdir().unwrap();
+    bulletin_mp3(dir.path());
+    let publisher = "आकाशवाणी समाचार";
+    for (out, fmt) in [("pm", "mp3"), ("pf", "flac")] {
+        let o = run(
+            dir.path(),
+            &["bulletin", "arts", "-o", out, "--format", fmt, "--date", "2026-12-01", "--publisher", publisher],
+            &[],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let mp3 = std::fs::read(dir.path().join("pm/bulletin.mp3")).unwrap();
+    let tag = &mp3[..id3_len(&mp3)];
+    for id in [&b"TIT2"[..], b"TPE1", b"TPUB", b"TDRC", b"TLAN", b"COMM"] {
+        assert!(tag.windows(4).any(|w| w == id), "{} frame missing", String::from_utf8_lossy(id));
+    }
+    // Without --publisher there is no artist or publisher frame.
+    let plain = std::fs::read(dir.path().join("b/bulletin.mp3")).unwrap();
+    assert!(!plain[..id3_len(&plain)].windows(4).any(|w| w == b"TPE1" || w == b"TPUB"));
+    if !have_ffmpeg() {
+        return;
+    }
+    let t = &ffprobe_json(&dir.path().join("pm/bulletin.mp3"))["format"]["tags"];
+    assert_eq!(t["title"], "आज की ख़बरें");
+    assert_eq!(t["artist"], publisher);
+    assert_eq!(t["publisher"], publisher);
+    assert_eq!(t["date"], "2026-12-01");
+    assert_eq!(t["language"], "hin");
+    assert!(t["comment"].as_str().unwrap().starts_with("samachar "), "{t}");
+    let t = &ffprobe_json(&dir.path().join("pf/bulletin.flac"))["format"]["tags"];
+    assert_eq!(t["ARTIST"], publisher);
+    assert_eq!(t["ORGANIZATION"], publisher);
+    assert_eq!(t["DATE"], "2026-12-01");
+    assert_eq!(t["LANGUAGE"], "hin");
+}

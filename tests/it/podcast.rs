@@ -198,3 +198,47 @@ fn feed_without_base_url_names_the_missing_option_on_one_line() {
     assert!(e.contains("--base-url"), "{e}");
     assert!(!dir.path().join("feed.xml").exists());
 }
+
+/// Bulletins that finish at the same time each read, merge and rename the feed under its
+/// lock (`.feed.xml.lock`): none of their episodes is lost to another's update.
+#[test]
+fn concurrent_bulletins_updating_one_feed_lose_no_episode() {
+    let dir = setup();
+    let runs = 6;
+    let children: Vec<_> = (0..runs)
+        .map(|i| {
+            let out = format!("b{i}");
+            crate::common::bin()
+                .current_dir(dir.path())
+                .args(["bulletin", "arts", "-q", "--no-intro", "-o", &out, "--date", "2026-12-01"])
+                .args(["--feed", "feed.xml", "--base-url", BASE])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let (_, items) = read_feed(&dir.path().join("feed.xml"));
+    let mut guids: Vec<String> =
+        items.iter().map(|it| it.iter().find(|(n, _, _)| n == "guid").unwrap().2.clone()).collect();
+    guids.sort();
+    let want: Vec<String> = (0..runs).map(|i| format!("{BASE}b{i}/")).collect();
+    assert_eq!(guids, want, "every run's episode is in the feed once");
+    let names: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(!names.iter().any(|n| n.ends_with(".tmp") || n.ends_with(".lock")), "temporary or lock left: {names:?}");
+}
+
+#[test]
+fn a_new_feed_names_the_publisher_as_itunes_author() {
+    let dir = setup();
+    bulletin(dir.path(), "b", "2026-12-01", &["--publisher", "समाचार सेवा & Co"]);
+    let text = std::fs::read_to_string(dir.path().join("feed.xml")).unwrap();
+    assert!(text.contains("<itunes:author>समाचार सेवा &amp; Co</itunes:author>"), "{text}");
+    let e = fails(&run_env(dir.path(), &["bulletin", "arts", "--publisher", " "], None, &[]));
+    assert!(e.contains("publisher"), "{e}");
+}

@@ -220,6 +220,14 @@ fn load_model(path: &Path, dir: &Path, threads: usize) -> crate::Result<Arc<Mode
         .map_err(|e| ort_err(e.to_string()))?
         .with_inter_threads(1)
         .map_err(|e| ort_err(e.to_string()))?
+        // ONNX Runtime's default level, said explicitly: the reference (Python) uses it too.
+        .with_optimization_level(ort::session::builder::GraphOptimizationLevel::All)
+        .map_err(|e| ort_err(e.to_string()))?
+        // No busy-waiting between operators: idle intra-op threads sleep. The default
+        // (spinning) burns the cores a shared machine's other work needs, and the
+        // spinning threads compete with the one doing the work; the output is unchanged.
+        .with_intra_op_spinning(false)
+        .map_err(|e| ort_err(e.to_string()))?
         .commit_from_file(path)
         .map_err(|e| ort_err(e.to_string()))?;
     let names: Vec<String> = session.inputs().iter().map(|i| i.name().to_string()).collect();
@@ -350,6 +358,18 @@ impl Kokoro {
             out_rate: settings.sample_rate,
             threads,
         })
+    }
+
+    /// Returns the model calls and silences a sentence becomes: what [`Backend::synthesize`]
+    /// runs, in order (the speed of a piece is this voice's `--rate` times the piece's rate).
+    pub fn pieces(&self, sentence: &PhoneticSentence) -> Vec<phones::Piece> {
+        self.model.mapping.pieces(sentence, MAX_TOKENS)
+    }
+
+    /// Returns the speed the model is given (`--rate`, divided by the `--pitch` factor, which
+    /// resampling undoes).
+    pub fn speed(&self) -> f32 {
+        self.speed / self.pitch
     }
 
     /// Runs the model on tokens (without padding) at a speed; returns the raw samples.

@@ -15,6 +15,8 @@ mod podcast;
 mod prosody;
 mod render;
 mod serve;
+mod serve_faults;
+mod serve_load;
 mod ssml;
 mod synth;
 mod text;

@@ -312,7 +312,7 @@ pub(crate) fn run_load(addr: &str, pid: u32, refs: &[Vec<u8>], spec: &Spec) -> R
                         }
                         // Neighbouring requests get different sentences.
                         let i = (n * 7) % SENTENCES.len();
-                        let wav = n % 2 == 0;
+                        let wav = n.is_multiple_of(2);
                         let json = serde_json::json!({
                             "model": "samachar", "input": SENTENCES[i], "voice": "default",
                             "response_format": if wav { "wav" } else { "pcm" },

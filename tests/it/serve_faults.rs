@@ -100,9 +100,12 @@ fn hundred_clients_that_disconnect_mid_stream_stop_their_synthesis_and_memory_re
     // The work stopped: each abandoned request rendered a few sentences (the renderer's
     // look-ahead, the response channel and the socket buffers), not its article.
     assert!(audio < 0.1 * clients * article_secs, "abandoned syntheses went on: {audio} s of audio");
-    // The memory came back: later waves do not grow the server (no leak per request).
+    // The memory came back: later waves do not grow the server. The allocator settles over the
+    // first waves (a few MB: thread arenas; ten waves by hand level off within 25–26.5 MB), so
+    // the bound is loose, but an abandoned request that kept even the ~400 kB of samples it
+    // rendered would exceed it by far (200 requests after the first wave).
     let (first, last) = (after[0], *after.last().unwrap());
-    assert!(last as f64 <= first as f64 * 1.1 + 4096.0, "RSS grew from {first} kB to {last} kB over the waves");
+    assert!(last <= first + 12 * 1024, "RSS grew from {first} kB to {last} kB over the waves");
     // And the server still answers, with the right audio.
     let r = Client::new(&srv.addr)
         .speech(&serde_json::json!({"input": SENTENCES[0], "response_format": "pcm"}).to_string())

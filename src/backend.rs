@@ -111,20 +111,36 @@ pub fn open(voice: &str, settings: &Settings) -> crate::Result<Arc<dyn Backend>>
     Ok(Arc::new(crate::synth::Formant::new(&v, settings)))
 }
 
-/// Returns the Kokoro model directory: `$SAMACHAR_KOKORO_DIR`, else
-/// `$XDG_DATA_HOME/samachar/kokoro` (default `~/.local/share/samachar/kokoro`).
+/// Returns the Kokoro model directory, the first of:
+/// 1. `$SAMACHAR_MODEL_DIR` ([`MODEL_DIR_ENV`]);
+/// 2. `$SAMACHAR_KOKORO_DIR` ([`KOKORO_DIR_ENV`], the older name, still honoured);
+/// 3. `$XDG_DATA_HOME/samachar/models/kokoro` (default `~/.local/share/samachar/models/kokoro`)
+///    if that directory exists;
+/// 4. `$XDG_DATA_HOME/samachar/kokoro`, the older default, if that directory exists;
+/// 5. else the directory of 3 (named in "missing" errors and by `scripts/fetch-kokoro`).
+///
+/// An empty variable counts as unset.
 pub fn kokoro_dir() -> std::path::PathBuf {
-    if let Some(d) = std::env::var_os(KOKORO_DIR_ENV).filter(|d| !d.is_empty()) {
-        return d.into();
+    for var in [MODEL_DIR_ENV, KOKORO_DIR_ENV] {
+        if let Some(d) = std::env::var_os(var).filter(|d| !d.is_empty()) {
+            return d.into();
+        }
     }
     let base = match std::env::var_os("XDG_DATA_HOME") {
         Some(d) if !d.is_empty() => std::path::PathBuf::from(d),
         _ => std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".local").join("share"),
     };
-    base.join("samachar").join("kokoro")
+    let new = base.join("samachar").join("models").join("kokoro");
+    let old = base.join("samachar").join("kokoro");
+    if !new.is_dir() && old.is_dir() {
+        return old;
+    }
+    new
 }
 
-/// The environment variable naming the Kokoro model directory.
+/// The environment variable naming the model directory (the Kokoro model's files).
+pub const MODEL_DIR_ENV: &str = "SAMACHAR_MODEL_DIR";
+/// The older name of [`MODEL_DIR_ENV`], still honoured after it.
 pub const KOKORO_DIR_ENV: &str = "SAMACHAR_KOKORO_DIR";
 
 /// Returns the sample rate a voice renders at when `--sample-rate` is not given: 24 kHz for
@@ -149,4 +165,60 @@ fn open_kokoro(_spec: &str, _settings: &Settings) -> crate::Result<Arc<dyn Backe
     Err(crate::Error::Other(
         "this samachar was built without the neural voice; rebuild it with `cargo build --release --features neural` (README, \"Neural voice\")".into(),
     ))
+}
+
+/// Why [`open_service`] refused a voice.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServiceVoiceError {
+    /// Not a voice the service offers (see [`service_voices`]).
+    Unknown,
+    /// An offered voice that failed to open (a corrupt model, a missing runtime): the detail,
+    /// for the server's log.
+    Unavailable(String),
+}
+
+/// Returns the voices `samachar serve` offers: the built-in formant voices, then (with the
+/// `neural` feature) `kokoro:NAME` for each Kokoro voice installed in [`kokoro_dir`].
+pub fn service_voices() -> Vec<String> {
+    let mut v: Vec<String> = crate::synth::Voice::builtin_names().iter().map(|n| n.to_string()).collect();
+    v.extend(installed_kokoro_voices().into_iter().map(|n| format!("{KOKORO_PREFIX}{n}")));
+    v
+}
+
+/// Opens a voice for `samachar serve`: a built-in name, or `kokoro:NAME` (or a mix) of
+/// installed Kokoro voices. Never a file path, so a client cannot make the server read files.
+pub fn open_service(voice: &str, settings: &Settings) -> Result<Arc<dyn Backend>, ServiceVoiceError> {
+    if let Some(spec) = voice.strip_prefix(KOKORO_PREFIX) {
+        let installed = installed_kokoro_voices();
+        let names = kokoro_spec_names(spec).ok_or(ServiceVoiceError::Unknown)?;
+        if names.is_empty() || !names.iter().all(|n| installed.contains(n)) {
+            return Err(ServiceVoiceError::Unknown);
+        }
+        return open_kokoro(spec, settings).map_err(|e| ServiceVoiceError::Unavailable(e.to_string()));
+    }
+    let v = crate::synth::Voice::builtin(voice).map_err(|_| ServiceVoiceError::Unknown)?;
+    Ok(Arc::new(crate::synth::Formant::new(&v, settings)))
+}
+
+/// The voice names of a Kokoro spec (`a*0.6+b*0.4`), or None if it does not parse.
+#[cfg(feature = "neural")]
+fn kokoro_spec_names(spec: &str) -> Option<Vec<String>> {
+    crate::kokoro::voices::parse_spec(spec).ok().map(|m| m.into_iter().map(|(n, _)| n).collect())
+}
+
+#[cfg(not(feature = "neural"))]
+fn kokoro_spec_names(_spec: &str) -> Option<Vec<String>> {
+    None
+}
+
+/// The Kokoro voices installed in [`kokoro_dir`] (none without the `neural` feature, or when
+/// the voices file is unreadable).
+#[cfg(feature = "neural")]
+fn installed_kokoro_voices() -> Vec<String> {
+    crate::kokoro::installed_voices(&kokoro_dir()).unwrap_or_default()
+}
+
+#[cfg(not(feature = "neural"))]
+fn installed_kokoro_voices() -> Vec<String> {
+    Vec::new()
 }

@@ -30,11 +30,11 @@ pub struct BulletinArgs {
     /// Speaking rate multiplier, 0.25 to 4.
     #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = super::parse_rate)]
     rate: f32,
-    /// Pitch multiplier of the voice's base pitch, 0.5 to 2.
+    /// Pitch multiplier of the voice's base pitch, 0.5 to 2 (kokoro voices: 0.8 to 1.25).
     #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = super::parse_pitch)]
     pitch: f32,
     /// Output sample rate in Hz: 16000, 22050, 24000, 44100 or 48000 (default: 22050;
-    /// kokoro voices: 24000, the only rate they render).
+    /// kokoro voices: 24000, the model's own; other rates are resampled).
     #[arg(long, value_parser = super::parse_sample_rate)]
     sample_rate: Option<u32>,
     /// Integrated loudness target in LUFS (−16 for streaming; −23 for EBU R128 broadcast).

@@ -60,14 +60,14 @@ enum Command {
         /// Speaking rate multiplier, 0.25 to 4 (2 = twice as fast).
         #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = parse_rate)]
         rate: f32,
-        /// Pitch multiplier of the voice's base pitch, 0.5 to 2.
+        /// Pitch multiplier of the voice's base pitch, 0.5 to 2 (kokoro voices: 0.8 to 1.25).
         #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = parse_pitch)]
         pitch: f32,
         /// Volume multiplier, 0 to 2.
         #[arg(long, default_value_t = 1.0, allow_hyphen_values = true, value_parser = parse_volume)]
         volume: f32,
         /// Output sample rate in Hz: 16000, 22050, 24000, 44100 or 48000 (default: 22050;
-        /// kokoro voices: 24000, the only rate they render).
+        /// kokoro voices: 24000, the model's own; other rates are resampled).
         #[arg(long, value_parser = parse_sample_rate)]
         sample_rate: Option<u32>,
         /// Overwrites the output file if it exists.
@@ -98,7 +98,9 @@ enum Command {
     /// (a directory holding samachar's manifest.json), never any other directory or file.
     Bulletin(bulletin_cli::BulletinArgs),
     /// Serves speech over HTTP: POST /v1/audio/speech (OpenAI-compatible), GET /v1/voices,
-    /// /healthz, /readyz, /metrics. See the README's "Service" section.
+    /// /healthz, /readyz, /metrics, a listening page at /; with --data-dir bulletin jobs
+    /// (POST /v1/bulletins); with --wyoming also the Wyoming protocol for Home Assistant.
+    /// See the README's "Service" section.
     #[cfg(feature = "serve")]
     Serve(ServeArgs),
 }
@@ -140,6 +142,26 @@ struct ServeArgs {
     /// the connection is closed and its synthesis stopped.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     write_timeout: u64,
+    /// Directory for bulletin jobs (POST /v1/bulletins); without it those routes answer 404.
+    /// Jobs survive a restart; several servers may share it (see the README).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Bulletin jobs built at once by this server.
+    #[arg(long, default_value_t = 1)]
+    bulletin_workers: usize,
+    /// Most bulletin jobs stored in --data-dir, finished or not (507 above; DELETE old ones).
+    #[arg(long, default_value_t = 100)]
+    max_bulletin_jobs: usize,
+    /// Most bulletin jobs queued or building on this server (429 above).
+    #[arg(long, default_value_t = 16)]
+    max_queued_bulletins: usize,
+    /// Most bytes of a POST /v1/bulletins body (413 above); default 8 MiB.
+    #[arg(long, default_value_t = 8 << 20)]
+    max_bulletin_body: usize,
+    /// Also serves the Wyoming protocol (Home Assistant) on tcp://HOST:PORT, beside HTTP. It
+    /// has no authentication: a non-loopback HOST needs --insecure.
+    #[arg(long, value_name = "tcp://HOST:PORT", value_parser = samachar::serve::wyoming::parse_uri)]
+    wyoming: Option<std::net::SocketAddr>,
 }
 
 #[cfg(feature = "serve")]
@@ -161,8 +183,16 @@ fn serve(a: ServeArgs) -> anyhow::Result<()> {
             a.bind
         );
     }
+    if let Some(w) = a.wyoming {
+        if !w.ip().is_loopback() && !a.insecure {
+            anyhow::bail!(
+                "--wyoming tcp://{w} is not a loopback address and Wyoming has no authentication: give --insecure to serve it there"
+            );
+        }
+    }
     let cfg = samachar::serve::Config {
         bind: a.bind,
+        wyoming: a.wyoming,
         max_concurrent: a.max_concurrent,
         queue: a.queue,
         max_chars: a.max_chars,
@@ -170,6 +200,13 @@ fn serve(a: ServeArgs) -> anyhow::Result<()> {
         grace: std::time::Duration::from_secs(a.grace),
         read_timeout: std::time::Duration::from_secs(a.read_timeout),
         write_timeout: std::time::Duration::from_secs(a.write_timeout),
+        bulletins: samachar::serve::bulletins::Settings {
+            data_dir: a.data_dir,
+            workers: a.bulletin_workers,
+            max_jobs: a.max_bulletin_jobs,
+            max_queued: a.max_queued_bulletins,
+            max_body: a.max_bulletin_body,
+        },
         token,
         ..Default::default()
     };
@@ -461,7 +498,14 @@ fn neural_voices(out: &mut impl Write) -> anyhow::Result<()> {
         )?;
     }
     for n in names {
-        writeln!(out, "kokoro:{n:<16} neural (Kokoro-82M), 24 kHz")?;
+        // Kokoro names a voice by language and sex: h = Hindi, j = Japanese, …
+        let lang = match n.chars().next() {
+            Some('h') => ", Hindi voice",
+            Some('j') => ", Japanese voice",
+            _ => "",
+        };
+        let name = format!("kokoro:{n}");
+        writeln!(out, "{name:<23} neural (Kokoro-82M{lang}), 24 kHz")?;
     }
     Ok(())
 }

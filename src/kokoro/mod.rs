@@ -6,14 +6,16 @@
 //! ([`crate::backend::kokoro_dir`]), which `scripts/fetch-kokoro` fills. Each sentence becomes
 //! Kokoro tokens through the data file `voices/kokoro_phones.tsv` ([`phones`]), is cut into
 //! pieces under the model's 510-token limit at pauses, and is rendered with the voice's style
-//! vector for that token count. Output: 24 kHz mono.
+//! vector for that token count. The model makes 24 kHz mono; [`resample`] takes it to
+//! `--sample-rate` and applies `--pitch`.
 
 pub mod phones;
+pub mod resample;
 pub mod voices;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
 use ort::session::Session;
 use ort::value::Tensor;
@@ -28,35 +30,92 @@ pub const SAMPLE_RATE: u32 = 24_000;
 pub const MAX_TOKENS: usize = 500;
 /// Model files looked for, in order.
 pub const MODEL_FILES: &[&str] = &["kokoro-v1.0.int8.onnx", "kokoro-v1.0.onnx"];
-/// Voice archives looked for, in order.
+/// Voice archives read, in this order: every one present is read, and a voice name found in
+/// two of them is taken from the first (`voices_ja.npz` from `scripts/fetch-kokoro`, then
+/// Kokoro's official `voices-v1.0.bin`, which also has the Hindi voices).
 pub const VOICE_FILES: &[&str] = &["voices_ja.npz", "voices-v1.0.bin"];
 /// Kokoro's symbol → token id table.
 pub const VOCAB_FILE: &str = "vocab.json";
 /// The ONNX Runtime library looked for in the model directory.
 pub const RUNTIME_FILE: &str = "libonnxruntime.so";
-/// The sizes of the known model files (name, bytes): a different size is a corrupt download.
-const KNOWN_SIZES: &[(&str, u64)] = &[("kokoro-v1.0.int8.onnx", 92_361_271)];
+/// The files `scripts/fetch-kokoro` installs (name, bytes, sha256): one of these names with
+/// another size or digest is a corrupt or wrong download. Other files (Kokoro's official
+/// `kokoro-v1.0.onnx`, `voices-v1.0.bin`) are loaded as they are, their structure checked.
+pub const KNOWN_FILES: &[(&str, u64, &str)] = &[
+    ("kokoro-v1.0.int8.onnx", 92_361_271, "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"),
+    ("voices_ja.npz", 2_612_478, "fc663c0f5c64d1f10c7c6daa2323ea20efe1b255a891b0d912d07bf58c529d15"),
+    ("vocab.json", 1_155, "ba536e2187cf4a12827b4e6138f29c17b795fcc3f8155386408d8d4edc229a41"),
+];
 /// Environment variable: ONNX Runtime's intra-op threads (default: all cores).
 pub const THREADS_ENV: &str = "SAMACHAR_KOKORO_THREADS";
+/// The `--pitch` factors a Kokoro voice accepts. Pitch is changed by resampling, which moves
+/// the formants with the pitch (a larger or smaller voice, not the same voice higher): within
+/// about ±4 semitones it still sounds like a person; beyond, like a recording at the wrong speed.
+pub const PITCH_RANGE: (f32, f32) = (0.8, 1.25);
+/// Pitch is applied in steps of 1/1000: the resampler's input rate is 24 kHz × pitch rounded
+/// to 24 Hz, which keeps the FFT sizes of the exact rational ratio small.
+const PITCH_STEP_HZ: u32 = 24;
 
-/// A Kokoro voice (one style table, possibly a mix) with its model session.
-pub struct Kokoro {
+/// A loaded model: one ONNX Runtime session, shared by every voice opened on it (a server
+/// keeps it between requests).
+struct Model {
     // Session::run needs `&mut`: one call at a time, each using the session's fixed intra-op
     // threads, so the output cannot depend on how many rendering tasks run.
     session: Mutex<Session>,
+    // Sentences take the model in the order they ask for it (a FIFO of tickets) rather than
+    // in whatever order a mutex wakes them, so the sentence the writer waits for (the first,
+    // for --play) is not overtaken by later ones.
+    turns: Turns,
     token_input: String,
-    style: voices::StyleTable,
     mapping: phones::Mapping,
+    name: String,
+}
+
+/// A FIFO lock: `take` waits until every earlier ticket is done.
+#[derive(Default)]
+struct Turns {
+    state: Mutex<(u64, u64)>,
+    cv: Condvar,
+}
+
+struct Turn<'a>(&'a Turns);
+
+impl Turns {
+    fn take(&self) -> Turn<'_> {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let ticket = s.0;
+        s.0 += 1;
+        while s.1 != ticket {
+            s = self.cv.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
+        Turn(self)
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        self.0.state.lock().unwrap_or_else(|e| e.into_inner()).1 += 1;
+        self.0.cv.notify_all();
+    }
+}
+
+/// A Kokoro voice (one style table, possibly a mix) with its model session.
+pub struct Kokoro {
+    model: Arc<Model>,
+    style: voices::StyleTable,
     spec: String,
-    model: String,
     speed: f32,
     volume: f32,
+    pitch: f32,
+    /// The rate Kokoro's samples are taken to be at: 24 kHz × pitch.
+    model_rate: u32,
+    out_rate: u32,
     threads: usize,
 }
 
 impl std::fmt::Debug for Kokoro {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Kokoro").field("voice", &self.spec).field("model", &self.model).finish_non_exhaustive()
+        f.debug_struct("Kokoro").field("voice", &self.spec).field("model", &self.model.name).finish_non_exhaustive()
     }
 }
 
@@ -69,12 +128,120 @@ fn find(dir: &Path, names: &[&str]) -> Option<PathBuf> {
     names.iter().map(|n| dir.join(n)).find(|p| p.is_file())
 }
 
-/// Lists the voices installed in the model directory (empty when none).
+/// Lists the voices installed in the model directory, sorted (empty when none).
 pub fn installed_voices(dir: &Path) -> crate::Result<Vec<String>> {
-    match find(dir, VOICE_FILES) {
-        Some(p) => Ok(voices::read_npz(&p)?.into_keys().collect()),
-        None => Ok(Vec::new()),
+    let mut names = std::collections::BTreeSet::new();
+    for path in VOICE_FILES.iter().map(|n| dir.join(n)).filter(|p| p.is_file()) {
+        names.extend(voices::list_npz(&path)?);
     }
+    Ok(names.into_iter().collect())
+}
+
+/// Reads every voices file in `dir` ([`VOICE_FILES`], the first file's voice winning a name
+/// found twice), each checked first if it is a known file.
+fn read_voices(dir: &Path) -> crate::Result<BTreeMap<String, voices::StyleTable>> {
+    let mut all = BTreeMap::new();
+    for path in VOICE_FILES.iter().map(|n| dir.join(n)).filter(|p| p.is_file()) {
+        check_known(&path, dir)?;
+        for (name, table) in voices::read_npz(&path)? {
+            all.entry(name).or_insert(table);
+        }
+    }
+    Ok(all)
+}
+
+/// Checks a file against [`KNOWN_FILES`] by size, then sha256 (once per process for a file
+/// of unchanged size and time); other names pass.
+pub fn check_known(path: &Path, dir: &Path) -> crate::Result<()> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    /// A file's path, size and modification time, once its digest was right.
+    type Checked = (PathBuf, u64, Option<std::time::SystemTime>);
+    static VERIFIED: OnceLock<Mutex<HashSet<Checked>>> = OnceLock::new();
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let Some(&(_, size, sha)) = KNOWN_FILES.iter().find(|(n, _, _)| *n == name) else { return Ok(()) };
+    let io = |err| crate::Error::Io { path: path.into(), err };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    let corrupt = |what: String| {
+        crate::Error::Other(format!("Kokoro file {} is corrupt ({what}); {}", path.display(), fetch_hint(dir)))
+    };
+    if meta.len() != size {
+        return Err(corrupt(format!("{} bytes, expected {size}", meta.len())));
+    }
+    let key = (path.to_path_buf(), meta.len(), meta.modified().ok());
+    let verified = VERIFIED.get_or_init(Default::default);
+    if verified.lock().unwrap_or_else(|e| e.into_inner()).contains(&key) {
+        return Ok(());
+    }
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    let got: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    if got != sha {
+        return Err(corrupt(format!("sha256 {}…, expected {}…", &got[..12], &sha[..12])));
+    }
+    verified.lock().unwrap_or_else(|e| e.into_inner()).insert(key);
+    Ok(())
+}
+
+/// Returns the loaded model at `path` with `threads` intra-op threads, loading it once per
+/// process.
+fn load_model(path: &Path, dir: &Path, threads: usize) -> crate::Result<Arc<Model>> {
+    /// Loaded models by path and intra-op thread count.
+    type Models = HashMap<(PathBuf, usize), Arc<Model>>;
+    static MODELS: OnceLock<Mutex<Models>> = OnceLock::new();
+    let models = MODELS.get_or_init(Default::default);
+    // Held while loading: two requests for a new model load it once.
+    let mut cache = models.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(m) = cache.get(&(path.to_path_buf(), threads)) {
+        return Ok(m.clone());
+    }
+    let other = |s: String| crate::Error::Other(s);
+    check_known(path, dir)?;
+    let vocab_path = dir.join(VOCAB_FILE);
+    if !vocab_path.is_file() {
+        return Err(other(format!("Kokoro vocabulary {} is missing; {}", vocab_path.display(), fetch_hint(dir))));
+    }
+    check_known(&vocab_path, dir)?;
+    let vocab = read_vocab(&vocab_path)?;
+    let mapping = phones::Mapping::parse(phones::MAPPING_TSV, &vocab)?;
+    let env = runtime(dir)?;
+    let ort_err = |e: String| other(format!("Kokoro model {}: {e}", path.display()));
+    let session = Session::builder(env)
+        .map_err(|e| ort_err(e.to_string()))?
+        .with_intra_threads(threads)
+        .map_err(|e| ort_err(e.to_string()))?
+        .with_inter_threads(1)
+        .map_err(|e| ort_err(e.to_string()))?
+        .commit_from_file(path)
+        .map_err(|e| ort_err(e.to_string()))?;
+    let names: Vec<String> = session.inputs().iter().map(|i| i.name().to_string()).collect();
+    let token_input = ["tokens", "input_ids"]
+        .iter()
+        .find(|n| names.iter().any(|m| m == *n))
+        .ok_or_else(|| ort_err(format!("no 'tokens' or 'input_ids' input (inputs: {})", names.join(", "))))?
+        .to_string();
+    for need in ["style", "speed"] {
+        if !names.iter().any(|m| m == need) {
+            return Err(ort_err(format!("no '{need}' input (inputs: {})", names.join(", "))));
+        }
+    }
+    let model = Arc::new(Model {
+        session: Mutex::new(session),
+        turns: Turns::default(),
+        token_input,
+        mapping,
+        name: path.file_name().unwrap_or_default().to_string_lossy().into_owned(),
+    });
+    cache.insert((path.to_path_buf(), threads), model.clone());
+    Ok(model)
 }
 
 /// Reads Kokoro's vocabulary (`{"vocab": {"a": 43, …}}`, one character per symbol).
@@ -140,71 +307,47 @@ impl Kokoro {
     /// [`Kokoro::open`] with a given number of ONNX Runtime intra-op threads.
     pub fn open_with_threads(spec: &str, settings: &Settings, dir: &Path, threads: usize) -> crate::Result<Kokoro> {
         let other = |s: String| crate::Error::Other(s);
-        if settings.sample_rate != SAMPLE_RATE {
+        let rates = crate::render::wav::SAMPLE_RATES;
+        if !rates.contains(&settings.sample_rate) {
             return Err(other(format!(
-                "kokoro voices render at {SAMPLE_RATE} Hz; --sample-rate {} needs a resampler samachar does not have yet (omit it or pass {SAMPLE_RATE})",
+                "kokoro voices render at {}: not {} Hz",
+                rates.map(|r| r.to_string()).join(", "),
                 settings.sample_rate
             )));
         }
-        if settings.pitch != 1.0 {
-            return Err(other("kokoro voices cannot change pitch: --pitch works only with the built-in voices".into()));
+        let (lo, hi) = PITCH_RANGE;
+        if !(lo..=hi).contains(&settings.pitch) {
+            return Err(other(format!(
+                "--pitch {} is outside {lo}–{hi} for kokoro voices (pitch is shifted by resampling, formants with it; README, \"Neural voice\")",
+                settings.pitch
+            )));
         }
         let mix = voices::parse_spec(spec).map_err(other)?;
-        let model = find(dir, MODEL_FILES).ok_or_else(|| {
+        let model_path = find(dir, MODEL_FILES).ok_or_else(|| {
             other(format!("Kokoro model {} is missing; {}", dir.join(MODEL_FILES[0]).display(), fetch_hint(dir)))
         })?;
-        let model_name = model.file_name().unwrap_or_default().to_string_lossy().into_owned();
-        if let Some((_, size)) = KNOWN_SIZES.iter().find(|(n, _)| *n == model_name) {
-            let got = std::fs::metadata(&model).map_err(|err| crate::Error::Io { path: model.clone(), err })?.len();
-            if got != *size {
-                return Err(other(format!(
-                    "Kokoro model {} is corrupt ({got} bytes, expected {size}); {}",
-                    model.display(),
-                    fetch_hint(dir)
-                )));
-            }
+        let all = read_voices(dir)?;
+        if all.is_empty() {
+            return Err(other(format!(
+                "Kokoro voices file {} is missing; {}",
+                dir.join(VOICE_FILES[0]).display(),
+                fetch_hint(dir)
+            )));
         }
-        let voices_path = find(dir, VOICE_FILES).ok_or_else(|| {
-            other(format!("Kokoro voices file {} is missing; {}", dir.join(VOICE_FILES[0]).display(), fetch_hint(dir)))
-        })?;
-        let vocab_path = dir.join(VOCAB_FILE);
-        if !vocab_path.is_file() {
-            return Err(other(format!("Kokoro vocabulary {} is missing; {}", vocab_path.display(), fetch_hint(dir))));
-        }
-        let vocab = read_vocab(&vocab_path)?;
-        let mapping = phones::Mapping::parse(phones::MAPPING_TSV, &vocab)?;
-        let all = voices::read_npz(&voices_path)?;
         let style = voices::mix(&all, &mix).map_err(other)?;
-        let env = runtime(dir)?;
-        let ort_err = |e: String| other(format!("Kokoro model {}: {e}", model.display()));
-        let session = Session::builder(env)
-            .map_err(|e| ort_err(e.to_string()))?
-            .with_intra_threads(threads)
-            .map_err(|e| ort_err(e.to_string()))?
-            .with_inter_threads(1)
-            .map_err(|e| ort_err(e.to_string()))?
-            .commit_from_file(&model)
-            .map_err(|e| ort_err(e.to_string()))?;
-        let names: Vec<String> = session.inputs().iter().map(|i| i.name().to_string()).collect();
-        let token_input = ["tokens", "input_ids"]
-            .iter()
-            .find(|n| names.iter().any(|m| m == *n))
-            .ok_or_else(|| ort_err(format!("no 'tokens' or 'input_ids' input (inputs: {})", names.join(", "))))?
-            .to_string();
-        for need in ["style", "speed"] {
-            if !names.iter().any(|m| m == need) {
-                return Err(ort_err(format!("no '{need}' input (inputs: {})", names.join(", "))));
-            }
-        }
+        let model = load_model(&model_path, dir, threads)?;
+        // 24 kHz × pitch, in steps of PITCH_STEP_HZ (pitch 1 is exactly 24 kHz).
+        let steps = (SAMPLE_RATE as f64 * settings.pitch as f64 / PITCH_STEP_HZ as f64).round() as u32;
+        let model_rate = steps * PITCH_STEP_HZ;
         Ok(Kokoro {
-            session: Mutex::new(session),
-            token_input,
+            model,
             style,
-            mapping,
             spec: spec.to_string(),
-            model: model_name,
             speed: settings.rate,
             volume: settings.volume,
+            pitch: model_rate as f32 / SAMPLE_RATE as f32,
+            model_rate,
+            out_rate: settings.sample_rate,
             threads,
         })
     }
@@ -220,13 +363,15 @@ impl Kokoro {
         ids.push(0);
         ids.extend_from_slice(tokens);
         ids.push(0);
-        let err = |e: ort::Error| crate::Error::Other(format!("Kokoro model {}: {e}", self.model));
+        let err = |e: ort::Error| crate::Error::Other(format!("Kokoro model {}: {e}", self.model.name));
         let n = ids.len();
         let t = Tensor::from_array(([1usize, n], ids)).map_err(err)?;
         let s = Tensor::from_array(([1usize, voices::STYLE], style)).map_err(err)?;
         let v = Tensor::from_array(([1usize], vec![speed])).map_err(err)?;
-        let mut session = self.session.lock().map_err(|_| crate::Error::Other("Kokoro session poisoned".into()))?;
-        let out = session.run(ort::inputs![self.token_input.as_str() => t, "style" => s, "speed" => v]).map_err(err)?;
+        let mut session =
+            self.model.session.lock().map_err(|_| crate::Error::Other("Kokoro session poisoned".into()))?;
+        let out =
+            session.run(ort::inputs![self.model.token_input.as_str() => t, "style" => s, "speed" => v]).map_err(err)?;
         let (_, samples) = out[0].try_extract_tensor::<f32>().map_err(err)?;
         Ok(samples.to_vec())
     }
@@ -243,20 +388,35 @@ fn trim(samples: &[f32]) -> &[f32] {
 
 impl Backend for Kokoro {
     fn sample_rate(&self) -> u32 {
-        SAMPLE_RATE
+        self.out_rate
     }
 
     fn synthesize(&self, sentence: &PhoneticSentence) -> crate::Result<Audio> {
+        let pieces = self.model.mapping.pieces(sentence, MAX_TOKENS);
+        // The model runs every piece of the sentence in one turn; resampling, after the turn,
+        // overlaps the next sentence's inference.
+        let mut raw: Vec<Option<Vec<f32>>> = Vec::with_capacity(pieces.len());
+        {
+            let _turn = self.model.turns.take();
+            for piece in &pieces {
+                raw.push(match piece {
+                    // Rendered slower by the pitch factor, then resampled faster by it: the
+                    // pitch moves, the duration stays.
+                    phones::Piece::Speech { tokens, rate, .. } => {
+                        Some(self.infer(tokens, self.speed * rate / self.pitch)?)
+                    }
+                    phones::Piece::Break(_) => None,
+                });
+            }
+        }
+        let out = self.out_rate as f32;
         let mut samples: Vec<f32> = Vec::new();
         let mut marks = Vec::new();
-        for piece in self.mapping.pieces(sentence, MAX_TOKENS) {
-            match piece {
-                phones::Piece::Break(secs) => {
-                    samples.resize(samples.len() + (secs.max(0.0) * SAMPLE_RATE as f32).round() as usize, 0.0)
-                }
-                phones::Piece::Speech { tokens, rate, volume, marks: m } => {
-                    let raw = self.infer(&tokens, self.speed * rate)?;
-                    let speech = trim(&raw);
+        for (piece, raw) in pieces.into_iter().zip(raw) {
+            match (piece, raw) {
+                (phones::Piece::Speech { tokens, volume, marks: m, .. }, Some(raw)) => {
+                    let speech =
+                        resample::resample(trim(&raw), self.model_rate, self.out_rate).map_err(crate::Error::Other)?;
                     let start = samples.len() as u64;
                     for (name, at) in m {
                         let frac = if tokens.is_empty() { 0.0 } else { at as f64 / tokens.len() as f64 };
@@ -265,22 +425,27 @@ impl Backend for Kokoro {
                     let g = self.volume * volume;
                     samples.extend(speech.iter().map(|x| x * g));
                 }
+                (phones::Piece::Break(secs), _) => {
+                    samples.resize(samples.len() + (secs.max(0.0) * out).round() as usize, 0.0)
+                }
+                (phones::Piece::Speech { .. }, None) => unreachable!("every speech piece was inferred"),
             }
         }
-        // The contract's ceiling: at most −1 dBFS.
+        // The contract's ceiling: at most −1 dBFS (resampling can raise a peak a little).
         let ceiling = 10f32.powf(-1.0 / 20.0);
         let peak = samples.iter().fold(0.0f32, |m, x| m.max(x.abs()));
         if peak > ceiling {
             let g = ceiling / peak;
             samples.iter_mut().for_each(|x| *x *= g);
         }
-        Ok(Audio { samples, sample_rate: SAMPLE_RATE, marks })
+        Ok(Audio { samples, sample_rate: self.out_rate, marks })
     }
 
     fn projected_samples(&self, sentence: &PhoneticSentence) -> u64 {
-        // An estimate: Kokoro speaks read Hindi at about 14 tokens a second at speed 1.
+        // An estimate: Kokoro speaks read Hindi at about 14 tokens a second at speed 1 (the
+        // pitch does not change the duration).
         let mut secs = 0.0f64;
-        for piece in self.mapping.pieces(sentence, MAX_TOKENS) {
+        for piece in self.model.mapping.pieces(sentence, MAX_TOKENS) {
             secs += match piece {
                 phones::Piece::Break(s) => s.max(0.0) as f64,
                 phones::Piece::Speech { tokens, rate, .. } => {
@@ -288,16 +453,18 @@ impl Backend for Kokoro {
                 }
             };
         }
-        (secs * SAMPLE_RATE as f64).round() as u64
+        (secs * self.out_rate as f64).round() as u64
     }
 
     fn parameters(&self) -> serde_json::Value {
         serde_json::json!({
             "backend": "kokoro",
             "voice": self.spec,
-            "model": self.model,
+            "model": self.model.name,
             "speed": self.speed,
+            "pitch": self.pitch,
             "volume": self.volume,
+            "sample_rate": self.out_rate,
             "onnx_intra_threads": self.threads,
         })
     }

@@ -38,6 +38,15 @@ pub fn read_npz(path: &Path) -> crate::Result<BTreeMap<String, StyleTable>> {
     Ok(out)
 }
 
+/// Lists the voice names of a `.npz` archive (its `NAME.npy` members) from the zip index,
+/// without reading the arrays.
+pub fn list_npz(path: &Path) -> crate::Result<Vec<String>> {
+    let bad = |problem: String| crate::Error::Voice { file: path.display().to_string(), problem };
+    let file = std::fs::File::open(path).map_err(|err| crate::Error::Io { path: path.into(), err })?;
+    let zip = zip::ZipArchive::new(file).map_err(|e| bad(format!("not a NumPy archive (.npz): {e}")))?;
+    Ok(zip.file_names().filter_map(|n| n.strip_suffix(".npy")).map(str::to_string).collect())
+}
+
 /// Parses one `.npy` array of little-endian float32, C order, shape [510, 1, 256] or [510, 256].
 pub fn read_npy(bytes: &[u8]) -> Result<StyleTable, String> {
     if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {

@@ -28,6 +28,7 @@ async fn serve() -> (SocketAddr, Shared) {
         cfg,
         metrics: Metrics::default(),
         shutting_down: false.into(),
+        bulletins: None,
     });
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = l.local_addr().unwrap();

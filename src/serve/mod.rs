@@ -1,7 +1,8 @@
 //! `samachar serve`: an HTTP speech API on axum/hyper + tokio.
 //!
 //! Routes: `POST /v1/audio/speech` (OpenAI-compatible JSON; the audio streams chunked as
-//! sentences are rendered), `GET /v1/voices`, `GET /healthz`, `GET /readyz`, `GET /metrics`.
+//! sentences are rendered), `GET /v1/voices`, `GET /healthz`, `GET /readyz`, `GET /metrics`,
+//! and with `--data-dir` the bulletin jobs of [`bulletins`] (`/v1/bulletins…`).
 //!
 //! Synthesis never runs on the async workers: each request renders on a blocking thread
 //! (`spawn_blocking`) that drives the rayon pool through [`Engine::render`]; the encoded bytes
@@ -28,6 +29,9 @@
 //! keep-alive connection is closed after it too; a late body gets 408), and a response write
 //! that makes no progress for `write_timeout` closes the connection, which stops its
 //! synthesis. A panic while rendering fails only that request.
+//!
+//! `GET /` is a small listening page ([`page`]); `--wyoming` adds the Wyoming protocol on its
+//! own port ([`wyoming`]), sharing the limits and synthesis slots.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -56,6 +60,11 @@ use crate::encode::stream::{AudioStream, StreamFormat};
 use crate::render::{into_units, Engine, EngineOptions, Sink, Unit};
 use crate::synth::Voice;
 
+pub mod bulletins;
+mod files;
+pub mod page;
+pub mod wyoming;
+
 /// Server settings (the command line's `samachar serve` options).
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -72,7 +81,7 @@ pub struct Config {
     /// Time allowed from a request's arrival (queue wait included) until its first audio
     /// bytes (default 30 s), else 504.
     pub deadline: Duration,
-    /// Bearer token required on every route but /healthz and /readyz.
+    /// Bearer token required on every route but /healthz, /readyz and the page /.
     pub token: Option<String>,
     /// Grace period for in-flight requests after SIGTERM (default 10 s).
     pub grace: Duration,
@@ -82,6 +91,10 @@ pub struct Config {
     /// Longest a response write may make no progress (a client that stopped reading) before
     /// the connection is closed (default 30 s).
     pub write_timeout: Duration,
+    /// Bulletin jobs (`--data-dir` and its limits).
+    pub bulletins: bulletins::Settings,
+    /// Address of the Wyoming protocol listener (`--wyoming tcp://HOST:PORT`); `None`: off.
+    pub wyoming: Option<SocketAddr>,
 }
 
 impl Default for Config {
@@ -97,6 +110,8 @@ impl Default for Config {
             grace: Duration::from_secs(10),
             read_timeout: Duration::from_secs(10),
             write_timeout: Duration::from_secs(30),
+            bulletins: bulletins::Settings::default(),
+            wyoming: None,
         }
     }
 }
@@ -116,6 +131,8 @@ struct AppState {
     queue: admission::Queue,
     metrics: Metrics,
     shutting_down: std::sync::atomic::AtomicBool,
+    /// The bulletin jobs, with `--data-dir`.
+    bulletins: Option<Arc<bulletins::Store>>,
 }
 
 type Shared = Arc<AppState>;
@@ -274,21 +291,34 @@ async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
         None
     };
     let voice_name = req.voice.clone().unwrap_or_else(|| Voice::builtin_names()[0].to_string());
-    // Built-in names only: a voice given as a file path would let clients read server files.
-    let voice = match Voice::builtin(&voice_name) {
-        Ok(v) => v,
-        Err(_) => {
+    let speed = req.speed.unwrap_or(1.0);
+    if !(0.25..=4.0).contains(&speed) {
+        return error(StatusCode::BAD_REQUEST, Some("speed"), format!("speed {speed} is out of range (0.25 to 4)"));
+    }
+    // Built-in names and installed kokoro:NAME only: a voice given as a file path would let
+    // clients read server files.
+    let opts = EngineOptions { rate: speed, ..EngineOptions::default() };
+    // Opening reads files (a Kokoro model loads once): off the async workers.
+    let name = voice_name.clone();
+    let opened = tokio::task::spawn_blocking(move || crate::backend::open_service(&name, &opts)).await;
+    let backend = match opened.unwrap_or_else(|e| Err(crate::backend::ServiceVoiceError::Unavailable(e.to_string()))) {
+        Ok(b) => b,
+        Err(crate::backend::ServiceVoiceError::Unknown) => {
             return error(
                 StatusCode::BAD_REQUEST,
                 Some("voice"),
                 format!("unknown voice '{voice_name}' (see GET /v1/voices)"),
             )
         }
+        Err(crate::backend::ServiceVoiceError::Unavailable(e)) => {
+            eprintln!("samachar: voice {voice_name}: {}", crate::error::escape_controls(&e));
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Some("voice"),
+                format!("voice '{voice_name}' failed to load"),
+            );
+        }
     };
-    let speed = req.speed.unwrap_or(1.0);
-    if !(0.25..=4.0).contains(&speed) {
-        return error(StatusCode::BAD_REQUEST, Some("speed"), format!("speed {speed} is out of range (0.25 to 4)"));
-    }
     let permit = match st.queue.admit(&st.permits, start + st.cfg.deadline).await {
         Ok(p) => p,
         Err(admission::Refused::Full) => {
@@ -300,8 +330,7 @@ async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
             return error(StatusCode::GATEWAY_TIMEOUT, None, "synthesis deadline exceeded while queued");
         }
     };
-    let opts = EngineOptions { rate: speed, ..EngineOptions::default() };
-    let engine = Engine::with_g2p(&voice, &opts, crate::g2p::G2p::builtin());
+    let engine = Engine::with_backend(crate::g2p::G2p::builtin(), backend, speed);
     let rate = engine.sample_rate();
     let (tx, mut rx) = mpsc::channel::<Bytes>(4);
     let st2 = st.clone();
@@ -378,7 +407,7 @@ async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
 }
 
 async fn voices() -> Response {
-    let list: Vec<_> = Voice::builtin_names()
+    let list: Vec<_> = crate::backend::service_voices()
         .iter()
         .enumerate()
         .map(|(i, n)| serde_json::json!({"name": n, "language": "hi", "default": i == 0}))
@@ -433,7 +462,8 @@ async fn guard(State(st): State<Shared>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let route = observe::RequestTimes::route(&req);
     let path = req.uri().path().to_string();
-    let open = path == "/healthz" || path == "/readyz";
+    // The page holds no secrets; it sends the token the user types with its own requests.
+    let open = path == "/healthz" || path == "/readyz" || path == "/";
     let resp = match (&st.cfg.token, open) {
         (Some(token), false) => {
             let given = req
@@ -464,7 +494,7 @@ async fn read_body(State(st): State<Shared>, req: Request, next: Next) -> Respon
         r.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
         r
     };
-    let limit = st.cfg.max_body;
+    let limit = if req.uri().path() == bulletins::SUBMIT_PATH { st.cfg.bulletins.max_body } else { st.cfg.max_body };
     let too_large = || close(error(StatusCode::PAYLOAD_TOO_LARGE, None, format!("request body over {limit} bytes")));
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
@@ -499,11 +529,15 @@ async fn read_body(State(st): State<Shared>, req: Request, next: Next) -> Respon
 fn router(st: Shared) -> Router {
     let limit = st.cfg.max_body;
     Router::new()
+        .route("/", get(page::index))
         .route("/v1/audio/speech", post(speech))
         .route("/v1/voices", get(voices))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route(bulletins::SUBMIT_PATH, post(bulletins::submit))
+        .route("/v1/bulletins/{id}", get(bulletins::status).delete(bulletins::delete))
+        .route("/v1/bulletins/{id}/files/{format}/{name}", get(bulletins::file))
         .layer(middleware::from_fn(observe::catch_panic))
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn_with_state(st.clone(), read_body))
@@ -593,17 +627,31 @@ pub fn run(cfg: Config) -> crate::Result<()> {
         .build()
         .map_err(|e| crate::Error::Other(format!("cannot start the runtime: {e}")))?;
     rt.block_on(async move {
+        // Jobs left queued or running by the last run are queued again before serving.
+        let bulletins = bulletins::Store::open(&cfg.bulletins)?;
         let listener = tokio::net::TcpListener::bind(cfg.bind)
             .await
             .map_err(|e| crate::Error::Other(format!("cannot listen on {}: {e}", cfg.bind)))?;
         let addr = listener.local_addr().map_err(|e| crate::Error::Other(e.to_string()))?;
         eprintln!("samachar: listening on http://{addr}");
+        let wyoming_listener = match cfg.wyoming {
+            Some(w) => {
+                let l = tokio::net::TcpListener::bind(w)
+                    .await
+                    .map_err(|e| crate::Error::Other(format!("cannot listen on tcp://{w}: {e}")))?;
+                let a = l.local_addr().map_err(|e| crate::Error::Other(e.to_string()))?;
+                eprintln!("samachar: wyoming on tcp://{a}");
+                Some(l)
+            }
+            None => None,
+        };
         let (grace, write_timeout) = (cfg.grace, cfg.write_timeout);
         let mut http = hyper::server::conn::http1::Builder::new();
         // The header timeout runs whenever hyper waits for a request head: a half-sent
         // request, and an idle keep-alive connection, are closed after it.
         http.timer(TokioTimer::new()).header_read_timeout(cfg.read_timeout);
         let st = Arc::new(AppState {
+            bulletins,
             permits: Arc::new(Semaphore::new(cfg.max_concurrent.max(1))),
             queue: admission::Queue::new(cfg.queue),
             cfg,
@@ -621,6 +669,9 @@ pub fn run(cfg: Config) -> crate::Result<()> {
         };
         tokio::pin!(signal);
         let mut conns = tokio::task::JoinSet::new();
+        if let Some(l) = wyoming_listener {
+            conns.spawn(wyoming::serve(l, st.clone(), stop_rx.clone()));
+        }
         loop {
             tokio::select! {
                 _ = &mut signal => break,

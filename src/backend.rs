@@ -19,6 +19,21 @@ pub struct Audio {
     pub sample_rate: u32,
     /// Marks from markup (`<mark name>`): name and sample offset from the first sample.
     pub marks: Vec<(String, u64)>,
+    /// Where each spoken word lies, in order; empty from a backend that cannot tell
+    /// ([`Backend::word_timings`]).
+    pub words: Vec<WordSpan>,
+}
+
+/// Where one spoken word lies in a sentence's audio, in samples from its first sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WordSpan {
+    /// Index of the word's token in the sentence (the text [`crate::text::Sentence`] and
+    /// the [`PhoneticSentence`] made from it share token indices).
+    pub token: usize,
+    /// The first sample of its first phone.
+    pub start: u64,
+    /// One past the last sample of its last phone.
+    pub end: u64,
 }
 
 /// Speaking settings from the command line, the same for every backend.
@@ -56,6 +71,11 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     fn projected_samples(&self, sentence: &PhoneticSentence) -> u64;
     /// Returns the voice's parameters, for manifests (JSON object).
     fn parameters(&self) -> serde_json::Value;
+    /// Returns true when [`Audio::words`] gives every spoken word's span; false for a backend
+    /// that knows only whole sentences (then timings stay at sentence level).
+    fn word_timings(&self) -> bool {
+        false
+    }
 }
 
 /// The prefix of a neural (Kokoro) voice in `--voice`.

@@ -82,8 +82,9 @@ enum Command {
         #[arg(long, value_parser = parse_format)]
         format: Option<samachar::encode::Format>,
         /// Also writes a JSON timings file: the sample rate, each sentence's start and end,
-        /// and each SSML <mark>'s sample and time, from the start of the output. Replaced
-        /// only with --force, like the audio.
+        /// each spoken word's start and end with the written word it was read from (formant
+        /// voices; "word_timings": false for a Kokoro voice), and each SSML <mark>'s sample
+        /// and time, from the start of the output. Replaced only with --force, like the audio.
         #[arg(long, value_name = "FILE.json")]
         timings: Option<PathBuf>,
     },
@@ -146,8 +147,8 @@ struct ServeArgs {
     /// Jobs survive a restart; several servers may share it (see the README).
     #[arg(long)]
     data_dir: Option<PathBuf>,
-    /// Bulletin jobs built at once by this server.
-    #[arg(long, default_value_t = 1)]
+    /// Bulletin jobs built at once by this server (at least 1).
+    #[arg(long, default_value_t = 1, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     bulletin_workers: usize,
     /// Most bulletin jobs stored in --data-dir, finished or not (507 above; DELETE old ones).
     #[arg(long, default_value_t = 100)]

@@ -3,6 +3,11 @@
 //! In: [`Cue`]s whose times are sample counts from the renderer. Out: caption text. Times
 //! are converted once, here, by rounding the exact sample time to the nearest millisecond,
 //! so a cue starts within 0.5 ms of its sentence's first sample.
+//!
+//! WebVTT cues also carry word timestamps (karaoke tags, `<00:00:01.200>`) before each
+//! written word: the start of the first word spoken for it ([`CueWord`]). A tag that would
+//! not lie strictly inside the cue and after the tag before it (WebVTT's rule) is left out.
+//! SubRip has no such tags and stays one plain line per cue.
 
 use std::fmt::Write;
 
@@ -17,6 +22,17 @@ pub struct Cue {
     pub end: u64,
     /// The sentence as written.
     pub text: String,
+    /// Where its written words start (empty without word timings).
+    pub words: Vec<CueWord>,
+}
+
+/// Where a written word of a cue starts: the first sample of the first word spoken for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CueWord {
+    /// 0-based index of the written word: the whitespace-separated runs of the cue text.
+    pub token: usize,
+    /// Its first sample.
+    pub start: u64,
 }
 
 /// Returns the nearest whole millisecond of a sample position.
@@ -78,22 +94,55 @@ pub fn srt(cues: &[Cue], sample_rate: u32) -> String {
 pub fn vtt(cues: &[Cue], sample_rate: u32) -> String {
     let mut out = String::from("WEBVTT\n\n");
     for c in cues {
+        let (start, end) = (millis(c.start, sample_rate), millis(c.end, sample_rate));
         // Cue text is markup in WebVTT: escape what would start a tag or an entity.
-        let text = one_line(&c.text).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-        let _ = write!(
-            out,
-            "{}\n{} --> {}\n{}\n\n",
-            c.id,
-            stamp(millis(c.start, sample_rate), '.'),
-            stamp(millis(c.end, sample_rate), '.'),
-            text
-        );
+        let escape = |w: &str| w.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        let mut text = String::new();
+        let mut last = start;
+        for (k, w) in c.text.split_whitespace().enumerate() {
+            if k > 0 {
+                text.push(' ');
+            }
+            if let Some(cw) = c.words.iter().find(|cw| cw.token == k) {
+                let ms = millis(cw.start, sample_rate);
+                if ms > last && ms < end {
+                    let _ = write!(text, "<{}>", stamp(ms, '.'));
+                    last = ms;
+                }
+            }
+            text.push_str(&escape(w));
+        }
+        let _ = write!(out, "{}\n{} --> {}\n{}\n\n", c.id, stamp(start, '.'), stamp(end, '.'), text);
     }
     out
 }
 
 /// A cue read back from a caption file: (start ms, end ms, text).
 pub type ParsedCue = (u64, u64, String);
+
+/// Splits WebVTT cue text into its word timestamps (ms) and the text without them: the
+/// timestamp tags `<HH:MM:SS.mmm>` are taken out, other text is kept as it is.
+pub fn strip_timestamps(text: &str) -> (Vec<u64>, String) {
+    let mut stamps = Vec::new();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        match tail.find('>').and_then(|j| parse_stamp(&tail[1..j]).map(|ms| (j, ms))) {
+            Some((j, ms)) => {
+                stamps.push(ms);
+                rest = &tail[j + 1..];
+            }
+            None => {
+                out.push('<');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    (stamps, out)
+}
 
 /// Reads SRT or VTT text back into cues (for checks and tests). Returns `None` on a
 /// malformed timing line.
@@ -135,7 +184,7 @@ mod tests {
     #[test]
     fn srt_cue_text_with_tags_and_arrows_is_neutralized() {
         let text = "<font color=\"#000000\">छिपा</font> <i>तिरछा</i> क --> ख {\\an8}ऊपर {y:i} एक\\Nदो\\hतीन";
-        let cues = vec![Cue { id: "s1".into(), start: 0, end: 22_050, text: text.into() }];
+        let cues = vec![Cue { id: "s1".into(), start: 0, end: 22_050, text: text.into(), words: Vec::new() }];
         let s = srt(&cues, 22_050);
         let body = s.lines().nth(2).unwrap();
         assert!(!body.contains('<') && !body.contains('>') && !body.contains("{\\"), "{body}");
@@ -152,8 +201,12 @@ mod tests {
     #[test]
     fn srt_and_vtt_round_trip() {
         let cues = vec![
-            Cue { id: "s1".into(), start: 0, end: 22_050, text: "पहला <वाक्य> & ।".into() },
-            Cue { id: "s2".into(), start: 33_075, end: 44_100, text: "दूसरा\nवाक्य।".into() },
+            Cue {
+                id: "s1".into(), start: 0, end: 22_050, text: "पहला <वाक्य> & ।".into(), words: Vec::new()
+            },
+            Cue {
+                id: "s2".into(), start: 33_075, end: 44_100, text: "दूसरा\nवाक्य।".into(), words: Vec::new()
+            },
         ];
         let s = srt(&cues, 22_050);
         assert!(s.starts_with("1\n00:00:00,000 --> 00:00:01,000\nपहला ‹वाक्य› & ।\n"), "{s}");
@@ -165,5 +218,26 @@ mod tests {
             assert_eq!((p[1].0, p[1].1), (1500, 2000));
             assert_eq!(p[1].2, "दूसरा वाक्य।");
         }
+    }
+
+    #[test]
+    fn vtt_cues_carry_a_timestamp_before_each_timed_word_strictly_inside_the_cue() {
+        let words = vec![
+            CueWord { token: 0, start: 22_050 }, // = cue start: left out
+            CueWord { token: 1, start: 26_460 }, // 1.200 s
+            CueWord { token: 2, start: 26_460 }, // not after the previous tag: left out
+            CueWord { token: 3, start: 33_075 }, // 1.500 s
+        ];
+        let cues = vec![Cue {
+            id: "s1".into(), start: 22_050, end: 44_100, text: "₹6.29 का <भाव> बढ़ा।".into(), words
+        }];
+        let v = vtt(&cues, 22_050);
+        assert!(v.contains("\n₹6.29 <00:00:01.200>का &lt;भाव&gt; <00:00:01.500>बढ़ा।\n"), "{v}");
+        let p = parse(&v).unwrap();
+        let (stamps, text) = strip_timestamps(&p[0].2);
+        assert_eq!(stamps, [1200, 1500]);
+        assert_eq!(text, "₹6.29 का &lt;भाव&gt; बढ़ा।");
+        // SRT: no tags.
+        assert!(!srt(&cues, 22_050).contains("00:00:01.200>"));
     }
 }

@@ -44,6 +44,14 @@ pub struct Manifest {
     pub articles: Vec<ArticleEntry>,
     /// Every spoken sentence in order (opening, headlines, bodies, closing).
     pub sentences: Vec<SentenceEntry>,
+    /// Whether the voice gave word times: true for the formant voices; false for a Kokoro
+    /// voice (the model returns only the waveform), and then `words` is empty.
+    #[serde(default)]
+    pub word_timings: bool,
+    /// Every spoken word in order, with its start and end and the written token it was read
+    /// from.
+    #[serde(default)]
+    pub words: Vec<WordEntry>,
     /// Every SSML `<mark>` of the articles, in order, with its time in the bulletin audio.
     pub marks: Vec<MarkEntry>,
     /// Whether the loudness target was reached.
@@ -169,6 +177,29 @@ pub struct SentenceEntry {
     /// Start, seconds.
     pub start: f64,
     /// End, seconds.
+    pub end: f64,
+    /// First sample frame.
+    pub start_sample: u64,
+    /// One past the last sample frame.
+    pub end_sample: u64,
+}
+
+/// One spoken word. The several words spoken for one written token (`₹6.29` → छह रुपये
+/// उनतीस पैसे) share its `token` and `written`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WordEntry {
+    /// The id of its sentence (`s3`).
+    pub sentence: String,
+    /// The word as spoken.
+    pub text: String,
+    /// 0-based index of the written token it was read from: the whitespace-separated runs of
+    /// the sentence's `text`.
+    pub token: usize,
+    /// That written token, without the punctuation around it.
+    pub written: String,
+    /// Start, seconds: the first sample of its first phone.
+    pub start: f64,
+    /// End, seconds: one past the last sample of its last phone.
     pub end: f64,
     /// First sample frame.
     pub start_sample: u64,

@@ -249,6 +249,36 @@ fn chapters_json(arts: &[manifest::ArticleEntry]) -> String {
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
 }
 
+/// Returns the manifest's words (from the render's word spans, [`crate::render::words`]) and,
+/// per sentence cue in order, where each of its written words starts (for the VTT tags).
+fn word_entries(
+    units: &[Unit],
+    rendered: &crate::render::Rendered,
+    unit_ids: &[Option<String>],
+    rate: u32,
+) -> (Vec<manifest::WordEntry>, Vec<Vec<captions::CueWord>>) {
+    let mut entries = Vec::with_capacity(rendered.words.len());
+    let mut cue_words: Vec<Vec<captions::CueWord>> = vec![Vec::new(); unit_ids.iter().flatten().count()];
+    for w in crate::render::words::list(units, rendered) {
+        let Some(id) = unit_ids.get(w.unit).cloned().flatten() else { continue };
+        let cw = &mut cue_words[w.sentence - 1];
+        if cw.last().is_none_or(|c| c.token != w.token) {
+            cw.push(captions::CueWord { token: w.token, start: w.start });
+        }
+        entries.push(manifest::WordEntry {
+            sentence: id,
+            text: w.text,
+            token: w.token,
+            written: w.written,
+            start: secs(w.start, rate),
+            end: secs(w.end, rate),
+            start_sample: w.start,
+            end_sample: w.end,
+        });
+    }
+    (entries, cue_words)
+}
+
 fn secs(sample: u64, rate: u32) -> f64 {
     sample as f64 / f64::from(rate)
 }
@@ -429,7 +459,13 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
             e.end_sample = e.end_sample.max(span.end);
             e.sentences.push(id.clone());
         }
-        cues.push(captions::Cue { id: id.clone(), start: span.start, end: span.end, text: s.text.clone() });
+        cues.push(captions::Cue {
+            id: id.clone(),
+            start: span.start,
+            end: span.end,
+            text: s.text.clone(),
+            words: Vec::new(),
+        });
         sentences.push(manifest::SentenceEntry {
             id,
             role: role.into(),
@@ -455,6 +491,10 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
             })
         })
         .collect();
+    let (words, cue_words) = word_entries(&units, &rendered, &unit_ids, rate);
+    for (c, w) in cues.iter_mut().zip(cue_words) {
+        c.words = w;
+    }
     for e in &mut art_entries {
         if e.start_sample == u64::MAX {
             e.start_sample = 0;
@@ -546,7 +586,7 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         std::fs::write(&p, text).map_err(|err| Error::Io { path: p, err })
     };
     write(files::CHAPTERS, &chapters_json(&art_entries))?;
-    write(files::TRANSCRIPT, &transcript::json(&sentences))?;
+    write(files::TRANSCRIPT, &transcript::json(&sentences, &words))?;
     write(files::SRT, &captions::srt(&cues, rate))?;
     write(files::VTT, &captions::vtt(&cues, rate))?;
     let manifest = manifest::Manifest {
@@ -581,6 +621,8 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         html: opts.html.then(|| files::HTML.to_string()),
         articles: art_entries,
         sentences,
+        word_timings: rendered.word_timings,
+        words,
         marks,
         loudness: manifest::LoudnessInfo {
             target_lufs: opts.loudness.lufs,

@@ -438,7 +438,9 @@ impl Backend for Kokoro {
             let g = ceiling / peak;
             samples.iter_mut().for_each(|x| *x *= g);
         }
-        Ok(Audio { samples, sample_rate: self.out_rate, marks })
+        // The model's only output is the waveform (no per-token durations), so no word spans:
+        // timings of Kokoro speech stay at sentence level (`word_timings` is false).
+        Ok(Audio { samples, sample_rate: self.out_rate, marks, words: Vec::new() })
     }
 
     fn projected_samples(&self, sentence: &PhoneticSentence) -> u64 {

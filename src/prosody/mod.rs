@@ -168,6 +168,8 @@ const WH_WORDS: &[&str] = &[
 ];
 
 struct WordPlan {
+    /// Index of the word's token in the sentence.
+    token: usize,
     /// Index of the first segment of the word.
     first: usize,
     /// Index one past its last segment.
@@ -197,11 +199,23 @@ pub struct GainSpan {
     pub gain: f32,
 }
 
+/// The segments one spoken word occupies in an utterance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordSegments {
+    /// Index of the word's token in the [`PhoneticSentence`] (the same index as in the
+    /// text sentence it was phonemized from).
+    pub token: usize,
+    /// Its segments: its first phone to one past its last (no silence inside or around).
+    pub segments: std::ops::Range<usize>,
+}
+
 /// An utterance with what markup asked for beyond phones and pitch.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Planned {
     /// The utterance.
     pub utterance: Utterance,
+    /// Every spoken word (one with phones), in order, with the segments it occupies.
+    pub words: Vec<WordSegments>,
     /// Marks in time order.
     pub marks: Vec<MarkTime>,
     /// Loudness changes (none without markup).
@@ -263,7 +277,13 @@ pub fn plan_full(s: &PhoneticSentence, set: &ProsodySettings) -> Planned {
                     spans.push((first, scales));
                 }
                 let stressed = word_durations(&pron.phones, content, phrase_final, rate, &set.durations, &mut segments);
-                words.push(WordPlan { first, end: segments.len(), stressed: stressed.map(|i| first + i), content });
+                words.push(WordPlan {
+                    token: ti,
+                    first,
+                    end: segments.len(),
+                    stressed: stressed.map(|i| first + i),
+                    content,
+                });
             }
             PhoneToken::Pause(p) => {
                 let d = match p {
@@ -331,7 +351,8 @@ pub fn plan_full(s: &PhoneticSentence, set: &ProsodySettings) -> Planned {
         }
     }
     let marks = marks.into_iter().map(|(name, seg)| MarkTime { name, time: starts[seg] }).collect();
-    Planned { utterance: Utterance { segments, pitch }, marks, gains }
+    let words = words.iter().map(|w| WordSegments { token: w.token, segments: w.first..w.end }).collect();
+    Planned { utterance: Utterance { segments, pitch }, words, marks, gains }
 }
 
 /// Appends the segments of one word; returns the index (within the word) of the stressed vowel.

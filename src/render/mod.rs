@@ -38,6 +38,7 @@ use crate::{Error, Result};
 pub mod play;
 pub mod timings;
 pub mod wav;
+pub mod words;
 
 /// The pause that follows a unit, chosen from document structure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -195,6 +196,12 @@ pub struct Rendered {
     pub peak_in_flight: usize,
     /// SSML marks in output order, with their sample positions.
     pub marks: Vec<MarkPos>,
+    /// Every spoken word in output order, with its sample span (empty when the backend
+    /// does not know word times: [`Engine::word_timings`]).
+    pub words: Vec<WordPos>,
+    /// Whether the backend gave word spans ([`Engine::word_timings`]); when false, `words`
+    /// is empty and timings stay at sentence level.
+    pub word_timings: bool,
 }
 
 impl Rendered {
@@ -286,6 +293,19 @@ pub struct MarkPos {
     pub sample: u64,
 }
 
+/// A spoken word, placed in the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct WordPos {
+    /// Index of the unit (sentence) it belongs to.
+    pub unit: usize,
+    /// Index of its token in that sentence.
+    pub token: usize,
+    /// First sample of its first phone, from the start of the render.
+    pub start: u64,
+    /// One past the last sample of its last phone.
+    pub end: u64,
+}
+
 /// Speaking options from the command line (the backends' [`crate::backend::Settings`]).
 pub type EngineOptions = crate::backend::Settings;
 
@@ -335,6 +355,11 @@ impl Engine {
         self.backend.parameters()
     }
 
+    /// Returns true when renders carry every word's span ([`Rendered::words`]).
+    pub fn word_timings(&self) -> bool {
+        self.backend.word_timings()
+    }
+
     /// Returns the structural pause lengths at rate 1.0.
     pub fn pauses(&self) -> &PauseLengths {
         &self.pauses
@@ -348,9 +373,15 @@ impl Engine {
     /// Synthesizes one sentence and returns, with its samples, the sample offset (from the
     /// sentence's first sample) of each of its marks (from markup; see [`crate::ssml`]).
     pub fn synthesize_marked(&self, sentence: &Sentence) -> Result<MarkedSamples> {
-        let phonetic = self.g2p.sentence(sentence);
-        let audio = self.backend.synthesize(&phonetic)?;
+        let audio = self.synthesize_audio(sentence)?;
         Ok((audio.samples, audio.marks))
+    }
+
+    /// Synthesizes one sentence into the backend's [`crate::backend::Audio`]: samples, marks
+    /// and word spans.
+    pub fn synthesize_audio(&self, sentence: &Sentence) -> Result<crate::backend::Audio> {
+        let phonetic = self.g2p.sentence(sentence);
+        self.backend.synthesize(&phonetic)
     }
 
     /// Returns how many samples rendering `units` will produce, without synthesizing: each
@@ -425,11 +456,12 @@ impl Engine {
         sink: &mut S,
     ) -> Result<Rendered> {
         let n = units.len();
-        type Synthesized = (Vec<f32>, Vec<(String, u64)>);
+        type Synthesized = crate::backend::Audio;
         let (tx, rx) = mpsc::channel::<(usize, Result<Synthesized>)>();
         // pending[k] holds the result for unit `written + k` once it has arrived.
         let mut pending: VecDeque<Option<Synthesized>> = VecDeque::with_capacity(window);
         let mut marks = Vec::new();
+        let mut words = Vec::new();
         let (mut spawned, mut written) = (0usize, 0usize);
         let mut pos = 0u64;
         let mut audio = 0u64;
@@ -446,7 +478,7 @@ impl Engine {
                                 return;
                             }
                             // A panic in a stage must become an error, not a hung writer.
-                            let r = catch_unwind(AssertUnwindSafe(|| self.synthesize_marked(sentence)))
+                            let r = catch_unwind(AssertUnwindSafe(|| self.synthesize_audio(sentence)))
                                 .map_err(|_| {
                                     Error::Other(format!(
                                         "synthesis failed (internal panic) on sentence {}: {}",
@@ -460,19 +492,22 @@ impl Engine {
                         pending.push_back(None);
                     }
                     // Ready-made audio is written from the unit itself.
-                    Unit::Audio { .. } => pending.push_back(Some((Vec::new(), Vec::new()))),
+                    Unit::Audio { .. } => pending.push_back(Some(Synthesized::default())),
                 }
                 spawned += 1;
             }
             peak = peak.max(spawned - written);
             while let Some(Some(_)) = pending.front() {
-                let (samples, unit_marks) = pending.pop_front().flatten().unwrap_or_default();
+                let got = pending.pop_front().flatten().unwrap_or_default();
                 let unit = &units[written];
-                marks.extend(unit_marks.into_iter().map(|(name, at)| MarkPos {
+                marks.extend(got.marks.into_iter().map(|(name, at)| MarkPos { unit: written, name, sample: pos + at }));
+                words.extend(got.words.iter().map(|w| WordPos {
                     unit: written,
-                    name,
-                    sample: pos + at,
+                    token: w.token,
+                    start: pos + w.start,
+                    end: pos + w.end,
                 }));
+                let samples = got.samples;
                 let samples: &[f32] = match unit {
                     Unit::Sentence { .. } => &samples,
                     Unit::Audio { samples, .. } => &samples[..],
@@ -510,6 +545,8 @@ impl Engine {
             sample_rate: self.sample_rate(),
             peak_in_flight: peak,
             marks,
+            words,
+            word_timings: self.word_timings(),
         })
     }
 }

@@ -1,6 +1,8 @@
 //! The timings file of `samachar speak --timings`: the sample rate, every sentence with its
-//! start and end, and every SSML `<mark>` with its sample and time, all from the start of
-//! the output (the exact sample spans of [`super::Rendered`]).
+//! start and end, every spoken word with its start, end and written token ([`super::words`]),
+//! and every SSML `<mark>` with its sample and time, all from the start of the output (the
+//! exact sample spans of [`super::Rendered`]). `word_timings` says whether the voice gave
+//! word times (the formant voices do; a Kokoro voice does not, and `words` is then empty).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,7 +16,9 @@ static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
 
 /// Returns the timings of a render of `units` as pretty JSON with a final newline:
 /// `{sample_rate, samples, duration, sentences: [{index, start, end, start_sample,
-/// end_sample, text}], marks: [{name, sentence, sample, time}]}`, times in seconds.
+/// end_sample, text}], word_timings, words: [{sentence, text, token, written, start, end,
+/// start_sample, end_sample}], marks: [{name, sentence, sample, time}]}`, times in seconds.
+/// A word's `token` is the 0-based index of the written token (`written`) within its sentence.
 pub fn json(units: &[Unit], rendered: &Rendered) -> String {
     let rate = rendered.sample_rate;
     let secs = |s: u64| (s as f64 / rate as f64 * 1e6).round() / 1e6;
@@ -49,11 +53,28 @@ pub fn json(units: &[Unit], rendered: &Rendered) -> String {
             })
         })
         .collect();
+    let words: Vec<_> = super::words::list(units, rendered)
+        .into_iter()
+        .map(|w| {
+            serde_json::json!({
+                "sentence": w.sentence,
+                "text": w.text,
+                "token": w.token,
+                "written": w.written,
+                "start": secs(w.start),
+                "end": secs(w.end),
+                "start_sample": w.start,
+                "end_sample": w.end,
+            })
+        })
+        .collect();
     let v = serde_json::json!({
         "sample_rate": rate,
         "samples": rendered.total_samples,
         "duration": secs(rendered.total_samples),
         "sentences": sentences,
+        "word_timings": rendered.word_timings,
+        "words": words,
         "marks": marks,
     });
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();

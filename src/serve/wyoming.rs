@@ -27,9 +27,10 @@
 //! connection closed, since the framing can no longer be trusted.
 //!
 //! The limits are the HTTP API's: `--max-chars` per `synthesize` or per streamed
-//! `synthesize-start`…`stop`, `--max-concurrent` syntheses in total (HTTP and Wyoming share
-//! the slots; a sentence that finds none is an `error` with code `busy`), `--deadline` to the
-//! first audio, `--write-timeout` per write. Synthesis runs on a blocking thread and the
+//! `synthesize-start`…`stop`; `--max-concurrent` syntheses in total and `--queue` waiting
+//! ([`super::admission`]: HTTP and Wyoming share the slots and the queue; a synthesis that
+//! finds the queue full is an `error` with code `busy`); `--deadline` from the request to its
+//! first audio, queue wait included (else `timeout`); `--write-timeout` per write. Synthesis runs on a blocking thread and the
 //! rayon pool, as for HTTP.
 
 use std::net::SocketAddr;
@@ -449,9 +450,17 @@ impl Conn {
     /// deadline, synthesis error) are `error` events and `Ok`.
     async fn speak(&mut self, text: &str, voice: &Voice) -> Result<bool, Closed> {
         let st = self.st.clone();
-        let Ok(permit) = st.permits.clone().try_acquire_owned() else {
-            self.out.error("busy", "server busy; retry later").await?;
-            return Ok(true);
+        let start = std::time::Instant::now();
+        let permit = match st.queue.admit(&st.permits, start + st.cfg.deadline).await {
+            Ok(p) => p,
+            Err(super::admission::Refused::Full) => {
+                self.out.error("busy", "server busy (queue full); retry later").await?;
+                return Ok(true);
+            }
+            Err(super::admission::Refused::Deadline) => {
+                self.out.error("timeout", "synthesis deadline exceeded while queued").await?;
+                return Ok(true);
+            }
         };
         let engine = Engine::with_g2p(voice, &EngineOptions::default(), crate::g2p::G2p::builtin());
         let rate = engine.sample_rate();
@@ -478,7 +487,7 @@ impl Conn {
             st2.metrics.in_flight.fetch_sub(1, Ordering::Relaxed);
             r.unwrap_or_else(|_| Err(crate::Error::Other("synthesis panicked".into())))
         });
-        let first = match tokio::time::timeout(st.cfg.deadline, rx.recv()).await {
+        let first = match tokio::time::timeout_at((start + st.cfg.deadline).into(), rx.recv()).await {
             Err(_) => {
                 drop(rx);
                 self.out.error("timeout", "synthesis deadline exceeded").await?;

@@ -197,7 +197,7 @@ fn name(e: &BytesStart) -> String {
 }
 
 fn empty_sentence() -> Sentence {
-    Sentence { text: String::new(), tokens: Vec::new(), ending: Ending::None }
+    Sentence::new(String::new(), Vec::new(), Ending::None)
 }
 
 impl Builder<'_> {
@@ -373,7 +373,8 @@ impl Builder<'_> {
                 let Some(n) = self.attr(e, "name", at)? else {
                     return Err(bad(self, "the name attribute is missing".into()));
                 };
-                self.cur.tokens.push(Token::Control(Control::Mark(n)));
+                let at = self.cur.text.split_whitespace().count();
+                self.cur.push(Token::Control(Control::Mark(n)), at);
                 Frame::Plain
             }
             _ => {
@@ -393,7 +394,7 @@ impl Builder<'_> {
                 let t = crate::text::tables::tables();
                 let prepared = crate::text::normalize::prepare(&text);
                 match sayas::read(t, &kind, format.as_deref(), &prepared) {
-                    Some(words) => self.words(words.into_iter().map(Token::Word).collect(), &prepared),
+                    Some(words) => self.words(words.into_iter().map(Token::Word).collect(), None, &prepared),
                     None => {
                         let known = [
                             "characters",
@@ -421,7 +422,7 @@ impl Builder<'_> {
             Frame::Sub { alias, text } => self.plain(&alias, &text),
             Frame::Phoneme { phones, text } => {
                 let written = crate::text::normalize::prepare(&text).split_whitespace().collect::<Vec<_>>().join(" ");
-                self.words(vec![Token::Control(Control::Phones { text: written.clone(), phones })], &written);
+                self.words(vec![Token::Control(Control::Phones { text: written.clone(), phones })], None, &written);
             }
             Frame::English { text } => {
                 let t = crate::text::tables::tables();
@@ -446,7 +447,7 @@ impl Builder<'_> {
                             Some(w) => out.push(crate::text::normalize::word_form(&w)),
                             None => crate::text::latin::read(t, core, false, &mut out),
                         }
-                        self.words(out.into_iter().map(Token::Word).collect(), w);
+                        self.words(out.into_iter().map(Token::Word).collect(), None, w);
                     } else {
                         buf.push_str(w);
                         buf.push(' ');
@@ -463,7 +464,8 @@ impl Builder<'_> {
     fn set_scales(&mut self, s: Scales) {
         if s != self.scales {
             self.scales = s;
-            self.cur.tokens.push(Token::Control(Control::Prosody(s)));
+            let at = self.cur.text.split_whitespace().count();
+            self.cur.push(Token::Control(Control::Prosody(s)), at);
         }
     }
 
@@ -473,11 +475,13 @@ impl Builder<'_> {
             if let Some(last) =
                 self.block.last_mut().or_else(|| self.doc.blocks.last_mut().and_then(|b| b.sentences.last_mut()))
             {
-                last.tokens.push(Token::Control(Control::Break(secs)));
+                let at = last.text.split_whitespace().count().saturating_sub(1);
+                last.push(Token::Control(Control::Break(secs)), at);
                 return;
             }
         }
-        self.cur.tokens.push(Token::Control(Control::Break(secs)));
+        let at = self.cur.text.split_whitespace().count();
+        self.cur.push(Token::Control(Control::Break(secs)), at);
     }
 
     fn text(&mut self, s: &str, at: usize, depth: usize) -> Result<()> {
@@ -519,7 +523,9 @@ impl Builder<'_> {
             }
             // With one sentence, the text as written (sub's text, not its alias).
             let text = if n == 1 { written } else { s.text.as_str() };
-            self.words(s.tokens, text);
+            // The front end's written-token indices hold when the text kept is the one it read.
+            let same = s.text.split_whitespace().eq(text.split_whitespace());
+            self.words(s.tokens, same.then_some(&s.sources[..]), text);
             self.cur.ending = s.ending;
             // Only ends that punctuation made; a cut long sentence continues.
             if s.ending == Ending::Continuation || (k + 1 == n && tail_open) {
@@ -539,16 +545,22 @@ impl Builder<'_> {
         self.cur.text.push_str(&w);
     }
 
-    /// Appends tokens to the open sentence (a new one if the last ended).
-    fn words(&mut self, tokens: Vec<Token>, written: &str) {
+    /// Appends tokens to the open sentence (a new one if the last ended). `sources` gives
+    /// each token's written-token index within `written` (none: all are read from its first).
+    fn words(&mut self, tokens: Vec<Token>, sources: Option<&[usize]>, written: &str) {
         if self.cur.ending != Ending::None {
             self.end_sentence();
         }
+        let base = self.cur.text.split_whitespace().count();
         if self.cur.tokens.is_empty() && self.scales != Scales::default() {
             // Every sentence is rendered on its own: it starts with the scales in force.
-            self.cur.tokens.push(Token::Control(Control::Prosody(self.scales)));
+            self.cur.push(Token::Control(Control::Prosody(self.scales)), base);
         }
-        self.cur.tokens.extend(tokens);
+        let runs = written.split_whitespace().count().max(1);
+        for (i, t) in tokens.into_iter().enumerate() {
+            let k = sources.and_then(|s| s.get(i).copied()).unwrap_or(0).min(runs - 1);
+            self.cur.push(t, base + k);
+        }
         self.add_text(written);
     }
 
@@ -557,6 +569,7 @@ impl Builder<'_> {
         if s.words().next().is_none() {
             // No words: keep its marks and breaks for the next sentence.
             s.tokens.retain(|t| matches!(t, Token::Control(Control::Mark(_) | Control::Break(_))));
+            self.cur.sources = vec![0; s.tokens.len()];
             self.cur.tokens = s.tokens;
             return;
         }

@@ -17,7 +17,7 @@ pub use voice::Voice;
 
 pub use crate::backend::Audio;
 
-use crate::backend::{Backend, Settings};
+use crate::backend::{Backend, Settings, WordSpan};
 use crate::g2p::PhoneticSentence;
 use crate::phoneme::Phone;
 use crate::prosody::{PhoneDurations, ProsodySettings, Utterance};
@@ -80,7 +80,17 @@ impl Backend for Formant {
         }
         let len = audio.samples.len() as u64;
         audio.marks = planned.marks.into_iter().map(|m| (m.name, ((m.time * sr).round() as u64).min(len))).collect();
+        let bounds = phone_bounds(&planned.utterance, audio.sample_rate, len);
+        audio.words = planned
+            .words
+            .iter()
+            .map(|w| WordSpan { token: w.token, start: bounds[w.segments.start], end: bounds[w.segments.end] })
+            .collect();
         Ok(audio)
+    }
+
+    fn word_timings(&self) -> bool {
+        true
     }
 
     fn projected_samples(&self, sentence: &PhoneticSentence) -> u64 {
@@ -92,6 +102,22 @@ impl Backend for Formant {
     fn parameters(&self) -> serde_json::Value {
         serde_json::to_value(&self.voice).unwrap_or(serde_json::Value::Null)
     }
+}
+
+/// Returns the sample where each segment of `utt` starts, and one past the end: segment `i`
+/// spans `bounds[i]..bounds[i + 1]`. Times are summed in `f32` exactly as [`tracks::frames`]
+/// places the phones, and rounded to the sample as [`Synth::render`] sizes the output, so a
+/// boundary is the sample at which the synthesizer moves from one phone to the next.
+pub fn phone_bounds(utt: &Utterance, sample_rate: u32, len: u64) -> Vec<u64> {
+    let fs = f64::from(sample_rate);
+    let mut out = Vec::with_capacity(utt.segments.len() + 1);
+    let mut t = 0.0f32;
+    out.push(0);
+    for s in &utt.segments {
+        t += s.duration.max(0.0);
+        out.push(((t as f64 * fs).round() as u64).min(len));
+    }
+    out
 }
 
 /// Multiplies samples `from..to` by `gain`, ramping linearly from 1 over `ramp` samples at
@@ -157,7 +183,7 @@ impl Synth {
             klatt::synthesize(&frames, fs, self.voice.breathiness, seed, &mut samples, nsamples);
             finish(&mut samples, self.gain, fs);
         }
-        Audio { samples, sample_rate: fs, marks: Vec::new() }
+        Audio { samples, sample_rate: fs, marks: Vec::new(), words: Vec::new() }
     }
 }
 

@@ -113,9 +113,39 @@ pub struct Sentence {
     pub tokens: Vec<Token>,
     /// How it ends.
     pub ending: Ending,
+    /// For each token, the index of the written token it was read from: the whitespace-
+    /// separated runs of `text`, counted from 0 (the several words spoken for `₹6.29` share
+    /// one). Empty when not known (a sentence made by hand); see [`Sentence::written_index`].
+    pub sources: Vec<usize>,
 }
 
 impl Sentence {
+    /// Returns a sentence whose tokens carry no written-token indices.
+    pub fn new(text: impl Into<String>, tokens: Vec<Token>, ending: Ending) -> Sentence {
+        Sentence { text: text.into(), tokens, ending, sources: Vec::new() }
+    }
+
+    /// Appends a token read from written token `source` (keeps [`Sentence::sources`] in step).
+    pub fn push(&mut self, token: Token, source: usize) {
+        if self.sources.len() == self.tokens.len() {
+            self.sources.push(source);
+        }
+        self.tokens.push(token);
+    }
+
+    /// Returns the written tokens of the sentence: the whitespace-separated runs of `text`,
+    /// without the punctuation around them (`"दिल्ली,"` → `दिल्ली`; a run that is only
+    /// punctuation stays as it is).
+    pub fn written_tokens(&self) -> Vec<&str> {
+        self.text.split_whitespace().map(strip_punctuation).collect()
+    }
+
+    /// Returns the index (into [`Sentence::written_tokens`]) of the written token that token
+    /// `token` was read from, or `None` when the sentence does not know it.
+    pub fn written_index(&self, token: usize) -> Option<usize> {
+        self.sources.get(token).copied().filter(|_| self.sources.len() == self.tokens.len())
+    }
+
     /// Returns the words of the sentence, without pauses.
     pub fn words(&self) -> impl Iterator<Item = &str> {
         self.tokens.iter().filter_map(|t| match t {
@@ -124,6 +154,65 @@ impl Sentence {
             Token::Pause(_) | Token::Control(_) => None,
         })
     }
+}
+
+/// Trims the punctuation around a written token (quotes, brackets, commas, dandas, a final
+/// full stop); keeps the token whole when nothing else would be left.
+fn strip_punctuation(run: &str) -> &str {
+    let p = |c: char| {
+        matches!(
+            c,
+            ',' | '.'
+                | '!'
+                | '?'
+                | ';'
+                | ':'
+                | '"'
+                | '\''
+                | '('
+                | ')'
+                | '['
+                | ']'
+                | '{'
+                | '}'
+                | '“'
+                | '”'
+                | '‘'
+                | '’'
+                | '«'
+                | '»'
+                | '।'
+                | '॥'
+                | '|'
+                | '—'
+                | '–'
+                | '…'
+        )
+    };
+    let t = run.trim_matches(p);
+    if t.is_empty() {
+        run
+    } else {
+        t
+    }
+}
+
+/// Returns the index of the whitespace-separated run of `text` that byte `at` lies in (or,
+/// in whitespace, the run before it; 0 before the first).
+pub(crate) fn run_index(text: &str, at: usize) -> usize {
+    let mut runs = 0usize;
+    let mut in_run = false;
+    for (i, c) in text.char_indices() {
+        if i > at {
+            break;
+        }
+        let ws = c.is_whitespace();
+        if !ws && !in_run {
+            runs += 1;
+        }
+        in_run = !ws;
+    }
+    runs.saturating_sub(1)
 }
 
 /// Splits and normalizes raw text into a [`Document`].

@@ -479,8 +479,16 @@ fn finish(line: &str, mut toks: Vec<(Token, usize)>, from: usize, to: usize, end
         return;
     }
     let text = |a: usize, b: usize| line.get(a..b).unwrap_or("").trim().to_string();
+    // A sentence from line[a..b] with its tokens' written-token indices (from their offsets).
+    let make = |a: usize, b: usize, part: Vec<(Token, usize)>, ending: Ending| {
+        let raw = line.get(a..b).unwrap_or("");
+        let base = a + (raw.len() - raw.trim_start().len());
+        let text = text(a, b);
+        let sources = part.iter().map(|&(_, at)| super::run_index(&text, at.saturating_sub(base))).collect();
+        Sentence { text, tokens: part.into_iter().map(|(t, _)| t).collect(), ending, sources }
+    };
     if n_words <= SOFT_MAX_WORDS {
-        out.push(Sentence { text: text(from, to), tokens: toks.into_iter().map(|(t, _)| t).collect(), ending });
+        out.push(make(from, to, toks, ending));
         return;
     }
     // Cut points: token indices where a new phrase starts.
@@ -536,11 +544,7 @@ fn finish(line: &str, mut toks: Vec<(Token, usize)>, from: usize, to: usize, end
             continue;
         }
         let end = if p + 1 == n { to } else { starts[p + 1].max(starts[p]) };
-        out.push(Sentence {
-            text: text(starts[p], end),
-            tokens: part.into_iter().map(|(t, _)| t).collect(),
-            ending: if p + 1 == n { ending } else { Ending::Continuation },
-        });
+        out.push(make(starts[p], end, part, if p + 1 == n { ending } else { Ending::Continuation }));
     }
 }
 

@@ -193,7 +193,25 @@ fn check_bulletin(out: &Path, n_articles: usize, target_lufs: f64) -> serde_json
             assert!((c.1 as f64 / 1000.0 - sent["start"].as_f64().unwrap()).abs() <= 0.001);
             assert!((c.2 as f64 / 1000.0 - sent["end"].as_f64().unwrap()).abs() <= 0.001);
             let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
-            let cue_text = c.3.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+            // VTT: a karaoke tag before each written word, at the start of its first spoken word.
+            let (stamps, plain) = samachar::bulletin::captions::strip_timestamps(&c.3);
+            if name.ends_with(".vtt") {
+                let mut want: Vec<u64> = Vec::new();
+                let mut last_token = None;
+                for w in m["words"].as_array().unwrap().iter().filter(|w| w["sentence"] == sent["id"]) {
+                    if last_token != Some(w["token"].as_u64()) {
+                        last_token = Some(w["token"].as_u64());
+                        want.push((w["start_sample"].as_u64().unwrap() * 1000 + rate / 2) / rate);
+                    }
+                }
+                want.dedup();
+                want.retain(|&ms| ms > c.1 && ms < c.2);
+                assert_eq!(stamps, want, "{name}: word timestamps of {}", sent["id"]);
+                assert!(stamps.windows(2).all(|p| p[0] < p[1]));
+            } else {
+                assert!(stamps.is_empty(), "SRT has no word tags");
+            }
+            let cue_text = plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
             let cue_text =
                 if name.ends_with(".srt") { cue_text.replace('‹', "<").replace('›', ">") } else { cue_text };
             assert_eq!(words(&cue_text), words(sent["text"].as_str().unwrap()), "{name}");
@@ -212,6 +230,42 @@ fn check_bulletin(out: &Path, n_articles: usize, target_lufs: f64) -> serde_json
         let wav_end_s = s.len() as f64 / rate as f64;
         assert!((wav_end_s - last_end_s).abs() <= 0.050, "{name}: last cue ends {last_end_s}, WAV {wav_end_s}");
     }
+
+    // Words: inside their sentence's cue, monotonic, and fitting the audio as written.
+    assert_eq!(m["word_timings"], true);
+    let ids: Vec<&str> = sentences.iter().map(|x| x["id"].as_str().unwrap()).collect();
+    let spans: Vec<(u64, u64)> =
+        sentences.iter().map(|x| (x["start_sample"].as_u64().unwrap(), x["end_sample"].as_u64().unwrap())).collect();
+    let words = m["words"].as_array().unwrap();
+    let timed: Vec<crate::words::Timed> = words
+        .iter()
+        .map(|w| crate::words::Timed {
+            sentence: ids.iter().position(|&i| w["sentence"] == i).unwrap(),
+            start: w["start_sample"].as_u64().unwrap(),
+            end: w["end_sample"].as_u64().unwrap(),
+        })
+        .collect();
+    let f: Vec<f32> = s.iter().map(|&x| f32::from(x) / 32768.0).collect();
+    crate::words::check_against_audio(&f, rate as u32, &spans, &timed);
+    assert!(timed.iter().map(|t| t.sentence).collect::<std::collections::BTreeSet<_>>().len() == sentences.len());
+    // transcript.json: each segment's words are the manifest's words of that sentence.
+    let t: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("transcript.json")).unwrap()).unwrap();
+    let segs = t["segments"].as_array().unwrap();
+    assert_eq!(segs.len(), sentences.len());
+    let mut k = 0;
+    for seg in segs {
+        for tw in seg["words"].as_array().unwrap() {
+            let w = &words[k];
+            assert_eq!((&tw["body"], &tw["written"], &tw["token"]), (&w["text"], &w["written"], &w["token"]));
+            assert!((tw["startTime"].as_f64().unwrap() - w["start"].as_f64().unwrap()).abs() <= 0.0005);
+            assert!(
+                tw["startTime"].as_f64() >= seg["startTime"].as_f64()
+                    && tw["endTime"].as_f64() <= seg["endTime"].as_f64()
+            );
+            k += 1;
+        }
+    }
+    assert_eq!(k, words.len(), "every word in one segment");
     m
 }
 
@@ -665,7 +719,7 @@ fn chromium() -> Option<PathBuf> {
 }
 
 #[test]
-fn listening_page_in_headless_chromium_highlights_the_sentence_at_a_seek() {
+fn listening_page_in_headless_chromium_highlights_the_sentence_and_word_at_a_seek_over_http_and_from_file() {
     let Some(chrome) = chromium() else {
         // CI installs Chromium (.ci/run): there, a missing browser is a broken setup, not a skip.
         assert!(std::env::var_os("CI").is_none(), "CI is set but no Chromium was found; .ci/run installs it");
@@ -681,7 +735,8 @@ fn listening_page_in_headless_chromium_highlights_the_sentence_at_a_seek() {
     let html = std::fs::read_to_string(out.join("index.html")).unwrap();
     // Structure for keyboard and screen-reader users.
     assert!(html.contains("<h1>") && html.contains("<h2 id=\"toc-h\">") && html.contains("aria-live=\"off\""));
-    assert!(html.contains("<track id=\"cues\" kind=\"metadata\" src=\"bulletin.vtt\""));
+    // The times are in the page: no track file to fetch (file:// forbids it).
+    assert!(!html.contains("<track") && html.contains("<script type=\"application/json\" id=\"timings\">"));
     assert_eq!(html.matches("<h3 ").count(), 3);
     for a in m["articles"].as_array().unwrap() {
         assert!(html.contains(&format!(
@@ -692,53 +747,86 @@ fn listening_page_in_headless_chromium_highlights_the_sentence_at_a_seek() {
     }
 
     // Seek targets: the middle of the intro, of a headline and of a body sentence, and a
-    // point in the pause after a sentence (which keeps that sentence highlighted).
+    // point in the pause after a sentence (which keeps that sentence highlighted); the
+    // middle of words of that body sentence, and a point in the comma pause inside the
+    // intro (which keeps the word before it highlighted).
     let mid = |s: &serde_json::Value| (s["start"].as_f64().unwrap() + s["end"].as_f64().unwrap()) / 2.0;
     let body = sentences.iter().position(|s| s["role"] == "body" && s["article"] == 2).unwrap();
     let head3 = sentences.iter().position(|s| s["role"] == "headline" && s["article"] == 3).unwrap();
     let in_pause = sentences[body]["end"].as_f64().unwrap() + 0.1;
-    let probes =
-        [(mid(&sentences[0]), 0), (mid(&sentences[head3]), head3), (mid(&sentences[body]), body), (in_pause, body)];
-    let times: Vec<String> = probes.iter().map(|(t, _)| format!("{t:.3}")).collect();
+    let words = m["words"].as_array().unwrap();
+    let id = |w: &serde_json::Value| Some(format!("{}-w{}", w["sentence"].as_str().unwrap(), w["token"]));
+    let body_words: Vec<&serde_json::Value> = words.iter().filter(|w| w["sentence"] == sentences[body]["id"]).collect();
+    let last_body = body_words.last().unwrap();
+    let mut probes: Vec<(f64, usize, Option<String>)> = vec![
+        (mid(&sentences[0]), 0, None),
+        (mid(&sentences[head3]), head3, None),
+        (mid(&sentences[body]), body, None),
+        (in_pause, body, id(last_body)),
+    ];
+    for w in [body_words[0], body_words[body_words.len() / 2], last_body] {
+        probes.push((mid(w), body, id(w)));
+    }
+    // The intro "आज की ख़बरें, 26 …": a comma pause after its third written word.
+    let intro: Vec<&serde_json::Value> = words.iter().filter(|w| w["sentence"] == sentences[0]["id"]).collect();
+    let k = intro.windows(2).position(|p| p[1]["start_sample"].as_u64() > p[0]["end_sample"].as_u64()).unwrap();
+    probes.push((intro[k]["end"].as_f64().unwrap() + 0.05, 0, id(intro[k])));
+    let times: Vec<String> = probes.iter().map(|(t, _, _)| format!("{t:.3}")).collect();
 
     let (tx, rx) = std::sync::mpsc::channel();
     let port = serve(out.clone(), tx);
-    let profile = tempfile::tempdir().unwrap();
-    let url = format!("http://127.0.0.1:{port}/index.html?selftest={}", times.join(","));
-    // Real time, not --virtual-time-budget: media seeks complete on their own threads,
-    // which virtual time does not wait for. The page POSTs its report back to `serve`.
-    let mut child = Command::new(chrome)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--mute-audio",
-            &format!("--user-data-dir={}", profile.path().display()),
-            &url,
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let report = rx.recv_timeout(std::time::Duration::from_secs(90));
-    let _ = child.kill();
-    let _ = child.wait();
-    let report = report.expect("the page sent no self-test report within 90 s");
-    let report: serde_json::Value =
-        serde_json::from_str(&report).unwrap_or_else(|e| panic!("bad report {report}: {e}"));
-    assert_eq!(report["errors"].as_array().map(Vec::len), Some(0), "{report}");
-    assert_eq!(report["cues"].as_u64().unwrap() as usize, sentences.len(), "all cues loaded");
-    let duration = report["duration"].as_f64().unwrap();
-    assert!((duration - m["audio"]["duration"].as_f64().unwrap()).abs() < 0.05, "{report}");
-    let results = report["results"].as_array().unwrap();
-    assert_eq!(results.len(), probes.len(), "{report}");
-    for (r, (t, k)) in results.iter().zip(probes) {
-        assert_eq!(r["id"], sentences[k]["id"], "at {t:.3} s: {report}");
+    let file_url = format!("file://{}", out.join("index.html").display());
+    for (base, protocol) in [(format!("http://127.0.0.1:{port}/index.html"), "http:"), (file_url, "file:")] {
+        let profile = tempfile::tempdir().unwrap();
+        // From file:// the page has no server beside it: it posts its report to ours.
+        let url = format!("{base}?selftest={}&report=http://127.0.0.1:{port}/selftest-report", times.join(","));
+        // Real time, not --virtual-time-budget: media seeks complete on their own threads,
+        // which virtual time does not wait for. The page POSTs its report back to `serve`.
+        let mut child = Command::new(&chrome)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--mute-audio",
+                "--allow-file-access-from-files",
+                &format!("--user-data-dir={}", profile.path().display()),
+                &url,
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let report = rx.recv_timeout(std::time::Duration::from_secs(90));
+        let _ = child.kill();
+        let _ = child.wait();
+        let report = report.unwrap_or_else(|_| panic!("the page ({protocol}) sent no self-test report within 90 s"));
+        let report: serde_json::Value =
+            serde_json::from_str(&report).unwrap_or_else(|e| panic!("bad report {report}: {e}"));
+        assert_eq!(report["protocol"], protocol, "{report}");
+        assert_eq!(report["errors"].as_array().map(Vec::len), Some(0), "{report}");
+        assert_eq!(report["cues"].as_u64().unwrap() as usize, sentences.len(), "all sentences in the page");
+        assert!(report["words"].as_u64().unwrap() as usize > sentences.len(), "{report}");
+        let duration = report["duration"].as_f64().unwrap();
+        assert!((duration - m["audio"]["duration"].as_f64().unwrap()).abs() < 0.05, "{report}");
+        let results = report["results"].as_array().unwrap();
+        assert_eq!(results.len(), probes.len(), "{report}");
+        for (r, (t, k, word)) in results.iter().zip(&probes) {
+            assert_eq!(r["id"], sentences[*k]["id"], "{protocol} at {t:.3} s: {report}");
+            if let Some(w) = word {
+                assert_eq!(r["word"].as_str(), Some(w.as_str()), "{protocol} at {t:.3} s: {report}");
+            }
+            // The highlighted word is one of the highlighted sentence's.
+            let sid = sentences[*k]["id"].as_str().unwrap();
+            assert!(
+                r["word"].as_str().is_some_and(|w| w.starts_with(&format!("{sid}-w"))),
+                "{protocol} at {t:.3}: {report}"
+            );
+        }
     }
 }
 
@@ -960,7 +1048,18 @@ fn bidi_controls_in_a_headline_do_not_spill_into_the_listening_page() {
     let bidi =
         |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
     assert!(!page.chars().any(bidi), "bidi controls left in the page");
-    assert!(page.contains("उलटी ख़बर") && page.contains("पहला वाक्य यहाँ है।"));
+    // The text as read, without the tags (each written word is its own element).
+    let mut plain = String::new();
+    let mut in_tag = false;
+    for c in page.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    assert!(plain.contains("उलटी ख़बर") && plain.contains("पहला वाक्य यहाँ है।"), "{plain}");
     // Every sentence and headline is isolated from its neighbours.
     let spans = page.matches("<span class=\"s\"").count();
     assert!(spans >= 4, "{spans}");

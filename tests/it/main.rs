@@ -23,3 +23,4 @@ mod serve_wyoming;
 mod ssml;
 mod synth;
 mod text;
+mod words;

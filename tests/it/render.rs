@@ -22,7 +22,7 @@ fn pool(threads: usize) -> rayon::ThreadPool {
 
 fn sentence(text: &str, ending: Ending) -> Sentence {
     let tokens = text.split_whitespace().map(|w| Token::Word(w.to_string())).collect();
-    Sentence { text: text.to_string(), tokens, ending }
+    Sentence::new(text, tokens, ending)
 }
 
 /// Records every call the renderer makes, and checks that each starts where the

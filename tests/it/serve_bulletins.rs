@@ -332,6 +332,40 @@ fn jobs_survive_a_restart_and_unfinished_ones_are_built_again() {
     assert_eq!(request(&srv.addr, "DELETE", &format!("/v1/bulletins/{queued}"), "", b"").status, 404);
 }
 
+fn long_feed(n: usize) -> Vec<serde_json::Value> {
+    (0..n)
+        .map(|i| serde_json::json!({"title": format!("ख़बर {i}"), "body": "आज सुबह दिल्ली में तेज़ बारिश हुई। कई सड़कों पर पानी भर गया और यातायात धीमा रहा।"}))
+        .collect()
+}
+
+#[test]
+fn a_server_killed_while_building_builds_the_job_again_after_restart() {
+    let data = tempfile::tempdir().unwrap();
+    let srv = serve_dir(data.path(), &[]);
+    let id = submit(&srv.addr, &serde_json::json!({"articles": long_feed(40), "date": DATE}), "");
+    // Killed once the build has started (or, on a fast machine, after it ended: then the
+    // restart only serves it).
+    while get(&srv.addr, &format!("/v1/bulletins/{id}")).json()["state"] == "queued" {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    drop(srv);
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data.path().join("jobs").join(&id).join("job.json")).unwrap()).unwrap();
+    let srv = serve_dir(data.path(), &[]);
+    let j = wait(&srv.addr, &id, "");
+    assert_eq!(j["state"], "done", "{j}");
+    let expected_runs = if state["state"] == "running" { 2 } else { 1 };
+    assert_eq!(j["runs"], expected_runs, "{j}");
+    let wav = get(&srv.addr, &format!("/v1/bulletins/{id}/files/wav/bulletin.wav")).body;
+    assert_eq!(&wav[..4], b"RIFF");
+    // No leftovers of the killed build are left beside the published directory.
+    let out: Vec<_> = std::fs::read_dir(data.path().join("jobs").join(&id).join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(out, ["wav"]);
+}
+
 #[test]
 fn bad_bulletin_requests_get_json_errors_naming_the_field() {
     let data = tempfile::tempdir().unwrap();
@@ -391,9 +425,7 @@ fn a_full_bulletin_queue_is_429_with_retry_after() {
     let data = tempfile::tempdir().unwrap();
     let srv = serve_dir(data.path(), &["--max-queued-bulletins", "1"]);
     // Forty articles take seconds to build; the second request comes at once.
-    let long: Vec<serde_json::Value> = (0..40)
-        .map(|i| serde_json::json!({"title": format!("ख़बर {i}"), "body": "आज सुबह दिल्ली में तेज़ बारिश हुई। कई सड़कों पर पानी भर गया और यातायात धीमा रहा।"}))
-        .collect();
+    let long = long_feed(40);
     let id = submit(&srv.addr, &serde_json::json!({"articles": long, "date": DATE}), "");
     let r = request(&srv.addr, "POST", "/v1/bulletins", "", feed().to_string().as_bytes());
     assert_eq!(r.status, 429, "{}", String::from_utf8_lossy(&r.body));

@@ -13,6 +13,7 @@ use crate::common::{bin, fails, run_env};
 
 struct Server {
     child: Child,
+    http: String,
     wyoming: String,
 }
 
@@ -32,16 +33,23 @@ fn start(extra: &[&str]) -> Server {
         .spawn()
         .unwrap();
     let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut wyoming = None;
+    let (mut http, mut wyoming) = (None, None);
     for _ in 0..2 {
         let mut line = String::new();
         err.read_line(&mut line).unwrap();
         if let Some(a) = line.trim().strip_prefix("samachar: wyoming on tcp://") {
             wyoming = Some(a.to_string());
         }
+        if let Some(a) = line.trim().strip_prefix("samachar: listening on http://") {
+            http = Some(a.to_string());
+        }
     }
     std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
-    Server { child, wyoming: wyoming.expect("no 'samachar: wyoming on' line") }
+    Server {
+        child,
+        http: http.expect("no 'samachar: listening on' line"),
+        wyoming: wyoming.expect("no 'samachar: wyoming on' line"),
+    }
 }
 
 /// One event as the specification frames it.
@@ -269,4 +277,124 @@ fn wyoming_address_must_be_tcp_and_loopback_unless_insecure() {
     assert!(e.contains("--insecure"), "{e}");
     let e = fails(&run_env(dir.path(), &["serve", "--wyoming", "localhost:10200"], None, &[]));
     assert!(e.contains("tcp://HOST:PORT"), "{e}");
+}
+
+/// A long news text (under the default 5000 characters) whose audio is far more than the
+/// socket buffers hold.
+fn long_text() -> String {
+    let s = "प्रधानमंत्री ने आज दिल्ली में एक बैठक की जिसमें कई राज्यों के मुख्यमंत्री शामिल हुए। ";
+    s.repeat(4800 / s.chars().count())
+}
+
+/// Starts an HTTP speech request of [`long_text`] and reads only the start of the answer:
+/// its synthesis holds a slot until the client goes (or the write timeout).
+fn hold_a_slot(http: &str) -> TcpStream {
+    let mut s = TcpStream::connect(http).unwrap();
+    let body = json!({"input": long_text(), "response_format": "pcm"}).to_string();
+    write!(
+        s,
+        "POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut first = [0u8; 12];
+    s.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+    s
+}
+
+/// GET /metrics as text.
+fn metrics(http: &str) -> String {
+    let mut s = TcpStream::connect(http).unwrap();
+    write!(s, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn a_wyoming_request_waits_in_the_queue_http_shares() {
+    let srv = start(&["--max-concurrent", "1", "--queue", "1"]);
+    let held = hold_a_slot(&srv.http);
+    let mut c = Client::connect(&srv.wyoming);
+    c.send("synthesize", json!({"text": "नमस्ते।"}));
+    let mut queued = false;
+    for _ in 0..600 {
+        if metrics(&srv.http).contains("samachar_queue_depth 1") {
+            queued = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(queued, "the Wyoming request never showed in the queue");
+    // The queue is full now: an HTTP request is refused.
+    let body = json!({"input": "नमस्ते।"}).to_string();
+    let mut h = TcpStream::connect(&srv.http).unwrap();
+    write!(
+        h,
+        "POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    h.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
+    // The slot comes free when the HTTP client leaves, and the queued request is served.
+    drop(held);
+    assert_eq!(c.audio(), cli_pcm("नमस्ते।", "meera"));
+}
+
+#[test]
+fn http_and_wyoming_share_the_synthesis_slots() {
+    let srv = start(&["--max-concurrent", "1", "--queue", "0"]);
+    let s = hold_a_slot(&srv.http);
+    let mut c = Client::connect(&srv.wyoming);
+    c.send("synthesize", json!({"text": "नमस्ते।"}));
+    let e = c.expect("error");
+    assert_eq!(e.data["code"], "busy", "{e:?}");
+    // Once the HTTP client is gone its slot is free again.
+    drop(s);
+    let mut freed = false;
+    for _ in 0..600 {
+        c.send("synthesize", json!({"text": "नमस्ते।"}));
+        let e = c.recv().unwrap();
+        if e.kind == "audio-start" {
+            freed = true;
+            loop {
+                if c.recv().unwrap().kind == "audio-stop" {
+                    break;
+                }
+            }
+            break;
+        }
+        assert_eq!(e.data["code"], "busy", "{e:?}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(freed, "the slot never came back after the HTTP client left");
+}
+
+#[test]
+fn sigterm_lets_the_synthesis_in_flight_finish_then_exits_0() {
+    let mut srv = start(&[]);
+    let text = "प्रधानमंत्री ने आज दिल्ली में एक बैठक की। इसमें कई मंत्री शामिल हुए। बैठक दो घंटे चली।";
+    let mut c = Client::connect(&srv.wyoming);
+    c.send("synthesize", json!({"text": text}));
+    let start = c.expect("audio-start");
+    let pid = srv.child.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    // The answer in flight comes whole, then the connection closes.
+    let mut pcm = Vec::new();
+    loop {
+        let e = c.recv().expect("closed inside the audio");
+        match e.kind.as_str() {
+            "audio-chunk" => pcm.extend_from_slice(&e.payload),
+            "audio-stop" => break,
+            _ => panic!("{e:?} after {start:?}"),
+        }
+    }
+    assert_eq!(pcm, cli_pcm(text, "meera"));
+    assert!(c.recv().is_none(), "the connection closes after the event in flight");
+    let status = srv.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(TcpStream::connect(&srv.wyoming).is_err(), "no new connections after SIGTERM");
 }

@@ -16,6 +16,8 @@ mod prosody;
 mod render;
 mod serve;
 mod serve_bulletins;
+mod serve_faults;
+mod serve_load;
 mod serve_page;
 mod serve_wyoming;
 mod ssml;

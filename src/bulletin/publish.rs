@@ -29,7 +29,7 @@ pub const MP3_LOSS_LU: f64 = 0.55;
 pub fn first_aim(target: Target, format: Format) -> Target {
     match format {
         Format::Mp3 => Target { lufs: target.lufs + MP3_LOSS_LU, ..target },
-        Format::Wav | Format::Flac => target,
+        Format::Wav | Format::Flac | Format::Opus => target,
     }
 }
 
@@ -100,6 +100,7 @@ pub fn encode_file(src: &Path, dst: &Path, format: Format, rate: u32, tags: &Tag
 fn measure_decoded(path: &Path, format: Format) -> Result<Option<Measurement>> {
     match format {
         Format::Mp3 => crate::encode::mp3dec::loudness(path).map(Some),
+        Format::Opus => crate::encode::opus::loudness(path).map(Some),
         Format::Wav | Format::Flac => Ok(None),
     }
 }

@@ -10,7 +10,7 @@
 //! bundled in the `mp3lame-sys` crate by its build script: no system library is needed;
 //! LAME is LGPL-3.0). Speech defaults for MP3: mono, 96 kbit/s constant bit rate, 44.1 kHz
 //! (Apple's recommendation for spoken-word podcasts); a render at another rate is
-//! resampled by LAME's own polyphase resampler. Opus (in Ogg, mono, 32 kbit/s CBR; see
+//! resampled by LAME's own polyphase resampler. Opus (in Ogg, mono, 32 kbit/s constrained VBR; see
 //! [`opus`]) is encoded by `opus-pure`, pure Rust, through an Ogg muxer of our own
 //! ([`ogg`]). Encoding streams: memory does not grow with the length of the audio, and the
 //! same samples always give the same bytes.
@@ -40,7 +40,7 @@ pub enum Format {
     Mp3,
     /// FLAC (lossless), 16-bit mono at the render's rate, with Vorbis comments.
     Flac,
-    /// Opus in Ogg, mono, 32 kbit/s constant bit rate, with Vorbis-comment chapters.
+    /// Opus in Ogg, mono, 32 kbit/s (constrained VBR), with Vorbis-comment chapters.
     Opus,
 }
 

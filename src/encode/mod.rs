@@ -141,7 +141,7 @@ pub enum AudioOut {
     /// FLAC.
     Flac(flac::FlacFile),
     /// Ogg Opus.
-    Opus(opus::OpusFile),
+    Opus(Box<opus::OpusFile>),
 }
 
 impl std::fmt::Debug for AudioOut {
@@ -157,7 +157,7 @@ impl AudioOut {
             Format::Wav => AudioOut::Wav(WavFile::create(target, sample_rate, overwrite)?),
             Format::Mp3 => AudioOut::Mp3(mp3::Mp3File::create(target, sample_rate, overwrite)?),
             Format::Flac => AudioOut::Flac(flac::FlacFile::create(target, sample_rate, overwrite)?),
-            Format::Opus => AudioOut::Opus(opus::OpusFile::create(target, sample_rate, overwrite)?),
+            Format::Opus => AudioOut::Opus(Box::new(opus::OpusFile::create(target, sample_rate, overwrite)?)),
         })
     }
 

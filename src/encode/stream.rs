@@ -49,7 +49,7 @@ pub enum StreamFormat {
 enum Body<W: Write> {
     Pcm(W),
     Mp3(Mp3Encoder<W>),
-    Opus(OpusEncoder<W>),
+    Opus(Box<OpusEncoder<W>>),
     Flac(FlacStream<W>),
 }
 
@@ -77,7 +77,7 @@ impl<W: Write> AudioStream<W> {
                 let serial = super::opus::serial_for(Path::new("stream.opus"));
                 let mut e = OpusEncoder::new(out, name, sample_rate, serial, 0)?;
                 let head = e.stream_header(tags, serial);
-                (Body::Opus(e), head)
+                (Body::Opus(Box::new(e)), head)
             }
             StreamFormat::Flac => {
                 (Body::Flac(FlacStream::new(out, name, sample_rate)?), FlacStream::<W>::header(sample_rate, tags))

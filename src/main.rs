@@ -406,10 +406,9 @@ fn speak(a: SpeakArgs) -> anyhow::Result<()> {
             let layout = match format {
                 Format::Wav => StreamFormat::Wav,
                 Format::Mp3 => StreamFormat::Mp3,
-                // FLAC's STREAMINFO leads the file and holds the length: files only.
-                Format::Flac => anyhow::bail!(
-                    "<stdout>: FLAC cannot be streamed to standard output; write a .flac file, or stream --format wav or mp3"
-                ),
+                Format::Opus => StreamFormat::Opus,
+                // STREAMINFO with the length "unknown" (a file's has it).
+                Format::Flac => StreamFormat::Flac,
             };
             let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             let path = std::path::Path::new("<stdout>");

@@ -29,7 +29,7 @@ pub const MP3_LOSS_LU: f64 = 0.55;
 pub fn first_aim(target: Target, format: Format) -> Target {
     match format {
         Format::Mp3 => Target { lufs: target.lufs + MP3_LOSS_LU, ..target },
-        Format::Wav | Format::Flac => target,
+        Format::Wav | Format::Flac | Format::Opus => target,
     }
 }
 
@@ -105,7 +105,14 @@ fn encode_with(
     }
     match out {
         AudioOut::Mp3(m) => Ok(m.commit_measured(tags)?.1),
-        other => other.commit(tags).map(|_| None),
+        other => {
+            other.commit(tags)?;
+            // Opus is decoded and measured once written (its decoder is fast).
+            match (measure, format) {
+                (true, Format::Opus) => crate::encode::opus::loudness(dst).map(Some),
+                _ => Ok(None),
+            }
+        }
     }
 }
 

@@ -138,6 +138,77 @@ impl FlacFile {
     }
 }
 
+/// FLAC written to a stream that cannot seek back (standard output, an HTTP response):
+/// `fLaC`, a STREAMINFO whose total-samples and frame-size fields are 0 ("unknown", which
+/// RFC 9639 §8.2 allows), the Vorbis comments, then frames as each 4096-sample block fills.
+/// The frames are the same as a file's; only STREAMINFO differs.
+pub struct FlacStream<W: Write> {
+    out: W,
+    name: PathBuf,
+    block: Vec<i16>,
+    frame: Vec<u8>,
+    frames: u64,
+}
+
+impl<W: Write> FlacStream<W> {
+    /// Starts a stream into `out`; `name` names it in messages.
+    pub fn new(out: W, name: &Path, rate: u32) -> Result<FlacStream<W>> {
+        if rate == 0 || rate >= 1 << 20 {
+            return Err(Error::Other(format!("{}: FLAC cannot store a rate of {rate} Hz", name.display())));
+        }
+        Ok(FlacStream { out, name: name.to_path_buf(), block: Vec::with_capacity(BLOCK), frame: Vec::new(), frames: 0 })
+    }
+
+    /// The header (to be written before the first frame) for a stream at `rate` with `tags`.
+    pub fn header(rate: u32, tags: &Tags) -> Vec<u8> {
+        let mut head = b"fLaC".to_vec();
+        metadata_block(&mut head, 0, false, &streaminfo(rate, 0, u32::MAX, 0));
+        metadata_block(&mut head, 4, true, &vorbis_comment(tags, rate));
+        head
+    }
+
+    /// The writer.
+    pub fn writer(&mut self) -> &mut W {
+        &mut self.out
+    }
+
+    /// Returns the writer without coding the last block (for a stream that got no samples).
+    pub fn into_writer(self) -> W {
+        self.out
+    }
+
+    /// Appends 16-bit samples; writes each block as it fills.
+    pub fn write_i16(&mut self, samples: &[i16]) -> Result<()> {
+        for &x in samples {
+            self.block.push(x);
+            if self.block.len() == BLOCK {
+                self.flush_block()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush_block(&mut self) -> Result<()> {
+        if self.block.is_empty() {
+            return Ok(());
+        }
+        self.frame.clear();
+        encode_frame(&self.block, self.frames, &mut self.frame);
+        self.frames += 1;
+        self.block.clear();
+        let r = self.out.write_all(&self.frame);
+        r.map_err(|err| Error::Io { path: self.name.clone(), err })
+    }
+
+    /// Codes the last (shorter) block and flushes; returns the writer.
+    pub fn finish(mut self) -> Result<W> {
+        self.flush_block()?;
+        let r = self.out.flush();
+        r.map_err(|err| Error::Io { path: self.name.clone(), err })?;
+        Ok(self.out)
+    }
+}
+
 /// Appends a metadata block header (last flag, type, 24-bit length) and its body.
 fn metadata_block(out: &mut Vec<u8>, kind: u8, last: bool, body: &[u8]) {
     out.push(if last { 0x80 | kind } else { kind });
@@ -170,8 +241,9 @@ pub fn timestamp(sample: u64, rate: u32) -> String {
     format!("{:02}:{:02}:{:02}.{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
 }
 
-/// The VORBIS_COMMENT body (little-endian lengths, `KEY=value` UTF-8 strings).
-fn vorbis_comment(tags: &Tags, rate: u32) -> Vec<u8> {
+/// The VORBIS_COMMENT body (little-endian lengths, `KEY=value` UTF-8 strings), also the
+/// body of an Opus comment header.
+pub fn vorbis_comment(tags: &Tags, rate: u32) -> Vec<u8> {
     let mut fields: Vec<String> = Vec::new();
     for (k, v) in [
         ("TITLE", &tags.title),

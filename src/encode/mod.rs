@@ -10,13 +10,18 @@
 //! bundled in the `mp3lame-sys` crate by its build script: no system library is needed;
 //! LAME is LGPL-3.0). Speech defaults for MP3: mono, 96 kbit/s constant bit rate, 44.1 kHz
 //! (Apple's recommendation for spoken-word podcasts); a render at another rate is
-//! resampled by LAME's own polyphase resampler. Encoding streams: memory does not grow
-//! with the length of the audio, and the same samples always give the same bytes.
+//! resampled by LAME's own polyphase resampler. Opus (in Ogg, mono, 32 kbit/s constrained VBR; see
+//! [`opus`]) is encoded by `opus-pure`, pure Rust, through an Ogg muxer of our own
+//! ([`ogg`]). Encoding streams: memory does not grow with the length of the audio, and the
+//! same samples always give the same bytes.
 
 pub mod flac;
 pub mod id3;
 pub mod mp3;
 pub mod mp3dec;
+pub mod ogg;
+pub mod opus;
+pub mod resample;
 pub mod stream;
 pub mod temp;
 pub mod upsample;
@@ -36,18 +41,21 @@ pub enum Format {
     Mp3,
     /// FLAC (lossless), 16-bit mono at the render's rate, with Vorbis comments.
     Flac,
+    /// Opus in Ogg, mono, 32 kbit/s (constrained VBR), with Vorbis-comment chapters.
+    Opus,
 }
 
 impl Format {
     /// All formats, for help texts.
-    pub const NAMES: [&'static str; 3] = ["wav", "mp3", "flac"];
+    pub const NAMES: [&'static str; 4] = ["wav", "mp3", "flac", "opus"];
 
-    /// Parses a format name (`wav`, `mp3`, `flac`), case-insensitively.
+    /// Parses a format name (`wav`, `mp3`, `flac`, `opus`), case-insensitively.
     pub fn parse(s: &str) -> Option<Format> {
         match s.to_ascii_lowercase().as_str() {
             "wav" | "wave" => Some(Format::Wav),
             "mp3" => Some(Format::Mp3),
             "flac" => Some(Format::Flac),
+            "opus" => Some(Format::Opus),
             _ => None,
         }
     }
@@ -63,6 +71,7 @@ impl Format {
             Format::Wav => "wav",
             Format::Mp3 => "mp3",
             Format::Flac => "flac",
+            Format::Opus => "opus",
         }
     }
 
@@ -72,6 +81,8 @@ impl Format {
             Format::Wav => "audio/wav",
             Format::Mp3 => "audio/mpeg",
             Format::Flac => "audio/flac",
+            // RFC 7845 §9: Ogg Opus files are audio/ogg (with codecs=opus).
+            Format::Opus => "audio/ogg",
         }
     }
 
@@ -132,6 +143,8 @@ pub enum AudioOut {
     Mp3(mp3::Mp3File),
     /// FLAC.
     Flac(flac::FlacFile),
+    /// Ogg Opus.
+    Opus(Box<opus::OpusFile>),
 }
 
 impl std::fmt::Debug for AudioOut {
@@ -147,6 +160,7 @@ impl AudioOut {
             Format::Wav => AudioOut::Wav(WavFile::create(target, sample_rate, overwrite)?),
             Format::Mp3 => AudioOut::Mp3(mp3::Mp3File::create(target, sample_rate, overwrite)?),
             Format::Flac => AudioOut::Flac(flac::FlacFile::create(target, sample_rate, overwrite)?),
+            Format::Opus => AudioOut::Opus(Box::new(opus::OpusFile::create(target, sample_rate, overwrite)?)),
         })
     }
 
@@ -156,6 +170,7 @@ impl AudioOut {
             AudioOut::Wav(w) => w.target(),
             AudioOut::Mp3(m) => m.target(),
             AudioOut::Flac(f) => f.target(),
+            AudioOut::Opus(o) => o.target(),
         }
     }
 
@@ -165,6 +180,7 @@ impl AudioOut {
             AudioOut::Wav(w) => w.write(samples),
             AudioOut::Mp3(m) => m.write(samples),
             AudioOut::Flac(f) => f.write(samples),
+            AudioOut::Opus(o) => o.write(samples),
         }
     }
 
@@ -173,6 +189,7 @@ impl AudioOut {
         match self {
             AudioOut::Flac(f) => f.write_i16(samples),
             AudioOut::Mp3(m) => m.write_i16(samples),
+            AudioOut::Opus(o) => o.write_i16(samples),
             AudioOut::Wav(w) => {
                 // x / 32767 maps back to x exactly through the writer's ×32767 and rounding.
                 let f: Vec<f32> = samples.iter().map(|&x| f32::from(x) / 32767.0).collect();
@@ -187,6 +204,7 @@ impl AudioOut {
             AudioOut::Wav(w) => w.write_silence(n),
             AudioOut::Mp3(m) => m.write_silence(n),
             AudioOut::Flac(f) => f.write_silence(n),
+            AudioOut::Opus(o) => o.write_silence(n),
         }
     }
 
@@ -204,6 +222,7 @@ impl AudioOut {
             AudioOut::Wav(w) => w.commit(),
             AudioOut::Mp3(m) => m.commit(tags),
             AudioOut::Flac(f) => f.commit(tags),
+            AudioOut::Opus(o) => o.commit(tags),
         }
     }
 }

@@ -12,11 +12,20 @@
 //! - PCM: the bare samples, 16-bit little-endian mono.
 //! - MP3: an ID3v2.4 tag, then MPEG frames as LAME produces them (mono, 96 kbit/s CBR,
 //!   44.1 kHz, as [`super::mp3`]); no Info frame, which would need a seek back to the start.
+//! - Opus: the Ogg header pages (`OpusHead`, `OpusTags` with the tags), then audio pages as
+//!   in [`super::opus`]; each flush ends the page being filled, so a reader gets every
+//!   sentence at once. The last page (end of stream, its granule position trimming the
+//!   padding) is written by [`AudioStream::finish`].
+//! - FLAC: `fLaC`, a STREAMINFO saying "length unknown", the Vorbis comments, then each
+//!   4096-sample frame as it fills (see [`super::flac::FlacStream`]); so a reader gets the
+//!   audio up to 186 ms (at 22.05 kHz) after it is rendered.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::flac::FlacStream;
 use super::mp3::Mp3Encoder;
+use super::opus::OpusEncoder;
 use super::Tags;
 use crate::render::wav::{streaming_header, to_i16};
 use crate::render::{Sink, Unit};
@@ -31,6 +40,10 @@ pub enum StreamFormat {
     Pcm,
     /// ID3v2.4 tag, then MP3 frames.
     Mp3,
+    /// Ogg Opus.
+    Opus,
+    /// FLAC with an unknown length.
+    Flac,
 }
 
 // One per stream: the MP3 encoder's inline buffers cost nothing worth boxing.
@@ -38,6 +51,8 @@ pub enum StreamFormat {
 enum Body<W: Write> {
     Pcm(W),
     Mp3(Mp3Encoder<W>),
+    Opus(Box<OpusEncoder<W>>),
+    Flac(FlacStream<W>),
 }
 
 /// Audio being written to a non-seekable writer; see the module documentation.
@@ -60,6 +75,15 @@ impl<W: Write> AudioStream<W> {
             StreamFormat::Mp3 => {
                 (Body::Mp3(Mp3Encoder::new(out, name, sample_rate, false)?), super::id3::tag(tags, sample_rate))
             }
+            StreamFormat::Opus => {
+                let serial = super::opus::serial_for(Path::new("stream.opus"));
+                let mut e = OpusEncoder::new(out, name, sample_rate, serial, 0)?;
+                let head = e.stream_header(tags, serial);
+                (Body::Opus(Box::new(e)), head)
+            }
+            StreamFormat::Flac => {
+                (Body::Flac(FlacStream::new(out, name, sample_rate)?), FlacStream::<W>::header(sample_rate, tags))
+            }
         };
         Ok(AudioStream { body, head: Some(head), name: name.to_path_buf(), buf: Vec::new(), samples: 0 })
     }
@@ -77,6 +101,8 @@ impl<W: Write> AudioStream<W> {
         match &mut self.body {
             Body::Pcm(w) => w,
             Body::Mp3(e) => e.writer(),
+            Body::Opus(e) => e.writer(),
+            Body::Flac(e) => e.writer(),
         }
     }
 
@@ -108,6 +134,16 @@ impl<W: Write> AudioStream<W> {
                 let r = e.writer().flush();
                 r.map_err(|e| self.io_err(e))
             }
+            Body::Opus(e) => {
+                e.write(samples)?;
+                e.flush()
+            }
+            Body::Flac(e) => {
+                let pcm: Vec<i16> = samples.iter().map(|&x| to_i16(x)).collect();
+                e.write_i16(&pcm)?;
+                let r = e.writer().flush();
+                r.map_err(|e| self.io_err(e))
+            }
         }
     }
 
@@ -136,6 +172,21 @@ impl<W: Write> AudioStream<W> {
                 let r = e.writer().flush();
                 r.map_err(|e| self.io_err(e))
             }
+            Body::Opus(e) => {
+                e.write_silence(n)?;
+                e.flush()
+            }
+            Body::Flac(e) => {
+                let zeros = [0i16; 4096];
+                let mut left = n;
+                while left > 0 {
+                    let k = left.min(zeros.len() as u64) as usize;
+                    e.write_i16(&zeros[..k])?;
+                    left -= k as u64;
+                }
+                let r = e.writer().flush();
+                r.map_err(|e| self.io_err(e))
+            }
         }
     }
 
@@ -146,6 +197,8 @@ impl<W: Write> AudioStream<W> {
             return Ok(match self.body {
                 Body::Pcm(w) => w,
                 Body::Mp3(e) => e.into_writer(),
+                Body::Opus(e) => e.into_writer(),
+                Body::Flac(e) => e.into_writer(),
             });
         }
         match self.body {
@@ -154,6 +207,8 @@ impl<W: Write> AudioStream<W> {
                 Err(err) => Err(Error::Io { path: self.name, err }),
             },
             Body::Mp3(e) => Ok(e.finish()?.0),
+            Body::Opus(e) => Ok(e.finish()?.0),
+            Body::Flac(e) => e.finish(),
         }
     }
 }

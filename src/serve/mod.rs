@@ -16,7 +16,9 @@
 //! `wav` cannot know its length when the header is sent, so its RIFF size and `data` size
 //! fields carry 0xFFFFFFFF ("unknown", as streaming WAV readers expect); `pcm` is the bare
 //! samples, 16-bit little-endian mono; `mp3` is an ID3v2.4 tag then MP3 frames (the bytes of
-//! `speak -o - --format mp3`). The input is SSML when `input_format` is `ssml`, or when it is
+//! `speak -o - --format mp3`); `opus` is Ogg Opus, one page per sentence or pause (the
+//! bytes of `speak -o - --format opus`); `flac` is streamed too, with a STREAMINFO that
+//! says "length unknown" (see [`crate::encode::flac::FlacStream`]). The input is SSML when `input_format` is `ssml`, or when it is
 //! absent and the input starts with `<speak`.
 //!
 //! Limits (defaults in [`Config`]): request body 64 KiB (413), input 5000 characters (413),
@@ -253,18 +255,20 @@ async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
         "wav" => StreamFormat::Wav,
         "pcm" => StreamFormat::Pcm,
         "mp3" => StreamFormat::Mp3,
-        f @ ("opus" | "flac" | "aac") => {
+        "opus" => StreamFormat::Opus,
+        "flac" => StreamFormat::Flac,
+        "aac" => {
             return error(
                 StatusCode::BAD_REQUEST,
                 Some("response_format"),
-                format!("response_format '{f}' is not available in this build (use wav, mp3 or pcm)"),
+                "response_format 'aac' is not available (use wav, mp3, opus, flac or pcm)",
             )
         }
         f => {
             return error(
                 StatusCode::BAD_REQUEST,
                 Some("response_format"),
-                format!("unknown response_format '{f}' (use wav, mp3 or pcm)"),
+                format!("unknown response_format '{f}' (use wav, mp3, opus, flac or pcm)"),
             )
         }
     };
@@ -394,6 +398,9 @@ async fn speech(State(st): State<Shared>, body: Bytes) -> Response {
         StreamFormat::Wav => ("audio/wav", rate),
         StreamFormat::Pcm => ("audio/pcm", rate),
         StreamFormat::Mp3 => ("audio/mpeg", crate::encode::mp3::RATE),
+        // Opus decodes at 48 kHz whatever rate it was fed (RFC 7845 §5.1).
+        StreamFormat::Opus => ("audio/ogg; codecs=opus", crate::encode::opus::GRANULE_RATE),
+        StreamFormat::Flac => ("audio/flac", rate),
     };
     (
         StatusCode::OK,

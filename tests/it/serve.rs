@@ -110,7 +110,7 @@ fn bad_requests_get_json_errors_naming_the_field() {
     let cases: &[(&str, u16, &str)] = &[
         (r#"{"input": "नमस्ते", "voice": "nobody"}"#, 400, "voice"),
         (r#"{"input": "नमस्ते", "response_format": "ogg"}"#, 400, "response_format"),
-        (r#"{"input": "नमस्ते", "response_format": "opus"}"#, 400, "response_format"),
+        (r#"{"input": "नमस्ते", "response_format": "aac"}"#, 400, "response_format"),
         (r#"{"input": "नमस्ते", "input_format": "html"}"#, 400, "input_format"),
         (r#"{"input": "नमस्ते", "speed": 9}"#, 400, "speed"),
         (r#"{"voice": "default"}"#, 400, "input"),
@@ -343,4 +343,24 @@ fn sigterm_lets_the_stream_in_flight_finish_refuses_new_connections_and_exits_ze
     assert!(first.len() > 40_000_000, "{}", first.len());
     let st = srv.child.wait().unwrap();
     assert!(st.success(), "{st:?}");
+}
+
+#[test]
+fn opus_and_flac_responses_are_the_bytes_speak_streams_to_stdout() {
+    let srv = start(&[]);
+    let text = "प्रधानमंत्री ने आज दिल्ली में एक बैठक की। इसमें कई मंत्री शामिल हुए।";
+    for (fmt, ctype, rate, magic) in
+        [("opus", "audio/ogg; codecs=opus", "48000", &b"OggS"[..]), ("flac", "audio/flac", "22050", &b"fLaC"[..])]
+    {
+        let body = serde_json::json!({"input": text, "voice": "default", "response_format": fmt}).to_string();
+        let (st, head, audio) = request(&srv.addr, "POST", "/v1/audio/speech", "", body.as_bytes());
+        assert_eq!(st, 200, "{head}");
+        let h = head.to_ascii_lowercase();
+        assert!(
+            h.contains(&format!("content-type: {ctype}")) && h.contains(&format!("x-sample-rate: {rate}")),
+            "{head}"
+        );
+        assert_eq!(&audio[..4], magic);
+        assert_eq!(audio, speak_stdout(text, &["--format", fmt]), "{fmt}");
+    }
 }

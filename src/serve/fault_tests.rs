@@ -52,7 +52,11 @@ async fn speak(addr: SocketAddr, input: String) -> (u16, Vec<u8>) {
         let mut raw = Vec::new();
         // A reset after an aborted body still leaves what was read in `raw`.
         let _ = s.read_to_end(&mut raw);
-        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        // Nothing at all: the reset of an aborted stream overtook its first bytes (the kernel
+        // drops unread data on a reset); reported as status 0.
+        let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+            return (0, Vec::new());
+        };
         let status = String::from_utf8_lossy(&raw[..split]).split(' ').nth(1).unwrap().parse().unwrap();
         (status, raw[split + 4..].to_vec())
     })
@@ -84,9 +88,10 @@ async fn a_panic_during_synthesis_is_a_500_for_that_request_only() {
     assert_eq!(status, 200);
     assert!(body.ends_with(b"0\r\n\r\n"), "the request beside the panic was cut off");
     // A panic after the first audio: the stream is aborted, never finished as if complete.
+    // (Status 0: the connection was reset before the client read the head — not complete either.)
     let (status, body) = speak(addr, format!("{TEXT} {PANIC_MARK}1")).await;
-    assert_eq!(status, 200);
-    assert!(!body.is_empty() && !body.ends_with(b"0\r\n\r\n"), "a failed stream must not look complete");
+    assert!(status == 0 || status == 200, "{status}");
+    assert!(status == 0 || (!body.is_empty() && !body.ends_with(b"0\r\n\r\n")), "a failed stream must not look complete");
     // The server carries on, with no synthesis left running.
     let (status, _) = speak(addr, TEXT.into()).await;
     assert_eq!(status, 200);

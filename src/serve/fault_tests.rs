@@ -91,7 +91,10 @@ async fn a_panic_during_synthesis_is_a_500_for_that_request_only() {
     // (Status 0: the connection was reset before the client read the head — not complete either.)
     let (status, body) = speak(addr, format!("{TEXT} {PANIC_MARK}1")).await;
     assert!(status == 0 || status == 200, "{status}");
-    assert!(status == 0 || (!body.is_empty() && !body.ends_with(b"0\r\n\r\n")), "a failed stream must not look complete");
+    assert!(
+        status == 0 || (!body.is_empty() && !body.ends_with(b"0\r\n\r\n")),
+        "a failed stream must not look complete"
+    );
     // The server carries on, with no synthesis left running.
     let (status, _) = speak(addr, TEXT.into()).await;
     assert_eq!(status, 200);

@@ -35,6 +35,15 @@ pub const KBPS: u32 = 96;
 /// FFmpeg, `-compression_level 5` / `7`).
 const QUALITY: Quality = Quality::Ok;
 
+/// LAME (encoder and decoder) fills some of its tables in static memory when one is
+/// started, without a lock of its own; encoders and decoders run in parallel (`--split`
+/// encodes every article at once, the service streams to many clients), so they are
+/// started one at a time. Encoding itself runs in parallel.
+pub(crate) fn lame_init_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Samples converted per LAME call.
 const BLOCK: usize = 4096;
 
@@ -58,6 +67,7 @@ impl<W: Write> Mp3Encoder<W> {
     /// be written over it by seeking back); without it, the output is plain frames.
     pub fn new(out: W, name: &Path, input_rate: u32, info_frame: bool) -> Result<Mp3Encoder<W>> {
         let lame = |e: &dyn std::fmt::Display| Error::Other(format!("{}: MP3 encoder: {e}", name.display()));
+        let one_at_a_time = lame_init_lock();
         let mut b = Builder::new().ok_or_else(|| lame(&"cannot start LAME"))?;
         b.set_num_channels(1).map_err(|e| lame(&e))?;
         let up = (input_rate * 2 == RATE).then(|| (Upsampler::new(), Vec::with_capacity(2 * BLOCK)));
@@ -68,6 +78,7 @@ impl<W: Write> Mp3Encoder<W> {
         b.set_quality(QUALITY).map_err(|e| lame(&e))?;
         b.set_to_write_vbr_tag(info_frame).map_err(|e| lame(&e))?;
         let enc = b.build().map_err(|e| lame(&e))?;
+        drop(one_at_a_time);
         Ok(Mp3Encoder {
             enc,
             out,
@@ -290,5 +301,32 @@ impl Mp3File {
         drop(file);
         drop(self.audio);
         Ok((path, measured))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Encoders started on many threads at once (as `--split` and the service do) all
+    /// work and give the same bytes: LAME's start-up is serialized.
+    #[test]
+    fn encoders_started_on_many_threads_at_once_agree() {
+        let x: Vec<i16> = (0..22_050).map(|i| ((i as f64 * 0.05).sin() * 8000.0) as i16).collect();
+        let runs: Vec<Vec<u8>> = std::thread::scope(|s| {
+            let hs: Vec<_> = (0..8)
+                .map(|_| {
+                    s.spawn(|| {
+                        let mut e = Mp3Encoder::new(Vec::new(), Path::new("t.mp3"), 22_050, false).unwrap();
+                        e.write_i16(&x).unwrap();
+                        e.finish().unwrap().0
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        // One second at 96 kbit/s is 12,000 bytes.
+        assert!((11_000..14_000).contains(&runs[0].len()), "{} bytes", runs[0].len());
+        assert!(runs.iter().all(|r| *r == runs[0]));
     }
 }

@@ -58,7 +58,10 @@ pub fn for_each_block_in(
         first.extend_from_slice(&head);
     }
     // SAFETY: plain constructor; a null handle is checked.
-    let hip = Hip(unsafe { mp3lame_sys::hip_decode_init() });
+    let hip = {
+        let _one_at_a_time = super::mp3::lame_init_lock();
+        Hip(unsafe { mp3lame_sys::hip_decode_init() })
+    };
     if hip.0.is_null() {
         return Err(bad("cannot start the decoder"));
     }

@@ -57,9 +57,9 @@ pub fn for_each_block_in(
     } else {
         first.extend_from_slice(&head);
     }
-    // SAFETY: plain constructor; a null handle is checked.
     let hip = {
         let _one_at_a_time = super::mp3::lame_init_lock();
+        // SAFETY: plain constructor; a null handle is checked.
         Hip(unsafe { mp3lame_sys::hip_decode_init() })
     };
     if hip.0.is_null() {

@@ -361,8 +361,6 @@ pub fn measure_with(path: &Path, true_peak: bool) -> Result<Measurement> {
 
 /// Interpolator taps per phase of the true-peak meter (see [`TruePeak`]).
 const TAPS_PER_PHASE: usize = 48;
-/// Samples of history the interpolator needs.
-const HIST: usize = TAPS_PER_PHASE - 1;
 
 /// A streaming true-peak meter: oversampling to at least 176.4 kHz (4× at 44.1 and 48 kHz,
 /// 8× at 22.05 kHz) with a Hann-windowed sinc interpolator of [`TAPS_PER_PHASE`] taps per
@@ -377,9 +375,9 @@ const HIST: usize = TAPS_PER_PHASE - 1;
 /// oversampling, 12 / 24 / 32 / 48 / 64 / 128 / 256 taps per phase read −1.20 / −0.79 /
 /// −0.50 / −0.31 / −0.27 / −0.37 / −0.46 dBTP: 48 is past the short filters' shortfall and
 /// on the safe side of the long ones.
-struct TruePeak {
+struct TruePeakN<const T: usize> {
     /// Polyphase taps: `phases[p][i]` multiplies the sample `i` steps back.
-    phases: Vec<[f32; TAPS_PER_PHASE]>,
+    phases: Vec<[f32; T]>,
     /// Largest sum of |taps| over the phases: the most an interpolated value can exceed
     /// the largest sample in its window.
     gain_bound: f32,
@@ -387,17 +385,23 @@ struct TruePeak {
     peak: f32,
 }
 
-impl TruePeak {
+/// The meter with [`TAPS_PER_PHASE`] taps per phase.
+type TruePeak = TruePeakN<TAPS_PER_PHASE>;
+
+impl<const T: usize> TruePeakN<T> {
+    /// Samples of history the interpolator needs.
+    const HIST: usize = T - 1;
+
     /// Returns the oversampling factor for `sample_rate`: at least 4, and enough to reach
     /// 176.4 kHz.
     fn factor(sample_rate: u32) -> usize {
         (176_400usize.div_ceil(sample_rate.max(1) as usize)).clamp(4, 16)
     }
 
-    fn new(sample_rate: u32) -> TruePeak {
-        let f = TruePeak::factor(sample_rate);
-        let taps = TAPS_PER_PHASE * f;
-        let mut phases = vec![[0f32; TAPS_PER_PHASE]; f];
+    fn new(sample_rate: u32) -> TruePeakN<T> {
+        let f = Self::factor(sample_rate);
+        let taps = T * f;
+        let mut phases = vec![[0f32; T]; f];
         for j in 0..taps {
             let m = j as f64 - (taps / 2) as f64;
             let w = 0.5 * (1.0 - (2.0 * std::f64::consts::PI * j as f64 / taps as f64).cos());
@@ -406,7 +410,7 @@ impl TruePeak {
             phases[j % f][j / f] = (w * sinc) as f32;
         }
         let gain_bound = phases.iter().map(|ph| ph.iter().map(|h| h.abs()).sum::<f32>()).fold(0f32, f32::max);
-        TruePeak { phases, gain_bound, hist: vec![0.0; HIST], peak: 0.0 }
+        TruePeakN { phases, gain_bound, hist: vec![0.0; Self::HIST], peak: 0.0 }
     }
 
     fn add(&mut self, block: &[f32]) {
@@ -419,7 +423,7 @@ impl TruePeak {
     fn add_sub(&mut self, block: &[f32]) {
         let block_peak = block.iter().chain(&self.hist).fold(0f32, |m, x| m.max(x.abs()));
         if block_peak * self.gain_bound > self.peak {
-            let mut buf = Vec::with_capacity(block.len() + HIST);
+            let mut buf = Vec::with_capacity(block.len() + Self::HIST);
             buf.extend_from_slice(&self.hist);
             buf.extend_from_slice(block);
             let len = block.len();
@@ -431,7 +435,7 @@ impl TruePeak {
             for ph in &self.phases[1..] {
                 y.iter_mut().for_each(|v| *v = 0.0);
                 for (i, &h) in ph.iter().enumerate() {
-                    let src = &buf[HIST - i..HIST - i + len];
+                    let src = &buf[Self::HIST - i..Self::HIST - i + len];
                     for (acc, &x) in y.iter_mut().zip(src) {
                         *acc += h * x;
                     }
@@ -439,13 +443,154 @@ impl TruePeak {
                 self.peak = y.iter().fold(self.peak, |m, v| m.max(v.abs()));
             }
         }
-        let keep = block.len().min(HIST);
+        let keep = block.len().min(Self::HIST);
         self.hist.drain(..keep);
         self.hist.extend_from_slice(&block[block.len() - keep..]);
     }
 
     fn dbtp(&self) -> Option<f64> {
         db(f64::from(self.peak))
+    }
+}
+
+/// Taps per phase of [`TruePeakMeter`]: BS.1770-4's own filter length (4 phases of 12 at
+/// 44.1 kHz), for audio that is band-limited well below Nyquist, as a decoded MP3 is (the
+/// encoder's low-pass); the long filter of [`TruePeak`] is for the renders, whose energy
+/// reaches Nyquist.
+const SHORT_TAPS_PER_PHASE: usize = 12;
+
+/// The true-peak meter for other modules, with [`SHORT_TAPS_PER_PHASE`] (the parallel MP3
+/// encoder meters each decoded segment with its own).
+pub(crate) struct TruePeakMeter(TruePeakN<SHORT_TAPS_PER_PHASE>);
+
+impl TruePeakMeter {
+    /// A meter for audio at `sample_rate`.
+    pub(crate) fn new(sample_rate: u32) -> TruePeakMeter {
+        TruePeakMeter(TruePeakN::new(sample_rate))
+    }
+
+    /// Meters the next samples.
+    pub(crate) fn add(&mut self, block: &[f32]) {
+        self.0.add(block);
+    }
+
+    /// The largest interpolated |sample| so far (linear).
+    pub(crate) fn peak(&self) -> f32 {
+        self.0.peak
+    }
+}
+
+/// One biquad section (direct form I, f64), for the K-weighting filter.
+#[derive(Debug, Clone, Copy)]
+struct Biquad {
+    b: [f64; 3],
+    a: [f64; 2],
+    x: [f64; 2],
+    y: [f64; 2],
+}
+
+impl Biquad {
+    fn run(&mut self, x: f64) -> f64 {
+        let y = self.b[0] * x + self.b[1] * self.x[0] + self.b[2] * self.x[1]
+            - self.a[0] * self.y[0]
+            - self.a[1] * self.y[1];
+        self.x = [x, self.x[0]];
+        self.y = [y, self.y[0]];
+        y
+    }
+}
+
+/// K-weighted energy of a mono signal on a fixed grid of 100 ms bins, for an integrated
+/// loudness (ITU-R BS.1770-4) of audio metered in pieces: each piece's meter starts at its
+/// own sample of the whole, and the bins of all pieces are summed ([`BinMeter::integrated`]),
+/// so gating blocks that straddle two pieces are whole. The K-weighting filter is the
+/// standard's two stages (a high shelf of +4 dB above ~1.7 kHz and the RLB high-pass at
+/// 38 Hz), designed for any sample rate from their analogue parameters (the values that give
+/// BS.1770's 48 kHz coefficients, as libebur128 derives them); each piece's filter starts at
+/// rest, which is exact when a piece starts in silence.
+pub(crate) struct BinMeter {
+    stages: [Biquad; 2],
+    bin_len: u64,
+    pos: u64,
+    first: u64,
+    bins: Vec<f64>,
+}
+
+impl BinMeter {
+    /// Samples in a 100 ms bin at `rate` Hz.
+    pub(crate) fn bin_len(rate: u32) -> u64 {
+        u64::from(rate / 10)
+    }
+
+    /// A meter at `rate` Hz whose first sample is sample `start` of the whole.
+    pub(crate) fn new(rate: u32, start: u64) -> BinMeter {
+        let fs = f64::from(rate);
+        let (f0, g, q) = (1681.974450955533, 3.999843853973347, 0.7071752369554196);
+        let k = (std::f64::consts::PI * f0 / fs).tan();
+        let vh = 10f64.powf(g / 20.0);
+        let vb = vh.powf(0.4996667741545416);
+        let a0 = 1.0 + k / q + k * k;
+        let shelf = Biquad {
+            b: [(vh + vb * k / q + k * k) / a0, 2.0 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0],
+            a: [2.0 * (k * k - 1.0) / a0, (1.0 - k / q + k * k) / a0],
+            x: [0.0; 2],
+            y: [0.0; 2],
+        };
+        let (f0, q) = (38.13547087602444, 0.5003270373238773);
+        let k = (std::f64::consts::PI * f0 / fs).tan();
+        let a0 = 1.0 + k / q + k * k;
+        let hp = Biquad {
+            b: [1.0, -2.0, 1.0],
+            a: [2.0 * (k * k - 1.0) / a0, (1.0 - k / q + k * k) / a0],
+            x: [0.0; 2],
+            y: [0.0; 2],
+        };
+        let bin_len = BinMeter::bin_len(rate);
+        BinMeter { stages: [shelf, hp], bin_len, pos: start, first: start / bin_len, bins: Vec::new() }
+    }
+
+    /// Meters the next 16-bit samples.
+    pub(crate) fn add_i16(&mut self, mut block: &[i16]) {
+        while !block.is_empty() {
+            let i = (self.pos / self.bin_len - self.first) as usize;
+            let room = (self.bin_len - self.pos % self.bin_len) as usize;
+            let (now, rest) = block.split_at(room.min(block.len()));
+            // The filter state in locals, the energy of the run summed before it is stored.
+            let [mut shelf, mut hp] = self.stages;
+            let mut energy = 0.0;
+            for &s in now {
+                let y = hp.run(shelf.run(f64::from(s) / 32768.0));
+                energy += y * y;
+            }
+            self.stages = [shelf, hp];
+            if i == self.bins.len() {
+                self.bins.push(0.0);
+            }
+            self.bins[i] += energy;
+            self.pos += now.len() as u64;
+            block = rest;
+        }
+    }
+
+    /// The energy per bin, from bin `start / bin_len` on.
+    pub(crate) fn into_bins(self) -> Vec<f64> {
+        self.bins
+    }
+
+    /// The integrated loudness (LUFS) of summed `bins` of `bin_len` samples: 400 ms blocks
+    /// every 100 ms, gated at −70 LUFS and 10 LU under the mean of those (BS.1770-4);
+    /// `None` when no block passes.
+    pub(crate) fn integrated(bins: &[f64], bin_len: u64) -> Option<f64> {
+        let block = |j: usize| bins[j..j + 4].iter().sum::<f64>() / (4 * bin_len) as f64;
+        let lufs = |z: f64| -0.691 + 10.0 * z.log10();
+        let n = bins.len().saturating_sub(3);
+        let mean = |keep: &dyn Fn(f64) -> bool| {
+            let (sum, count) = (0..n).map(block).filter(|&z| keep(z)).fold((0.0, 0usize), |(s, c), z| (s + z, c + 1));
+            (count > 0).then(|| sum / count as f64)
+        };
+        let abs = mean(&|z| lufs(z) > -70.0)?;
+        let gate = lufs(abs) - 10.0;
+        mean(&|z| lufs(z) > -70.0 && lufs(z) > gate).map(lufs)
     }
 }
 

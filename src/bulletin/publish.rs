@@ -3,7 +3,8 @@
 //! In: the un-normalized render, the normalized WAV made from it and the target. Out: the
 //! encoded file, measured as a player decodes it. A lossy codec changes the level (LAME at
 //! 96 kbit/s: about −0.55 LU on speech, which the first pass anticipates), so the encoded
-//! file is decoded and measured; if it
+//! file is decoded and measured (an MP3 from a 22.05 or 44.1 kHz WAV is encoded in
+//! segments on every core and measured segment by segment, [`crate::encode::mp3par`]); if it
 //! misses the target by more than [`TOLERANCE_LU`] or its true peak is over the ceiling,
 //! the loudness pass is repeated with the target moved by the miss (and the ceiling
 //! lowered by the overshoot) and the file encoded again. Lossless formats are not measured
@@ -87,6 +88,12 @@ fn encode_with(
     tags: &Tags,
     measure: bool,
 ) -> Result<Option<Measurement>> {
+    if measure && format == Format::Mp3 && crate::encode::mp3par::supports(rate) {
+        // A whole file: encoded in segments on every core (the single encoder is the
+        // bulletin's longest stage), measured as decoded.
+        let e = crate::encode::mp3par::encode_file(src, dst, tags, Overwrite::Refuse)?;
+        return Ok(Some(e.measured));
+    }
     let mut out = AudioOut::create(format, dst, rate, Overwrite::Refuse)?;
     if measure {
         if let AudioOut::Mp3(m) = &mut out {

@@ -19,6 +19,7 @@ pub mod flac;
 pub mod id3;
 pub mod mp3;
 pub mod mp3dec;
+pub mod mp3par;
 pub mod ogg;
 pub mod opus;
 pub mod resample;

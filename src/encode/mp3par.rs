@@ -1,0 +1,566 @@
+//! A whole 16-bit WAV file to MP3 on every core, measured as a player decodes it.
+//!
+//! LAME encodes on one thread, and on a long bulletin it is most of the run (a 100-article
+//! bulletin: about 10 of its 17 seconds). An MPEG layer III stream can be cut between any
+//! two frames whose successor does not borrow bits from them, and the first frame of every
+//! encoder's output borrows nothing (its `main_data_begin` is 0). So the file is cut into
+//! segments at pauses, every segment is encoded by its own LAME encoder in parallel (rayon),
+//! and their frames are joined in order into one stream with one LAME Info frame.
+//!
+//! **Where a cut goes.** Decoded sample `q` of a LAME stream (before the decoder trims the
+//! start) is input sample `q − 1105` (576 samples of encoder delay, 529 of decoder delay).
+//! For the joined stream to keep that mapping, segment `k` starts at an input sample `t_k`
+//! that is a multiple of the frame (1,152 output samples) and gets the input from `t_k` on;
+//! segment `k − 1` gives exactly `(t_k − t_{k−1}) / 1152` frames (it is fed the input to
+//! `t_k`, then zeros, and its later frames are dropped: frames only borrow backwards, so the
+//! kept ones are whole). What differs from one long encoding is the 1,105 samples before each
+//! cut, which the new encoder's start-up renders as silence, and the encoder's memory of the
+//! audio before the cut. So cuts are placed only where the input has been silent
+//! (|x| ≤ [`QUIET`]) for [`QUIET_BEFORE`] output samples (78 ms: the delay, plus the
+//! encoder's look-back), and at least [`MIN_SEGMENT_SECONDS`] apart. A file without such
+//! pauses is one segment: the same as one encoder.
+//!
+//! **The Info frame** is the first segment's (LAME reserves the first frame for it), with
+//! the whole stream's frame count, byte count, seek table (TOC), end padding, music length
+//! and CRCs written in, as LAME would for one stream: decoders trim the encoder delay and the
+//! padding, so the decoded file has exactly the WAV's samples and chapter times do not move.
+//! The bit reservoir stays on inside each segment.
+//!
+//! **Measurement.** Every segment is decoded by LAME's decoder (mpglib) on the same task and
+//! metered: K-weighted energy into the global grid of 100 ms bins
+//! ([`crate::bulletin::loudness::BinMeter`]), true peak by samachar's 4× meter. The bins of all
+//! segments are summed and gated as one file (BS.1770), so the integrated loudness is the
+//! joined file's.
+//!
+//! Output is deterministic: the cuts depend on the samples only, each segment's encoding on
+//! its own input, and the join is in order, whatever the number of threads.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::mp3::{Mp3Encoder, RATE};
+use super::temp::Temp;
+use super::Tags;
+use crate::bulletin::loudness::{self, BinMeter, Measurement, TruePeakMeter};
+use crate::render::wav::Overwrite;
+use crate::{Error, Result};
+
+/// Output samples of one MPEG-1 layer III frame.
+const FRAME: u64 = 1152;
+/// LAME's encoder delay plus the decoder's (output samples): decoded sample `q` is input
+/// sample `q − DELAY`.
+const DELAY: u64 = 1105;
+/// The Info frame's encoder delay field (LAME's; decoders add their own 529).
+const ENC_DELAY: u64 = 576;
+/// Largest |sample| counted as silence when looking for a cut (−66 dBFS).
+pub const QUIET: i16 = 16;
+/// Silence needed before a cut, output samples (3 × 1,152: the delay and the encoder's
+/// look-back over the previous granules).
+pub const QUIET_BEFORE: u64 = 3 * FRAME;
+/// Shortest segment, seconds of audio: long enough that the per-segment start-up (one
+/// encoder each) costs nothing, short enough that two cores share a bulletin evenly.
+pub const MIN_SEGMENT_SECONDS: u64 = 30;
+/// Zeros fed after a segment's input so that LAME has encoded every frame wanted from it
+/// (output samples).
+const TAIL_ZEROS: u64 = 4 * FRAME;
+/// Segments encoded per parallel batch (the joined bytes of a batch are held in memory:
+/// about 360 KB per segment).
+const BATCH: usize = 8;
+
+/// What [`encode_file`] wrote.
+#[derive(Debug, Clone)]
+pub struct Encoded {
+    /// The MP3 file.
+    pub path: PathBuf,
+    /// Its loudness and true peak as decoded.
+    pub measured: Measurement,
+    /// The segments it was encoded in.
+    pub segments: usize,
+}
+
+/// Returns true if [`encode_file`] can encode a WAV at `rate` Hz (44.1 kHz, or 22.05 kHz
+/// upsampled).
+pub fn supports(rate: u32) -> bool {
+    rate == RATE || rate * 2 == RATE
+}
+
+/// Encodes the mono 16-bit WAV `src` (22.05 or 44.1 kHz) into the MP3 `dst` with `tags`,
+/// in segments on all cores, and measures the file as decoded.
+pub fn encode_file(src: &Path, dst: &Path, tags: &Tags, overwrite: Overwrite) -> Result<Encoded> {
+    let l = loudness::layout(src)?;
+    if l.float || !supports(l.sample_rate) {
+        return Err(Error::Other(format!(
+            "{}: parallel MP3 encoding takes 16-bit WAV at 22050 or 44100 Hz",
+            src.display()
+        )));
+    }
+    let up = u64::from(RATE / l.sample_rate);
+    let cuts = find_cuts(src, l.data_offset, l.frames, l.sample_rate)?;
+    let (audio, file) = Temp::create(dst, overwrite, "a")?;
+    let io = |err| Error::Io { path: dst.to_path_buf(), err };
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+    let mut info: Vec<u8> = Vec::new();
+    let mut frame_offsets: Vec<u64> = Vec::new();
+    let mut bytes = 0u64;
+    let mut crc = 0u16;
+    let mut bins: Vec<f64> = Vec::new();
+    let mut peak = 0f32;
+    let mut decoded = 0u64;
+    let ranges: Vec<(u64, u64)> =
+        (0..cuts.len()).map(|k| (cuts[k], cuts.get(k + 1).copied().unwrap_or(l.frames))).collect();
+    for batch in ranges.chunks(BATCH) {
+        let done: Vec<Result<Segment>> = batch
+            .par_iter()
+            .map(|&(a, b)| encode_segment(src, dst, l.data_offset, a, b, l.sample_rate, a == 0, b == l.frames))
+            .collect();
+        for seg in done {
+            let mut seg = seg?;
+            if let Some(tag) = seg.info.take() {
+                out.write_all(&seg.bytes[..seg.info_len]).map_err(io)?;
+                bytes += seg.info_len as u64;
+                info = tag;
+            }
+            let music = &seg.bytes[seg.info_len..];
+            frame_offsets.extend(seg.frame_starts.iter().map(|&o| bytes + o));
+            crc = crc16(crc, music);
+            bytes += music.len() as u64;
+            out.write_all(music).map_err(io)?;
+            let first = (seg.start_out / BinMeter::bin_len(RATE)) as usize;
+            if bins.len() < first + seg.bins.len() {
+                bins.resize(first + seg.bins.len(), 0.0);
+            }
+            for (i, e) in seg.bins.iter().enumerate() {
+                bins[first + i] += e;
+            }
+            peak = peak.max(seg.peak);
+            decoded += seg.decoded;
+        }
+    }
+    if info.is_empty() {
+        return Err(Error::Other(format!("{}: MP3 encoder gave no Info frame", dst.display())));
+    }
+    let frames = frame_offsets.len() as u64;
+    let padding = (frames * FRAME).checked_sub(ENC_DELAY + l.frames * up).filter(|&p| p < 4096).ok_or_else(|| {
+        Error::Other(format!("{}: MP3 segments do not cover the audio ({frames} frames)", dst.display()))
+    })?;
+    patch_info(&mut info, frames, bytes, &frame_offsets, padding, crc);
+    let mut file = out.into_inner().map_err(|e| io(e.into_error()))?;
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    file.write_all(&info).map_err(io)?;
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let path = Temp::assemble(dst, overwrite, &super::id3::tag(tags, l.sample_rate), &mut file)?;
+    drop(file);
+    drop(audio);
+    let lufs = BinMeter::integrated(&bins, BinMeter::bin_len(RATE));
+    let db = (peak > 0.0).then(|| 20.0 * f64::from(peak).log10());
+    Ok(Encoded { path, measured: Measurement { lufs, true_peak: db, samples: decoded }, segments: cuts.len() })
+}
+
+/// One encoded segment.
+struct Segment {
+    /// Its frames (for the first, the reserved Info frame first).
+    bytes: Vec<u8>,
+    /// The first segment's Info frame as LAME made it (for its own frames only).
+    info: Option<Vec<u8>>,
+    /// Bytes of the reserved Info frame at the start of `bytes` (0 after the first).
+    info_len: usize,
+    /// Offsets of its audio frames within its audio bytes.
+    frame_starts: Vec<u64>,
+    /// The output sample its first audio frame decodes to, in the joined stream.
+    start_out: u64,
+    /// K-weighted energy per 100 ms bin from `start_out / BIN` on.
+    bins: Vec<f64>,
+    /// Its true peak (linear).
+    peak: f32,
+    /// Samples decoded.
+    decoded: u64,
+}
+
+/// Encodes input samples `[a, b)` of the WAV (data at `data_offset`, `rate` Hz) as one
+/// LAME stream, keeps the frames that belong to it, decodes and meters them.
+#[allow(clippy::too_many_arguments)]
+fn encode_segment(
+    src: &Path,
+    dst: &Path,
+    data_offset: u64,
+    a: u64,
+    b: u64,
+    rate: u32,
+    first: bool,
+    last: bool,
+) -> Result<Segment> {
+    let up = u64::from(RATE / rate);
+    let rd = |err| Error::Io { path: src.to_path_buf(), err };
+    let mut f = File::open(src).map_err(rd)?;
+    f.seek(SeekFrom::Start(data_offset + 2 * a)).map_err(rd)?;
+    let mut r = BufReader::with_capacity(1 << 16, f);
+    let mut enc = Mp3Encoder::new(Vec::with_capacity(((b - a) * up / 3) as usize), dst, rate, first)?;
+    let mut raw = vec![0u8; 8192];
+    let mut pcm: Vec<i16> = Vec::with_capacity(4096);
+    let mut left = b - a;
+    while left > 0 {
+        let n = (left.min(4096) * 2) as usize;
+        r.read_exact(&mut raw[..n]).map_err(rd)?;
+        pcm.clear();
+        pcm.extend(raw[..n].chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])));
+        enc.write_i16(&pcm)?;
+        left -= n as u64 / 2;
+    }
+    enc.write_silence(TAIL_ZEROS / up)?;
+    let (mut bytes, info) = enc.finish()?;
+    let info_len = if first { info.len() } else { 0 };
+    let mut starts = frame_starts(&bytes[info_len..])
+        .ok_or_else(|| Error::Other(format!("{}: MP3 encoder gave a broken frame", dst.display())))?;
+    // A segment before a cut: exactly the frames up to the cut. The last: the frames up to
+    // the one that decodes its last sample (which is output sample `len + DELAY − 1`), so
+    // the end padding is as short as one stream's.
+    let len = (b - a) * up;
+    let want = if last { (len + DELAY).div_ceil(FRAME) } else { len / FRAME } as usize;
+    if starts.len() < want {
+        return Err(Error::Other(format!("{}: MP3 encoder gave too few frames", dst.display())));
+    }
+    if starts.len() > want {
+        bytes.truncate(info_len + starts[want] as usize);
+        starts.truncate(want);
+    }
+    let start_out = a * up;
+    let mut meter = BinMeter::new(RATE, start_out);
+    let mut tp = TruePeakMeter::new(RATE);
+    let mut fl = Vec::with_capacity(4096);
+    let decoded = super::mp3dec::for_each_block_in(&bytes[..], dst, |blk, _| {
+        meter.add_i16(blk);
+        fl.clear();
+        fl.extend(blk.iter().map(|&s| f32::from(s) / 32768.0));
+        tp.add(&fl);
+        Ok(())
+    })?;
+    Ok(Segment {
+        bytes,
+        info: first.then_some(info),
+        info_len,
+        frame_starts: starts,
+        start_out,
+        bins: meter.into_bins(),
+        peak: tp.peak(),
+        decoded,
+    })
+}
+
+/// Returns the offsets of the MPEG-1 layer III frames that `b` consists of, or `None` if
+/// it is not a whole number of frames.
+fn frame_starts(b: &[u8]) -> Option<Vec<u64>> {
+    const KBPS: [u64; 15] = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];
+    const RATES: [u64; 3] = [44_100, 48_000, 32_000];
+    let mut out = Vec::with_capacity(b.len() / 300 + 1);
+    let mut i = 0usize;
+    while i < b.len() {
+        let h = b.get(i..i + 4)?;
+        if h[0] != 0xff || h[1] & 0xfe != 0xfa {
+            return None;
+        }
+        let kbps = *KBPS.get((h[2] >> 4) as usize)?;
+        let sr = *RATES.get(((h[2] >> 2) & 3) as usize)?;
+        if kbps == 0 {
+            return None;
+        }
+        out.push(i as u64);
+        i += (144_000 * kbps / sr) as usize + ((h[2] >> 1) & 1) as usize;
+    }
+    (i == b.len()).then_some(out)
+}
+
+/// Finds the segment starts (input samples, the first 0) of the WAV at `data_offset` with
+/// `frames` samples at `rate` Hz: multiples of a frame, after [`QUIET_BEFORE`] of silence,
+/// at least [`MIN_SEGMENT_SECONDS`] apart.
+fn find_cuts(src: &Path, data_offset: u64, frames: u64, rate: u32) -> Result<Vec<u64>> {
+    let up = u64::from(RATE / rate);
+    let step = FRAME / up;
+    let need = QUIET_BEFORE / up;
+    let min = MIN_SEGMENT_SECONDS * u64::from(rate);
+    let rd = |err| Error::Io { path: src.to_path_buf(), err };
+    let mut f = File::open(src).map_err(rd)?;
+    f.seek(SeekFrom::Start(data_offset)).map_err(rd)?;
+    let mut r = BufReader::with_capacity(1 << 16, f);
+    let mut cuts = vec![0u64];
+    let mut quiet_since = 0u64;
+    let mut raw = vec![0u8; 1 << 16];
+    let mut pos = 0u64;
+    while pos < frames {
+        let n = ((frames - pos).min(raw.len() as u64 / 2) * 2) as usize;
+        r.read_exact(&mut raw[..n]).map_err(rd)?;
+        for c in raw[..n].chunks_exact(2) {
+            let x = i16::from_le_bytes([c[0], c[1]]);
+            if pos.is_multiple_of(step)
+                && pos - quiet_since >= need
+                && pos >= cuts[cuts.len() - 1] + min
+                && frames - pos >= min
+            {
+                cuts.push(pos);
+            }
+            if x.unsigned_abs() > QUIET as u16 {
+                quiet_since = pos + 1;
+            }
+            pos += 1;
+        }
+    }
+    Ok(cuts)
+}
+
+/// CRC-16 as LAME computes it for the Info frame (polynomial 0x8005, reflected; CRC-16/ARC).
+fn crc16(mut crc: u16, bytes: &[u8]) -> u16 {
+    static TABLE: std::sync::OnceLock<[u16; 256]> = std::sync::OnceLock::new();
+    let t = TABLE.get_or_init(|| {
+        let mut t = [0u16; 256];
+        for (i, e) in t.iter_mut().enumerate() {
+            let mut c = i as u16;
+            for _ in 0..8 {
+                c = if c & 1 != 0 { (c >> 1) ^ 0xA001 } else { c >> 1 };
+            }
+            *e = c;
+        }
+        t
+    });
+    for &b in bytes {
+        crc = (crc >> 8) ^ t[((crc ^ u16::from(b)) & 0xff) as usize];
+    }
+    crc
+}
+
+/// Where the fields of LAME's Info frame are, for MPEG-1 mono (4 header bytes and 17 of
+/// side information before it): the Xing part, then the LAME extension.
+mod field {
+    #[cfg(test)]
+    pub const TAG: usize = 21;
+    pub const FRAMES: usize = 29;
+    pub const BYTES: usize = 33;
+    pub const TOC: usize = 37;
+    pub const DELAY_PADDING: usize = 162;
+    pub const MUSIC_LENGTH: usize = 169;
+    pub const MUSIC_CRC: usize = 173;
+    pub const TAG_CRC: usize = 175;
+}
+
+/// Writes the joined stream's figures into the first segment's Info frame: `frames` audio
+/// frames starting at `offsets` (from the start of the stream, Info frame included),
+/// `bytes` in all, `padding` samples at the end, `music_crc` over the audio frames.
+fn patch_info(info: &mut [u8], frames: u64, bytes: u64, offsets: &[u64], padding: u64, music_crc: u16) {
+    let put4 = |b: &mut [u8], at: usize, v: u64| b[at..at + 4].copy_from_slice(&(v as u32).to_be_bytes());
+    put4(info, field::FRAMES, frames);
+    put4(info, field::BYTES, bytes);
+    for i in 1..100 {
+        let k = ((i as u64 * frames) / 100).min(frames.saturating_sub(1)) as usize;
+        let at = offsets.get(k).copied().unwrap_or(0);
+        info[field::TOC + i] = ((256 * at) / bytes.max(1)).min(255) as u8;
+    }
+    let d = field::DELAY_PADDING;
+    let delay = (u16::from(info[d]) << 4) | u16::from(info[d + 1] >> 4);
+    let p = padding as u16;
+    info[d] = (delay >> 4) as u8;
+    info[d + 1] = ((delay << 4) as u8) | (p >> 8) as u8;
+    info[d + 2] = p as u8;
+    put4(info, field::MUSIC_LENGTH, bytes);
+    info[field::MUSIC_CRC..field::MUSIC_CRC + 2].copy_from_slice(&music_crc.to_be_bytes());
+    let c = crc16(0, &info[..field::TAG_CRC]);
+    info[field::TAG_CRC..field::TAG_CRC + 2].copy_from_slice(&c.to_be_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A speech-like test signal at `rate`: bursts of a buzzy tone with `gap` seconds of
+    /// digital silence between `n` of them.
+    fn bursts(rate: u32, n: usize, on: f64, gap: f64) -> Vec<i16> {
+        let mut x = Vec::new();
+        for b in 0..n {
+            let len = (on * f64::from(rate)) as usize;
+            for i in 0..len {
+                let t = i as f64 / f64::from(rate);
+                let env = (std::f64::consts::PI * i as f64 / len as f64).sin();
+                let f = 120.0 + 10.0 * b as f64;
+                let v: f64 = (1..30).map(|h| (2.0 * std::f64::consts::PI * f * h as f64 * t).sin() / h as f64).sum();
+                x.push((v * env * 6000.0).clamp(-32000.0, 32000.0) as i16);
+            }
+            x.extend(std::iter::repeat_n(0i16, (gap * f64::from(rate)) as usize));
+        }
+        x
+    }
+
+    fn write_wav(path: &Path, rate: u32, x: &[i16]) {
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: rate,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut w = hound::WavWriter::create(path, spec).unwrap();
+        for &s in x {
+            w.write_sample(s).unwrap();
+        }
+        w.finalize().unwrap();
+    }
+
+    /// The MP3 as one LAME encoder writes it (the single-stream path).
+    fn one_stream(src: &Path, dst: &Path, rate: u32) -> Vec<u8> {
+        let mut f = super::super::mp3::Mp3File::create(dst, rate, Overwrite::Refuse).unwrap();
+        loudness::for_each_block_i16(src, |b| f.write_i16(b)).unwrap();
+        f.commit(&Tags::default()).unwrap();
+        std::fs::read(dst).unwrap()
+    }
+
+    /// The audio frames after an ID3 tag.
+    fn audio(file: &[u8]) -> &[u8] {
+        assert_eq!(&file[..3], b"ID3");
+        let size = file[6..10].iter().fold(0usize, |a, &x| (a << 7) | usize::from(x & 0x7f));
+        &file[10 + size..]
+    }
+
+    fn decode(path: &Path) -> Vec<i16> {
+        let mut out = Vec::new();
+        super::super::mp3dec::for_each_block(path, |b, _| {
+            out.extend_from_slice(b);
+            Ok(())
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn crc16_is_crc16_arc() {
+        // The CRC-16/ARC check value.
+        assert_eq!(crc16(0, b"123456789"), 0xBB3D);
+    }
+
+    /// With no pause long enough for a cut, the file is one LAME stream, and the Info
+    /// frame written for it says what LAME's own says (frames, bytes, music length, CRCs;
+    /// the end padding is ours: the whole input is flushed).
+    #[test]
+    fn one_segment_gives_lames_own_info_frame() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("a.wav");
+        let x = bursts(22_050, 3, 2.0, 0.02);
+        write_wav(&src, 22_050, &x);
+        let ours = encode_file(&src, &dir.path().join("p.mp3"), &Tags::default(), Overwrite::Refuse).unwrap();
+        assert_eq!(ours.segments, 1);
+        let p = std::fs::read(&ours.path).unwrap();
+        let lame = one_stream(&src, &dir.path().join("l.mp3"), 22_050);
+        let (p, l) = (audio(&p), audio(&lame));
+        assert_eq!(&p[field::TAG..field::TAG + 4], b"Info");
+        let be4 = |b: &[u8], at: usize| u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+        let info_len = frame_starts(p).unwrap()[1] as usize;
+        let ours_frames = frame_starts(&p[info_len..]).unwrap().len() as u32;
+        assert_eq!(be4(p, field::FRAMES), ours_frames);
+        assert_eq!(be4(p, field::BYTES) as usize, p.len());
+        assert_eq!(be4(p, field::MUSIC_LENGTH) as usize, p.len());
+        // LAME's tag counts the same way on its own stream.
+        let l_info = frame_starts(l).unwrap()[1] as usize;
+        assert_eq!(be4(l, field::FRAMES) as usize, frame_starts(&l[l_info..]).unwrap().len());
+        assert_eq!(be4(l, field::BYTES) as usize, l.len());
+        assert_eq!(be4(l, field::MUSIC_LENGTH) as usize, l.len());
+        assert_eq!(l[field::MUSIC_CRC..field::MUSIC_CRC + 2], crc16(0, &l[l_info..]).to_be_bytes());
+        assert_eq!(p[field::MUSIC_CRC..field::MUSIC_CRC + 2], crc16(0, &p[info_len..]).to_be_bytes());
+        assert_eq!(l[field::TAG_CRC..field::TAG_CRC + 2], crc16(0, &l[..field::TAG_CRC]).to_be_bytes());
+        assert_eq!(p[field::TAG_CRC..field::TAG_CRC + 2], crc16(0, &p[..field::TAG_CRC]).to_be_bytes());
+        // Everything else in the tag (version, lowpass, delay, …) is LAME's.
+        assert_eq!(p[field::TAG..field::FRAMES], l[field::TAG..field::FRAMES]);
+        assert_eq!(p[137..field::DELAY_PADDING], l[137..field::DELAY_PADDING]);
+        assert_eq!(p[field::DELAY_PADDING + 3..field::MUSIC_LENGTH], l[field::DELAY_PADDING + 3..field::MUSIC_LENGTH]);
+        // The seek table: rising, and LAME's to within its sampling (LAME keeps the frame
+        // sizes of a decimated subset of frames; ours are exact, over a slightly longer stream).
+        for i in 0..100 {
+            let (a, b) = (p[field::TOC + i], l[field::TOC + i]);
+            assert!(a.abs_diff(b) <= 3, "TOC {i}: {a} vs {b}");
+            assert!(i == 0 || a >= p[field::TOC + i - 1]);
+        }
+        // The padding makes the decoded length exactly the input's (2×, upsampled).
+        let d = field::DELAY_PADDING;
+        let delay = (u64::from(p[d]) << 4) | u64::from(p[d + 1] >> 4);
+        let padding = (u64::from(p[d + 1] & 15) << 8) | u64::from(p[d + 2]);
+        assert_eq!(delay, ENC_DELAY);
+        assert_eq!(u64::from(ours_frames) * FRAME - delay - padding, 2 * x.len() as u64);
+    }
+
+    /// Cut at pauses, the joined file decodes to the same audio as one encoder's (to within
+    /// the codec's own noise), has the same length and is measured as one file would be.
+    #[test]
+    fn segments_join_into_the_file_one_encoder_makes() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("a.wav");
+        // 20 bursts of 3.5 s with 0.4 s pauses: 78 s, cut about every 30 s.
+        let x = bursts(22_050, 20, 3.5, 0.4);
+        write_wav(&src, 22_050, &x);
+        let ours = encode_file(&src, &dir.path().join("p.mp3"), &Tags::default(), Overwrite::Refuse).unwrap();
+        assert!(ours.segments >= 2, "{} segments", ours.segments);
+        let lame_path = dir.path().join("l.mp3");
+        let lame = one_stream(&src, &lame_path, 22_050);
+        let p = decode(&ours.path);
+        let l = decode(&lame_path);
+        // Same frames' worth of samples (the joined stream also flushes the tail).
+        assert!(p.len() >= l.len() && p.len() - l.len() <= 2 * FRAME as usize, "{} vs {}", p.len(), l.len());
+        // Sample-aligned: the error of each against the other is codec noise, not a shift.
+        let (mut sig, mut err) = (0f64, 0f64);
+        for (a, b) in p.iter().zip(&l) {
+            sig += f64::from(*b).powi(2);
+            err += (f64::from(*a) - f64::from(*b)).powi(2);
+        }
+        let snr = 10.0 * (sig / err).log10();
+        eprintln!("joined vs one stream: {snr:.1} dB; {} segments", ours.segments);
+        assert!(snr > 20.0, "joined vs one stream: {snr:.1} dB");
+        // Size: the bit rate's, as one stream's.
+        let (ps, ls) = (std::fs::metadata(&ours.path).unwrap().len(), lame.len() as u64);
+        assert!(ps.abs_diff(ls) < ls / 100 + 1000, "{ps} vs {ls} bytes");
+        // Loudness as decoded: what ebur128 says of the decoded joined file.
+        let lufs = ours.measured.lufs.unwrap();
+        let mut m = ebur128::EbuR128::new(1, RATE, ebur128::Mode::I).unwrap();
+        m.add_frames_i16(&p).unwrap();
+        let e = m.loudness_global().unwrap();
+        eprintln!("{lufs:.3} vs ebur128 {e:.3}");
+        assert!((lufs - e).abs() < 0.05, "{lufs:.3} vs ebur128 {e:.3}");
+        let tp = ours.measured.true_peak.unwrap();
+        let sample_peak = 20.0 * (f64::from(p.iter().map(|s| s.unsigned_abs()).max().unwrap()) / 32768.0).log10();
+        assert!(tp >= sample_peak - 0.01 && tp < sample_peak + 1.5, "true peak {tp:.2}, sample peak {sample_peak:.2}");
+    }
+
+    /// The bytes do not depend on the number of threads.
+    #[test]
+    fn output_does_not_depend_on_threads() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("a.wav");
+        write_wav(&src, 22_050, &bursts(22_050, 20, 3.5, 0.4));
+        let run = |n: usize, name: &str| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap();
+            let dst = dir.path().join(name);
+            pool.install(|| encode_file(&src, &dst, &Tags::default(), Overwrite::Refuse).unwrap());
+            std::fs::read(dst).unwrap()
+        };
+        assert_eq!(run(1, "1.mp3"), run(3, "3.mp3"));
+    }
+
+    /// Cuts only where the input has been silent long enough, on frame boundaries.
+    #[test]
+    fn cuts_fall_in_pauses_on_frame_boundaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("a.wav");
+        let x = bursts(22_050, 20, 3.5, 0.4);
+        write_wav(&src, 22_050, &x);
+        let l = loudness::layout(&src).unwrap();
+        let cuts = find_cuts(&src, l.data_offset, l.frames, 22_050).unwrap();
+        assert!(cuts.len() >= 2);
+        for w in cuts.windows(2) {
+            assert!(w[1] - w[0] >= MIN_SEGMENT_SECONDS * 22_050);
+        }
+        for &c in &cuts[1..] {
+            assert_eq!(c % (FRAME / 2), 0);
+            let before = &x[(c - QUIET_BEFORE / 2) as usize..c as usize];
+            assert!(before.iter().all(|s| s.unsigned_abs() <= QUIET as u16), "cut at {c}");
+        }
+        // No pauses: one segment.
+        let y = bursts(22_050, 1, 70.0, 0.0);
+        write_wav(&src, 22_050, &y);
+        let l = loudness::layout(&src).unwrap();
+        assert_eq!(find_cuts(&src, l.data_offset, l.frames, 22_050).unwrap(), vec![0]);
+    }
+}

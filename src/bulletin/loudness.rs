@@ -559,7 +559,7 @@ impl BinMeter {
             let [mut shelf, mut hp] = self.stages;
             let mut energy = 0.0;
             for &s in now {
-                let y = hp.run(shelf.run(f64::from(s) / 32768.0));
+                let y = hp.run(shelf.run(f64::from(s) * (1.0 / 32768.0)));
                 energy += y * y;
             }
             self.stages = [shelf, hp];

@@ -17,8 +17,46 @@ use ebur128::{EbuR128, Mode};
 use crate::bulletin::loudness::Measurement;
 use crate::{Error, Result};
 
-/// Samples of one MPEG-1 layer III frame (mono); the PCM buffers hold a few.
-const FRAME: usize = 1152 * 4;
+/// Samples the PCM buffer holds: 4608, the least mpglib's decoding function accepts
+/// (4 frames).
+const FRAME: usize = 4608;
+
+/// mpglib's return codes (`mpglib/mpglib.h`).
+const MP3_OK: std::ffi::c_int = 0;
+const MP3_NEED_MORE: std::ffi::c_int = 1;
+
+extern "C" {
+    /// mpglib's decoder (`mpglib/interface.c`, in the bundled LAME that `mp3lame-sys`
+    /// builds): decodes at most one frame of `inmemory` (appended to what the decoder holds)
+    /// as 16-bit PCM into `outmemory`, the bytes written in `done`.
+    fn decodeMP3(
+        mp: *mut std::ffi::c_void,
+        inmemory: *mut u8,
+        inmemsize: std::ffi::c_int,
+        outmemory: *mut std::ffi::c_char,
+        outmemsize: std::ffi::c_int,
+        done: *mut std::ffi::c_int,
+    ) -> std::ffi::c_int;
+}
+
+/// The sample rate and mono flag of the first MPEG audio frame header in `b`.
+fn first_header(b: &[u8]) -> Option<(u32, bool)> {
+    b.windows(4).find_map(|h| {
+        let version = (h[1] >> 3) & 3; // 3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5
+        let index = (h[2] >> 2) & 3;
+        let layer = (h[1] >> 1) & 3;
+        if h[0] != 0xff || h[1] & 0xe0 != 0xe0 || version == 1 || index == 3 || layer == 0 || h[2] >> 4 == 15 {
+            return None;
+        }
+        let base = [44_100, 48_000, 32_000][index as usize];
+        let rate = match version {
+            3 => base,
+            2 => base / 2,
+            _ => base / 4,
+        };
+        Some((rate, h[3] >> 6 == 3))
+    })
+}
 
 /// A LAME decoder handle, closed on drop.
 struct Hip(mp3lame_sys::hip_t);
@@ -30,12 +68,6 @@ impl Drop for Hip {
             mp3lame_sys::hip_decode_exit(self.0);
         }
     }
-}
-
-/// Held while a frame is decoded (see the call in [`for_each_block_in`]).
-fn decode_lock() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Decodes the MP3 at `path` block by block, handing each block of mono 16-bit samples
@@ -71,8 +103,7 @@ pub fn for_each_block_in(
     if hip.0.is_null() {
         return Err(bad("cannot start the decoder"));
     }
-    let mut left = vec![0i16; FRAME];
-    let mut right = vec![0i16; FRAME];
+    let mut pcm = vec![0i16; FRAME];
     // About one frame at a time: the decoder keeps what it has not decoded when it asks for
     // more, and what it holds at the end of the input is lost (with 16 KB reads, up to 50
     // frames: a second of audio at the end of every stream).
@@ -89,43 +120,51 @@ pub fn for_each_block_in(
         if eof {
             break;
         }
+        if rate == 0 {
+            if let Some((r, mono)) = first_header(&feed) {
+                if !mono {
+                    return Err(bad("stereo; samachar's MP3s are mono"));
+                }
+                rate = r;
+            }
+        }
         let mut input = std::mem::take(&mut feed);
-        // hip_decode1_headers returns at most one frame per call; the rest of the input
-        // stays buffered inside the decoder and comes out with later calls of length 0.
-        let mut len = input.len();
+        // One frame per call at most; the rest of the input stays buffered inside the
+        // decoder and comes out with later calls of length 0.
+        let mut len = input.len() as std::ffi::c_int;
         loop {
-            // SAFETY: a zeroed mp3data_struct is its documented initial state.
-            let mut info: mp3lame_sys::mp3data_struct = unsafe { std::mem::zeroed() };
-            // LAME's decoder entry point decodes into one static buffer of its own before it
-            // copies the samples out, so two decoders running at once corrupt each other's
-            // output (measured: a bulletin's MP3 metered segment by segment on three threads
-            // read up to 0.5 LU off). Decoding is therefore one frame at a time process-wide.
-            let _one_at_a_time = decode_lock();
-            // SAFETY: `input` holds `len` bytes (0 after the first call); the PCM buffers
-            // hold FRAME samples, more than one frame decodes to.
-            let n = unsafe {
-                mp3lame_sys::hip_decode1_headers(
-                    hip.0,
+            let mut done: std::ffi::c_int = 0;
+            // mpglib's own decoding function, with our output buffer: LAME's `hip_decode1*`
+            // wrappers decode into one static buffer of theirs and copy from it, so two
+            // decoders running at once (segments metered in parallel) would corrupt each
+            // other's samples (measured: up to 0.5 LU off on three threads).
+            // SAFETY: `hip.0` is a live decoder (a `hip_t` is mpglib's `PMPSTR`); `input`
+            // holds `len` bytes (0 after the first call); `pcm` holds 2 × 4608 bytes, the
+            // most one call writes (and the least it accepts).
+            let ret = unsafe {
+                decodeMP3(
+                    hip.0.cast(),
                     input.as_mut_ptr(),
                     len,
-                    left.as_mut_ptr(),
-                    right.as_mut_ptr(),
-                    &mut info,
+                    pcm.as_mut_ptr().cast(),
+                    (pcm.len() * 2) as std::ffi::c_int,
+                    &mut done,
                 )
             };
             len = 0;
-            if n < 0 {
-                return Err(bad("corrupt frame"));
+            match ret {
+                MP3_OK => {}
+                MP3_NEED_MORE => break,
+                _ => return Err(bad("corrupt frame")),
             }
-            if info.header_parsed == 1 && info.samplerate > 0 {
-                rate = info.samplerate as u32;
+            let n = (done.max(0) as usize / 2).min(pcm.len());
+            if n > 0 {
+                if rate == 0 {
+                    return Err(bad("no MPEG audio frame header"));
+                }
+                total += n as u64;
+                f(&pcm[..n], rate)?;
             }
-            if n == 0 {
-                break;
-            }
-            let n = (n as usize).min(FRAME);
-            total += n as u64;
-            f(&left[..n], rate)?;
         }
         input.clear();
         feed = input;

@@ -228,6 +228,11 @@ fn load_model(path: &Path, dir: &Path, threads: usize) -> crate::Result<Arc<Mode
         // spinning threads compete with the one doing the work; the output is unchanged.
         .with_intra_op_spinning(false)
         .map_err(|e| ort_err(e.to_string()))?
+        // Every piece has its own length, so every call has new tensor shapes: ONNX
+        // Runtime's memory patterns (an allocation plan cached per input shape) only grow
+        // with a long text. Off; it changes no sample.
+        .with_memory_pattern(false)
+        .map_err(|e| ort_err(e.to_string()))?
         .commit_from_file(path)
         .map_err(|e| ort_err(e.to_string()))?;
     let names: Vec<String> = session.inputs().iter().map(|i| i.name().to_string()).collect();

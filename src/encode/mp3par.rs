@@ -403,6 +403,13 @@ mod tests {
         w.finalize().unwrap();
     }
 
+    /// Writes `x` as `a.wav` (22.05 kHz) in `dir`; returns its path.
+    fn wav_in(dir: &tempfile::TempDir, x: &[i16]) -> PathBuf {
+        let path = dir.path().join("a.wav");
+        write_wav(&path, 22_050, x);
+        path
+    }
+
     /// The MP3 as one LAME encoder writes it (the single-stream path).
     fn one_stream(src: &Path, dst: &Path, rate: u32) -> Vec<u8> {
         let mut f = super::super::mp3::Mp3File::create(dst, rate, Overwrite::Refuse).unwrap();
@@ -440,9 +447,8 @@ mod tests {
     #[test]
     fn one_segment_gives_lames_own_info_frame() {
         let dir = tempfile::tempdir().unwrap();
-        let src = dir.path().join("a.wav");
         let x = bursts(22_050, 3, 2.0, 0.02);
-        write_wav(&src, 22_050, &x);
+        let src = wav_in(&dir, &x);
         let ours = encode_file(&src, &dir.path().join("p.mp3"), &Tags::default(), Overwrite::Refuse).unwrap();
         assert_eq!(ours.segments, 1);
         let p = std::fs::read(&ours.path).unwrap();
@@ -488,10 +494,9 @@ mod tests {
     #[test]
     fn segments_join_into_the_file_one_encoder_makes() {
         let dir = tempfile::tempdir().unwrap();
-        let src = dir.path().join("a.wav");
         // 20 bursts of 3.5 s with 0.4 s pauses: 78 s, cut about every 30 s.
         let x = bursts(22_050, 20, 3.5, 0.4);
-        write_wav(&src, 22_050, &x);
+        let src = wav_in(&dir, &x);
         let ours = encode_file(&src, &dir.path().join("p.mp3"), &Tags::default(), Overwrite::Refuse).unwrap();
         assert!(ours.segments >= 2, "{} segments", ours.segments);
         let lame_path = dir.path().join("l.mp3");
@@ -529,8 +534,7 @@ mod tests {
     #[test]
     fn output_does_not_depend_on_threads() {
         let dir = tempfile::tempdir().unwrap();
-        let src = dir.path().join("a.wav");
-        write_wav(&src, 22_050, &bursts(22_050, 20, 3.5, 0.4));
+        let src = wav_in(&dir, &bursts(22_050, 20, 3.5, 0.4));
         let run = |n: usize, name: &str| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(n).build().unwrap();
             let dst = dir.path().join(name);
@@ -548,9 +552,8 @@ mod tests {
     #[test]
     fn cuts_fall_in_pauses_on_frame_boundaries() {
         let dir = tempfile::tempdir().unwrap();
-        let src = dir.path().join("a.wav");
         let x = bursts(22_050, 20, 3.5, 0.4);
-        write_wav(&src, 22_050, &x);
+        let src = wav_in(&dir, &x);
         let l = loudness::layout(&src).unwrap();
         let cuts = find_cuts(&src, l.data_offset, l.frames, 22_050).unwrap();
         assert!(cuts.len() >= 2);

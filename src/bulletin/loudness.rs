@@ -491,14 +491,18 @@ struct Biquad {
 
 impl Biquad {
     fn run(&mut self, x: f64) -> f64 {
-        let y = self.b[0] * x + self.b[1] * self.x[0] + self.b[2] * self.x[1]
-            - self.a[0] * self.y[0]
-            - self.a[1] * self.y[1];
+        // The newest output enters last: one multiply and one subtraction per sample on the
+        // recursive path.
+        let y = (self.b[0] * x + self.b[1] * self.x[0] + self.b[2] * self.x[1] - self.a[1] * self.y[1])
+            - self.a[0] * self.y[0];
         self.x = [x, self.x[0]];
         self.y = [y, self.y[0]];
         y
     }
 }
+
+/// The inaudible signal [`BinMeter`] adds to keep its filters out of subnormal numbers.
+const ANTI_SUBNORMAL: f64 = 1e-20;
 
 /// K-weighted energy of a mono signal on a fixed grid of 100 ms bins, for an integrated
 /// loudness (ITU-R BS.1770-4) of audio metered in pieces: each piece's meter starts at its
@@ -558,9 +562,14 @@ impl BinMeter {
             // The filter state in locals, the energy of the run summed before it is stored.
             let [mut shelf, mut hp] = self.stages;
             let mut energy = 0.0;
+            // ±1e-20 (−400 dBFS) at the Nyquist frequency, its sign from the sample's place
+            // in the whole: in silence the filter state would otherwise decay into subnormal
+            // numbers, on which the FPU is dozens of times slower.
+            let mut floor = if self.pos % 2 == 0 { ANTI_SUBNORMAL } else { -ANTI_SUBNORMAL };
             for &s in now {
-                let y = hp.run(shelf.run(f64::from(s) * (1.0 / 32768.0)));
+                let y = hp.run(shelf.run(f64::from(s) * (1.0 / 32768.0) + floor));
                 energy += y * y;
+                floor = -floor;
             }
             self.stages = [shelf, hp];
             if i == self.bins.len() {

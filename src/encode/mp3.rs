@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::thread::JoinHandle;
 
-use mp3lame_encoder::{Bitrate, Builder, FlushNoGap, MonoPcm, Quality};
+use mp3lame_encoder::{Bitrate, Builder, FlushGap, MonoPcm, Quality};
 
 use super::temp::Temp;
 use super::upsample::Upsampler;
@@ -34,6 +34,10 @@ pub const KBPS: u32 = 96;
 /// source and quality 5 at 25.5 dB, and 7 encoded in 58 % of 5's time (LAME through
 /// FFmpeg, `-compression_level 5` / `7`).
 const QUALITY: Quality = Quality::Ok;
+
+/// LAME's low-pass for a 22.05 kHz render upsampled to [`RATE`], Hz: the render's Nyquist
+/// frequency. See the README's MP3 row for what it changed.
+const LOWPASS_22K: u32 = 11_025;
 
 /// LAME (encoder and decoder) fills some of its tables in static memory when one is
 /// started, without a lock of its own; encoders and decoders run in parallel (`--split`
@@ -77,6 +81,15 @@ impl<W: Write> Mp3Encoder<W> {
         b.set_mode(mp3lame_encoder::Mode::Mono).map_err(|e| lame(&e))?;
         b.set_quality(QUALITY).map_err(|e| lame(&e))?;
         b.set_to_write_vbr_tag(info_frame).map_err(|e| lame(&e))?;
+        if up.is_some() {
+            // Nothing above the source's Nyquist frequency but the upsampler's −70 dB images:
+            // LAME's low-pass there instead of its 96 kbit/s default (about 15 kHz).
+            // SAFETY: the pointer is the builder's own, valid until `build` consumes it.
+            let rc = unsafe { mp3lame_sys::lame_set_lowpassfreq(b.as_ptr(), LOWPASS_22K as i32) };
+            if rc != 0 {
+                return Err(lame(&"cannot set the low-pass frequency"));
+            }
+        }
         let enc = b.build().map_err(|e| lame(&e))?;
         drop(one_at_a_time);
         Ok(Mp3Encoder {
@@ -173,7 +186,7 @@ impl<W: Write> Mp3Encoder<W> {
         }
         self.buf.clear();
         self.buf.reserve(8192);
-        let r = self.enc.flush_to_vec::<FlushNoGap>(&mut self.buf);
+        let r = self.enc.flush_to_vec::<FlushGap>(&mut self.buf);
         r.map_err(|e| self.lame_err(&e))?;
         let r = self.out.write_all(&self.buf).and_then(|_| self.out.flush());
         r.map_err(|e| self.io_err(e))?;

@@ -565,7 +565,7 @@ impl BinMeter {
             // ±1e-20 (−400 dBFS) at the Nyquist frequency, its sign from the sample's place
             // in the whole: in silence the filter state would otherwise decay into subnormal
             // numbers, on which the FPU is dozens of times slower.
-            let mut floor = if self.pos % 2 == 0 { ANTI_SUBNORMAL } else { -ANTI_SUBNORMAL };
+            let mut floor = if self.pos.is_multiple_of(2) { ANTI_SUBNORMAL } else { -ANTI_SUBNORMAL };
             for &s in now {
                 let y = hp.run(shelf.run(f64::from(s) * (1.0 / 32768.0) + floor));
                 energy += y * y;

@@ -36,7 +36,10 @@ pub const KBPS: u32 = 96;
 const QUALITY: Quality = Quality::Ok;
 
 /// LAME's low-pass for a 22.05 kHz render upsampled to [`RATE`], Hz: the render's Nyquist
-/// frequency. See the README's MP3 row for what it changed.
+/// frequency. LAME quantizes and codes only up to the last non-zero line, so its default of
+/// about 15 kHz at 96 kbit/s spent work on the upsampler's −70 dB images (three example
+/// articles decoded at 25.62 dB SNR against 25.68 with the default, the same size; the
+/// quantization loop took half the time).
 const LOWPASS_22K: u32 = 11_025;
 
 /// LAME (encoder and decoder) fills some of its tables in static memory when one is

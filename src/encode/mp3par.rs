@@ -26,7 +26,7 @@
 //! padding, so the decoded file has exactly the WAV's samples and chapter times do not move.
 //! The bit reservoir stays on inside each segment.
 //!
-//! **Measurement.** Every segment is decoded by LAME's decoder (mpglib) on the same task and
+//! **Measurement.** Every segment is decoded (minimp3, [`super::mp3dec`]) on the same task and
 //! metered: K-weighted energy into the global grid of 100 ms bins
 //! ([`crate::bulletin::loudness::BinMeter`]), true peak by samachar's 4× meter. The bins of all
 //! segments are summed and gated as one file (BS.1770), so the integrated loudness is the

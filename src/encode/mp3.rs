@@ -42,10 +42,10 @@ const QUALITY: Quality = Quality::Ok;
 /// quantization loop took half the time).
 const LOWPASS_22K: u32 = 11_025;
 
-/// LAME (encoder and decoder) fills some of its tables in static memory when one is
-/// started, without a lock of its own; encoders and decoders run in parallel (`--split`
-/// encodes every article at once, the service streams to many clients), so they are
-/// started one at a time. Encoding itself runs in parallel.
+/// LAME fills some of its tables in static memory when an encoder is started, without a
+/// lock of its own; encoders run in parallel (`--split` encodes every article at once, the
+/// service streams to many clients), so they are started one at a time. Encoding itself
+/// runs in parallel.
 pub(crate) fn lame_init_lock() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
@@ -244,7 +244,7 @@ impl Mp3File {
     }
 
     /// Measures the file as a player decodes it while it is encoded (call before the first
-    /// samples): the frames also go to a thread that decodes them with LAME's decoder and
+    /// samples): the frames also go to a thread that decodes them ([`super::mp3dec`], minimp3) and
     /// meters loudness and true peak ([`super::mp3dec::loudness_in`]); [`Mp3File::commit_measured`]
     /// returns the result. The frames are the file's (the Info frame, written at the end,
     /// decodes to no samples), so the measurement is the finished file's.

@@ -542,7 +542,7 @@ mod tests {
             (std::fs::read(dst).unwrap(), e.measured)
         };
         let (one, m1) = run(1, "1.mp3");
-        // Three threads decode at once (LAME's decoder must not share its buffer between them).
+        // Three threads decode at once (each decoder's state is its own).
         let (three, m3) = run(3, "3.mp3");
         assert!(one == three);
         assert_eq!(m1, m3);

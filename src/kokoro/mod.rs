@@ -48,6 +48,53 @@ pub const KNOWN_FILES: &[(&str, u64, &str)] = &[
 ];
 /// Environment variable: ONNX Runtime's intra-op threads (default: all cores).
 pub const THREADS_ENV: &str = "SAMACHAR_KOKORO_THREADS";
+/// The model sessions that run sentences at once by default (see [`lanes`]).
+pub const LANES: usize = 1;
+/// Environment variable: the most model sessions that run sentences side by side (default
+/// [`LANES`]; `2` for the most throughput on few cores, at ~1.1 GB instead of ~0.6 GB).
+pub const LANES_ENV: &str = "SAMACHAR_KOKORO_LANES";
+/// Environment variable: `0` lets ONNX Runtime's idle intra-op threads sleep between
+/// operators; `1` (the default, ONNX Runtime's own and the Python reference's) keeps them
+/// spinning, ready for the next operator.
+pub const SPIN_ENV: &str = "SAMACHAR_KOKORO_SPIN";
+
+/// How `threads` ONNX Runtime threads are spent: (sessions, intra-op threads of each). Up to
+/// `$SAMACHAR_KOKORO_LANES` sessions (default [`LANES`]) run sentences side by side, the
+/// threads shared out among them. Measured on 2 cores with the sample article (171 s of
+/// speech): one session of two threads 66–72 s in 600 MB; two sessions of one thread each
+/// 64–66 s in 1.03–1.11 GB, since each session keeps its own working memory (~1.6 MB per token
+/// of the longest piece it has run, ~400 MB for 240 tokens; sharing one arena through the
+/// environment did not take with this runtime) and its own weights (~120 MB). The default is
+/// one session: the memory bound (1 GB for `speak`) comes first, and the first sentence (what
+/// `--play` waits for) gets every thread.
+fn lanes(threads: usize) -> crate::Result<(usize, usize)> {
+    let cap =
+        match std::env::var(LANES_ENV) {
+            Err(_) => LANES,
+            Ok(s) => s.trim().parse::<usize>().ok().filter(|&n| n > 0).ok_or_else(|| {
+                crate::Error::Other(format!("{LANES_ENV}={s}: expected a positive number of sessions"))
+            })?,
+        };
+    let lanes = cap.min(threads).max(1);
+    Ok((lanes, (threads / lanes).max(1)))
+}
+
+/// Whether idle intra-op threads spin (`$SAMACHAR_KOKORO_SPIN`, default on). Spinning is
+/// ONNX Runtime's default and what the Python reference does: a thread that waits for the
+/// next operator by polling starts it microseconds sooner than one woken from sleep, and this
+/// model runs some 2,000 small operators per sentence, so sleeping costs ~4 % of wall time on
+/// 2 cores (measured, see the README). On a machine whose cores other work needs, `0` gives
+/// them back between operators. Either way the output is the same, sample for sample.
+fn spinning() -> crate::Result<bool> {
+    match std::env::var(SPIN_ENV) {
+        Err(_) => Ok(true),
+        Ok(s) => match s.trim() {
+            "1" => Ok(true),
+            "0" => Ok(false),
+            _ => Err(crate::Error::Other(format!("{SPIN_ENV}={s}: expected 0 or 1"))),
+        },
+    }
+}
 /// The `--pitch` factors a Kokoro voice accepts. Pitch is changed by resampling, which moves
 /// the formants with the pitch (a larger or smaller voice, not the same voice higher): within
 /// about ±4 semitones it still sounds like a person; beyond, like a recording at the wrong speed.
@@ -56,46 +103,72 @@ pub const PITCH_RANGE: (f32, f32) = (0.8, 1.25);
 /// to 24 Hz, which keeps the FFT sizes of the exact rational ratio small.
 const PITCH_STEP_HZ: u32 = 24;
 
-/// A loaded model: one ONNX Runtime session, shared by every voice opened on it (a server
-/// keeps it between requests).
+/// A loaded model: [`lanes`] ONNX Runtime sessions, shared by every voice opened on it (a
+/// server keeps them between requests).
 struct Model {
-    // Session::run needs `&mut`: one call at a time, each using the session's fixed intra-op
-    // threads, so the output cannot depend on how many rendering tasks run.
-    session: Mutex<Session>,
-    // Sentences take the model in the order they ask for it (a FIFO of tickets) rather than
-    // in whatever order a mutex wakes them, so the sentence the writer waits for (the first,
-    // for --play) is not overtaken by later ones.
+    // Session::run needs `&mut`: one call at a time per session (lane), each using the
+    // session's fixed intra-op threads. A sample does not depend on which lane or how many
+    // threads computed it (checked by the tests), so the output cannot depend on how many
+    // rendering tasks or lanes run.
+    lanes: Vec<Mutex<Session>>,
+    // Sentences take a lane in the order they ask for one (a FIFO of tickets) rather than in
+    // whatever order a mutex wakes them, so the sentence the writer waits for (the first, for
+    // --play) is not overtaken by later ones.
     turns: Turns,
     token_input: String,
     mapping: phones::Mapping,
     name: String,
 }
 
-/// A FIFO lock: `take` waits until every earlier ticket is done.
-#[derive(Default)]
+/// A FIFO pool of lanes: `take` waits until every earlier ticket has a lane and one is free.
 struct Turns {
-    state: Mutex<(u64, u64)>,
+    state: Mutex<TurnState>,
     cv: Condvar,
 }
 
-struct Turn<'a>(&'a Turns);
+struct TurnState {
+    /// The next ticket to hand out.
+    next: u64,
+    /// The ticket whose turn it is to take a free lane.
+    serving: u64,
+    /// Free lanes, by index.
+    free: Vec<usize>,
+}
+
+/// A lane taken from [`Turns`], given back when dropped.
+struct Turn<'a> {
+    turns: &'a Turns,
+    lane: usize,
+}
 
 impl Turns {
+    fn new(lanes: usize) -> Turns {
+        let free = (0..lanes).rev().collect();
+        Turns { state: Mutex::new(TurnState { next: 0, serving: 0, free }), cv: Condvar::new() }
+    }
+
     fn take(&self) -> Turn<'_> {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let ticket = s.0;
-        s.0 += 1;
-        while s.1 != ticket {
+        let ticket = s.next;
+        s.next += 1;
+        while s.serving != ticket || s.free.is_empty() {
             s = self.cv.wait(s).unwrap_or_else(|e| e.into_inner());
         }
-        Turn(self)
+        let lane = s.free.pop().expect("a free lane");
+        s.serving += 1;
+        drop(s);
+        // The next ticket may take another free lane now.
+        self.cv.notify_all();
+        Turn { turns: self, lane }
     }
 }
 
 impl Drop for Turn<'_> {
     fn drop(&mut self) {
-        self.0.state.lock().unwrap_or_else(|e| e.into_inner()).1 += 1;
-        self.0.cv.notify_all();
+        let mut s = self.turns.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.free.push(self.lane);
+        drop(s);
+        self.turns.cv.notify_all();
     }
 }
 
@@ -191,16 +264,19 @@ pub fn check_known(path: &Path, dir: &Path) -> crate::Result<()> {
     Ok(())
 }
 
-/// Returns the loaded model at `path` with `threads` intra-op threads, loading it once per
+/// Returns the loaded model at `path` with `threads` ONNX Runtime threads, loading it once per
 /// process.
 fn load_model(path: &Path, dir: &Path, threads: usize) -> crate::Result<Arc<Model>> {
-    /// Loaded models by path and intra-op thread count.
-    type Models = HashMap<(PathBuf, usize), Arc<Model>>;
+    /// Loaded models by path, thread count, spinning and sessions.
+    type Models = HashMap<(PathBuf, usize, bool, usize), Arc<Model>>;
     static MODELS: OnceLock<Mutex<Models>> = OnceLock::new();
     let models = MODELS.get_or_init(Default::default);
     // Held while loading: two requests for a new model load it once.
     let mut cache = models.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(m) = cache.get(&(path.to_path_buf(), threads)) {
+    let spin = spinning()?;
+    let (sessions, intra) = lanes(threads)?;
+    let key = (path.to_path_buf(), threads, spin, sessions);
+    if let Some(m) = cache.get(&key) {
         return Ok(m.clone());
     }
     let other = |s: String| crate::Error::Other(s);
@@ -214,28 +290,29 @@ fn load_model(path: &Path, dir: &Path, threads: usize) -> crate::Result<Arc<Mode
     let mapping = phones::Mapping::parse(phones::MAPPING_TSV, &vocab)?;
     let env = runtime(dir)?;
     let ort_err = |e: String| other(format!("Kokoro model {}: {e}", path.display()));
-    let session = Session::builder(env)
-        .map_err(|e| ort_err(e.to_string()))?
-        .with_intra_threads(threads)
-        .map_err(|e| ort_err(e.to_string()))?
-        .with_inter_threads(1)
-        .map_err(|e| ort_err(e.to_string()))?
-        // ONNX Runtime's default level, said explicitly: the reference (Python) uses it too.
-        .with_optimization_level(ort::session::builder::GraphOptimizationLevel::All)
-        .map_err(|e| ort_err(e.to_string()))?
-        // No busy-waiting between operators: idle intra-op threads sleep. The default
-        // (spinning) burns the cores a shared machine's other work needs, and the
-        // spinning threads compete with the one doing the work; the output is unchanged.
-        .with_intra_op_spinning(false)
-        .map_err(|e| ort_err(e.to_string()))?
-        // Every piece has its own length, so every call has new tensor shapes: ONNX
-        // Runtime's memory patterns (an allocation plan cached per input shape) only grow
-        // with a long text. Off; it changes no sample.
-        .with_memory_pattern(false)
-        .map_err(|e| ort_err(e.to_string()))?
-        .commit_from_file(path)
-        .map_err(|e| ort_err(e.to_string()))?;
-    let names: Vec<String> = session.inputs().iter().map(|i| i.name().to_string()).collect();
+    let open = || -> crate::Result<Session> {
+        Session::builder(env)
+            .map_err(|e| ort_err(e.to_string()))?
+            .with_intra_threads(intra)
+            .map_err(|e| ort_err(e.to_string()))?
+            .with_inter_threads(1)
+            .map_err(|e| ort_err(e.to_string()))?
+            // ONNX Runtime's default level, said explicitly: the reference (Python) uses it too.
+            .with_optimization_level(ort::session::builder::GraphOptimizationLevel::All)
+            .map_err(|e| ort_err(e.to_string()))?
+            // Idle intra-op threads poll for the next operator unless told to sleep (`spinning`).
+            .with_intra_op_spinning(spin)
+            .map_err(|e| ort_err(e.to_string()))?
+            // Every piece has its own length, so every call has new tensor shapes: ONNX
+            // Runtime's memory patterns (an allocation plan cached per input shape) only grow
+            // with a long text. Off; it changes no sample.
+            .with_memory_pattern(false)
+            .map_err(|e| ort_err(e.to_string()))?
+            .commit_from_file(path)
+            .map_err(|e| ort_err(e.to_string()))
+    };
+    let lanes = (0..sessions).map(|_| open()).collect::<crate::Result<Vec<Session>>>()?;
+    let names: Vec<String> = lanes[0].inputs().iter().map(|i| i.name().to_string()).collect();
     let token_input = ["tokens", "input_ids"]
         .iter()
         .find(|n| names.iter().any(|m| m == *n))
@@ -247,13 +324,13 @@ fn load_model(path: &Path, dir: &Path, threads: usize) -> crate::Result<Arc<Mode
         }
     }
     let model = Arc::new(Model {
-        session: Mutex::new(session),
-        turns: Turns::default(),
+        lanes: lanes.into_iter().map(Mutex::new).collect(),
+        turns: Turns::new(sessions),
         token_input,
         mapping,
         name: path.file_name().unwrap_or_default().to_string_lossy().into_owned(),
     });
-    cache.insert((path.to_path_buf(), threads), model.clone());
+    cache.insert(key, model.clone());
     Ok(model)
 }
 
@@ -302,7 +379,8 @@ fn runtime(dir: &Path) -> crate::Result<&'static ort::environment::Environment> 
 
 impl Kokoro {
     /// Opens the voice `spec` (a name, or a mix `a*0.6+b*0.4`) from the model directory, with
-    /// ONNX Runtime's intra-op threads from `$SAMACHAR_KOKORO_THREADS` (default: all cores).
+    /// ONNX Runtime's threads from `$SAMACHAR_KOKORO_THREADS` (default: all cores), shared out
+    /// among `$SAMACHAR_KOKORO_LANES` sessions.
     pub fn open(spec: &str, settings: &Settings, dir: &Path) -> crate::Result<Kokoro> {
         let other = |s: String| crate::Error::Other(s);
         let threads = match std::env::var(THREADS_ENV) {
@@ -317,7 +395,7 @@ impl Kokoro {
         Kokoro::open_with_threads(spec, settings, dir, threads)
     }
 
-    /// [`Kokoro::open`] with a given number of ONNX Runtime intra-op threads.
+    /// [`Kokoro::open`] with a given number of ONNX Runtime threads.
     pub fn open_with_threads(spec: &str, settings: &Settings, dir: &Path, threads: usize) -> crate::Result<Kokoro> {
         let other = |s: String| crate::Error::Other(s);
         let rates = crate::render::wav::SAMPLE_RATES;
@@ -379,6 +457,11 @@ impl Kokoro {
 
     /// Runs the model on tokens (without padding) at a speed; returns the raw samples.
     pub fn infer(&self, tokens: &[i64], speed: f32) -> crate::Result<Vec<f32>> {
+        self.infer_on(None, tokens, speed)
+    }
+
+    /// [`Kokoro::infer`] on a lane already taken, or on the next free one (`None`).
+    fn infer_on(&self, lane: Option<usize>, tokens: &[i64], speed: f32) -> crate::Result<Vec<f32>> {
         if tokens.is_empty() {
             return Ok(Vec::new());
         }
@@ -393,8 +476,16 @@ impl Kokoro {
         let t = Tensor::from_array(([1usize, n], ids)).map_err(err)?;
         let s = Tensor::from_array(([1usize, voices::STYLE], style)).map_err(err)?;
         let v = Tensor::from_array(([1usize], vec![speed])).map_err(err)?;
+        let _turn;
+        let lane = match lane {
+            Some(l) => l,
+            None => {
+                _turn = self.model.turns.take();
+                _turn.lane
+            }
+        };
         let mut session =
-            self.model.session.lock().map_err(|_| crate::Error::Other("Kokoro session poisoned".into()))?;
+            self.model.lanes[lane].lock().map_err(|_| crate::Error::Other("Kokoro session poisoned".into()))?;
         let out =
             session.run(ort::inputs![self.model.token_input.as_str() => t, "style" => s, "speed" => v]).map_err(err)?;
         let (_, samples) = out[0].try_extract_tensor::<f32>().map_err(err)?;
@@ -422,13 +513,13 @@ impl Backend for Kokoro {
         // overlaps the next sentence's inference.
         let mut raw: Vec<Option<Vec<f32>>> = Vec::with_capacity(pieces.len());
         {
-            let _turn = self.model.turns.take();
+            let turn = self.model.turns.take();
             for piece in &pieces {
                 raw.push(match piece {
                     // Rendered slower by the pitch factor, then resampled faster by it: the
                     // pitch moves, the duration stays.
                     phones::Piece::Speech { tokens, rate, .. } => {
-                        Some(self.infer(tokens, self.speed * rate / self.pitch)?)
+                        Some(self.infer_on(Some(turn.lane), tokens, self.speed * rate / self.pitch)?)
                     }
                     phones::Piece::Break(_) => None,
                 });
@@ -492,7 +583,8 @@ impl Backend for Kokoro {
             "pitch": self.pitch,
             "volume": self.volume,
             "sample_rate": self.out_rate,
-            "onnx_intra_threads": self.threads,
+            "onnx_threads": self.threads,
+            "onnx_sessions": self.model.lanes.len(),
         })
     }
 }

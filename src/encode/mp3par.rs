@@ -123,13 +123,7 @@ pub fn encode_file(src: &Path, dst: &Path, tags: &Tags, overwrite: Overwrite) ->
         crc = crc16(crc, music);
         bytes += music.len() as u64;
         out.write_all(music).map_err(io)?;
-        let first = (seg.start_out / BinMeter::bin_len(RATE)) as usize;
-        if bins.len() < first + seg.bins.len() {
-            bins.resize(first + seg.bins.len(), 0.0);
-        }
-        for (i, e) in seg.bins.iter().enumerate() {
-            bins[first + i] += e;
-        }
+        BinMeter::sum_into(&mut bins, seg.start_out, BinMeter::bin_len(RATE), &seg.bins);
         peak = peak.max(seg.peak);
         decoded += seg.decoded;
         Ok(())

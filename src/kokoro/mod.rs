@@ -25,9 +25,14 @@ use crate::g2p::PhoneticSentence;
 
 /// Kokoro's output sample rate.
 pub const SAMPLE_RATE: u32 = 24_000;
-/// Most phoneme tokens per model call (Kokoro's context is 512 with the two padding tokens;
-/// a margin as in Kokoro's own tools).
-pub const MAX_TOKENS: usize = 500;
+/// Most phoneme tokens per model call. Kokoro takes up to 510 (512 with the two padding
+/// tokens), but a call's working memory grows faster than its length, and [`LANES`] calls run
+/// at once: at most 160 tokens each (about 25 words, 8 s of speech, cut at a pause) keeps
+/// `speak` and bulletins of any length well under 1 GB with two sessions. Measured on a text of
+/// the sample article's four longest sentences, twice (every call near the cap, two at once):
+/// 791 MB with 160, 1,048 MB with 200; the article itself 851 MB. Most news sentences are
+/// shorter and are not cut at all.
+pub const MAX_TOKENS: usize = 160;
 /// Model files looked for, in order.
 pub const MODEL_FILES: &[&str] = &["kokoro-v1.0.int8.onnx", "kokoro-v1.0.onnx"];
 /// Voice archives read, in this order: every one present is read, and a voice name found in
@@ -49,9 +54,10 @@ pub const KNOWN_FILES: &[(&str, u64, &str)] = &[
 /// Environment variable: ONNX Runtime's intra-op threads (default: all cores).
 pub const THREADS_ENV: &str = "SAMACHAR_KOKORO_THREADS";
 /// The model sessions that run sentences at once by default (see [`lanes`]).
-pub const LANES: usize = 1;
+pub const LANES: usize = 2;
 /// Environment variable: the most model sessions that run sentences side by side (default
-/// [`LANES`]; `2` for the most throughput on few cores, at ~1.1 GB instead of ~0.6 GB).
+/// [`LANES`]; `1` for one session with every thread, which starts the first sentence of
+/// `--play` sooner and holds ~0.6 GB instead of ~0.95 GB).
 pub const LANES_ENV: &str = "SAMACHAR_KOKORO_LANES";
 /// Environment variable: `0` lets ONNX Runtime's idle intra-op threads sleep between
 /// operators; `1` (the default, ONNX Runtime's own and the Python reference's) keeps them
@@ -60,13 +66,14 @@ pub const SPIN_ENV: &str = "SAMACHAR_KOKORO_SPIN";
 
 /// How `threads` ONNX Runtime threads are spent: (sessions, intra-op threads of each). Up to
 /// `$SAMACHAR_KOKORO_LANES` sessions (default [`LANES`]) run sentences side by side, the
-/// threads shared out among them. Measured on 2 cores with the sample article (171 s of
-/// speech): one session of two threads 66–72 s in 600 MB; two sessions of one thread each
-/// 64–66 s in 1.03–1.11 GB, since each session keeps its own working memory (~1.6 MB per token
-/// of the longest piece it has run, ~400 MB for 240 tokens; sharing one arena through the
-/// environment did not take with this runtime) and its own weights (~120 MB). The default is
-/// one session: the memory bound (1 GB for `speak`) comes first, and the first sentence (what
-/// `--play` waits for) gets every thread.
+/// threads shared out among them. Two sessions of one thread beat one session of two on 2
+/// cores: the model's ~2,000 small operators per call leave a second intra-op thread idle
+/// between them, where a second sentence keeps the second core busy. Measured on 2 cores with
+/// the sample article (2026-12-04, against the Python reference running the same calls on
+/// one session of two threads): 91.3 s against 108.1 s (ratio 0.84), where one session of two
+/// threads is even with Python (ratio 1.01). The memory is bounded by [`MAX_TOKENS`] per call
+/// and the arena shrinking after every call ([`Kokoro::infer_on`]): 851 MB for the article.
+/// The output is the same, sample for sample, in every setting.
 fn lanes(threads: usize) -> crate::Result<(usize, usize)> {
     let cap =
         match std::env::var(LANES_ENV) {
@@ -486,8 +493,13 @@ impl Kokoro {
         };
         let mut session =
             self.model.lanes[lane].lock().map_err(|_| crate::Error::Other("Kokoro session poisoned".into()))?;
-        let out =
-            session.run(ort::inputs![self.model.token_input.as_str() => t, "style" => s, "speed" => v]).map_err(err)?;
+        // The session's arena gives back what this call took beyond its first block when the
+        // call ends: a session's memory follows the piece it is running, not the longest it
+        // has run (with two sessions, that is what bounds the sum). It changes no sample.
+        let mut opts = ort::session::RunOptions::new().map_err(err)?;
+        opts.set("memory.enable_memory_arena_shrinkage", "cpu:0").map_err(err)?;
+        let inputs = ort::inputs![self.model.token_input.as_str() => t, "style" => s, "speed" => v];
+        let out = session.run_with_options(inputs, &opts).map_err(err)?;
         let (_, samples) = out[0].try_extract_tensor::<f32>().map_err(err)?;
         Ok(samples.to_vec())
     }

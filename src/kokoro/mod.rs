@@ -70,7 +70,8 @@ pub const SPIN_ENV: &str = "SAMACHAR_KOKORO_SPIN";
 /// cores: the model's ~2,000 small operators per call leave a second intra-op thread idle
 /// between them, where a second sentence keeps the second core busy. Measured on 2 cores with
 /// the sample article (2026-12-04, against the Python reference running the same calls on
-/// one session of two threads): 91.3 s against 108.1 s (ratio 0.84), where one session of two
+/// one session of two threads): 91.3, 77.8, 78.0 s against 108.1, 88.4, 85.5 s (median ratio
+/// 0.88), where one session of two
 /// threads is even with Python (ratio 1.01). The memory is bounded by [`MAX_TOKENS`] per call
 /// and the arena shrinking after every call ([`Kokoro::infer_on`]): 851 MB for the article.
 /// The output is the same, sample for sample, in every setting.

@@ -453,8 +453,7 @@ impl<const T: usize> TruePeakN<T> {
             buf.extend_from_slice(block);
             let len = block.len();
             // Phase 0 reproduces the samples themselves (its other taps fall on zeros of
-            // the sinc); the in-between phases are computed tap by tap over the
-            // whole block, a loop the compiler vectorizes.
+            // the sinc); the in-between phases are interpolated by `phase_peak`.
             self.peak = self.peak.max(block.iter().fold(0f32, |m, x| m.max(x.abs())));
             for ph in &self.phases[1..] {
                 self.peak = self.peak.max(phase_peak(ph, &buf, len));

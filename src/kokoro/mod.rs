@@ -57,7 +57,7 @@ pub const THREADS_ENV: &str = "SAMACHAR_KOKORO_THREADS";
 pub const LANES: usize = 2;
 /// Environment variable: the most model sessions that run sentences side by side (default
 /// [`LANES`]; `1` for one session with every thread, which starts the first sentence of
-/// `--play` sooner and holds ~0.6 GB instead of ~0.95 GB).
+/// `--play` sooner and holds ~0.6 GB instead of ~0.85 GB).
 pub const LANES_ENV: &str = "SAMACHAR_KOKORO_LANES";
 /// Environment variable: `0` lets ONNX Runtime's idle intra-op threads sleep between
 /// operators; `1` (the default, ONNX Runtime's own and the Python reference's) keeps them
@@ -71,10 +71,10 @@ pub const SPIN_ENV: &str = "SAMACHAR_KOKORO_SPIN";
 /// between them, where a second sentence keeps the second core busy. Measured on 2 cores with
 /// the sample article (2026-12-04, against the Python reference running the same calls on
 /// one session of two threads): 91.3, 77.8, 78.0 s against 108.1, 88.4, 85.5 s (median ratio
-/// 0.88), where one session of two
-/// threads is even with Python (ratio 1.01). The memory is bounded by [`MAX_TOKENS`] per call
-/// and the arena shrinking after every call ([`Kokoro::infer_on`]): 851 MB for the article.
-/// The output is the same, sample for sample, in every setting.
+/// 0.88), where one session of two threads is even with Python (ratio 1.01). The memory is
+/// bounded by [`MAX_TOKENS`] per call and the arena shrinking after every call
+/// ([`Kokoro::infer_on`]): 831–851 MB for the article. The output is the same, sample for
+/// sample, in every setting.
 fn lanes(threads: usize) -> crate::Result<(usize, usize)> {
     let cap =
         match std::env::var(LANES_ENV) {

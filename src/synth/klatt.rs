@@ -64,6 +64,18 @@ impl Resonator {
         self.a = (1.0 - r) * (1.0 - 2.0 * r * (2.0 * th).cos() + r * r).sqrt();
     }
 
+    /// The coefficients (a, b, c).
+    #[inline]
+    fn coefs(&self) -> [f32; 3] {
+        [self.a, self.b, self.c]
+    }
+
+    /// Takes coefficients from [`Resonator::coefs`], keeping the filter's state.
+    #[inline]
+    fn load(&mut self, [a, b, c]: [f32; 3]) {
+        (self.a, self.b, self.c) = (a, b, c);
+    }
+
     /// Filters one sample.
     #[inline(always)]
     pub fn tick(&mut self, x: f32) -> f32 {
@@ -101,6 +113,18 @@ impl AntiResonator {
         self.c = -r.c * inv;
     }
 
+    /// The coefficients (a, b, c).
+    #[inline]
+    fn coefs(&self) -> [f32; 3] {
+        [self.a, self.b, self.c]
+    }
+
+    /// Takes coefficients from [`AntiResonator::coefs`], keeping the filter's state.
+    #[inline]
+    fn load(&mut self, [a, b, c]: [f32; 3]) {
+        (self.a, self.b, self.c) = (a, b, c);
+    }
+
     /// Filters one sample.
     #[inline(always)]
     pub fn tick(&mut self, x: f32) -> f32 {
@@ -119,7 +143,105 @@ const FRIC_GAIN: f32 = 0.17;
 /// Gain of the high shelf of the higher-pole correction (about +10 dB well above 4 kHz).
 const HPC_GAIN: f32 = 2.0;
 
+/// Filters in the cascade between the source and the output: nasal pole, nasal zero, F1..F8.
+const STAGES: usize = 10;
+
+/// The cascade, run as a pipeline: at tick `t` stage `s` filters sample `t − s`, so the ten
+/// filters of a tick do not wait for each other (one sample through ten filters in turn is a
+/// chain of 30 dependent multiply-adds; a tick of the pipeline is ten independent ones). Every
+/// filter does the same arithmetic on the same samples as in turn, so the output is the same
+/// to the bit. A filter takes a half-frame's coefficients when it reaches that half-frame's
+/// first sample.
+struct Cascade {
+    np: Resonator,
+    nz: AntiResonator,
+    casc: [Resonator; 8],
+    /// `v[s]`: the last output of stage `s`, the input of stage `s + 1` at the next tick.
+    v: [f32; STAGES],
+}
+
+/// Coefficients of every cascade stage for the samples from `start` on.
+struct CoefSet {
+    start: usize,
+    coefs: [[f32; 3]; STAGES],
+}
+
+/// What follows the cascade, sample by sample: the higher-pole correction, the parallel
+/// (frication) branch's output and the DC blocker.
+struct Tail {
+    hpc: f32,
+    hpc_x1: f32,
+    hpc_a: f32,
+    hp_x1: f32,
+    hp_y1: f32,
+    hp_r: f32,
+}
+
+impl Tail {
+    #[inline(always)]
+    fn tick(&mut self, mut x: f32, par: f32) -> f32 {
+        // Higher-pole correction (K80): the poles above F8 that the cascade lacks would lift
+        // the spectrum above ~4 kHz; a high shelf stands in for them.
+        self.hpc = self.hpc_a * (self.hpc + x - self.hpc_x1);
+        self.hpc_x1 = x;
+        x += HPC_GAIN * self.hpc;
+        // The parallel branch (−0.0 where it is off: adding it leaves every value as it is).
+        x += par;
+        // DC blocker.
+        // (+c −c) flushes values far below audibility to 0 (no subnormals).
+        let y = ((x - self.hp_x1 + self.hp_r * self.hp_y1) + 1e-18) - 1e-18;
+        self.hp_x1 = x;
+        self.hp_y1 = y;
+        y
+    }
+}
+
+impl Cascade {
+    fn new() -> Cascade {
+        Cascade {
+            np: Resonator::default(),
+            nz: AntiResonator::default(),
+            casc: [Resonator::default(); 8],
+            v: [0.0; STAGES],
+        }
+    }
+
+    fn load(&mut self, stage: usize, c: [f32; 3]) {
+        match stage {
+            0 => self.np.load(c),
+            1 => self.nz.load(c),
+            s => self.casc[s - 2].load(c),
+        }
+    }
+
+    /// Runs ticks `t0..t1` over `buf` in place: `buf[t]` is the source sample `t` going in
+    /// and, from tick `t + STAGES − 1` on, the finished sample (`par[t]` added after the
+    /// cascade, through `tail`). Ticks past the end feed zeros.
+    #[inline(always)]
+    fn run(&mut self, buf: &mut [f32], par: &[f32], tail: &mut Tail, t0: usize, t1: usize) {
+        let n = buf.len();
+        for t in t0..t1 {
+            let x = if t < n { buf[t] } else { 0.0 };
+            // From the last stage back: each reads its predecessor's output of the last tick.
+            for j in (0..8).rev() {
+                self.v[2 + j] = self.casc[j].tick(self.v[1 + j]);
+            }
+            self.v[1] = self.nz.tick(self.v[0]);
+            self.v[0] = self.np.tick(x);
+            if let Some(i) = t.checked_sub(STAGES - 1) {
+                if i < n {
+                    buf[i] = tail.tick(self.v[STAGES - 1], par[i]);
+                }
+            }
+        }
+    }
+}
+
 /// Renders frames to samples (before output gain, limiter and fades).
+///
+/// Two passes: the sources (glottis, aspiration, frication through the parallel formants)
+/// sample by sample with the cascade's coefficients for every half-frame, then the cascade
+/// ([`Cascade`]) and what follows it.
 pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &mut Vec<f32>, nsamples: usize) {
     let fsf = fs as f32;
     let nyq_guard = 0.45 * fsf;
@@ -133,16 +255,22 @@ pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &
     let mut tilt_state = 0.0f32;
     let mut fric_prev = 0.0f32;
     let mut tilt_db = f32::NAN;
-    let (mut hpc, mut hpc_x1) = (0.0f32, 0.0f32);
     let hpc_rc = 1.0 / (std::f32::consts::TAU * 4000.0);
-    let hpc_a = hpc_rc / (hpc_rc + 1.0 / fsf);
+    let mut tail = Tail {
+        hpc: 0.0,
+        hpc_x1: 0.0,
+        hpc_a: hpc_rc / (hpc_rc + 1.0 / fsf),
+        hp_x1: 0.0,
+        hp_y1: 0.0,
+        // One-pole DC blocker at ~50 Hz.
+        hp_r: (-std::f32::consts::TAU * 50.0 / fsf).exp(),
+    };
     let mut tp = 0.0f32;
-    let mut hp_x1 = 0.0f32;
-    let mut hp_y1 = 0.0f32;
-    // One-pole DC blocker at ~50 Hz.
-    let hp_r = (-std::f32::consts::TAU * 50.0 / fsf).exp();
     let breath = breathiness * ASP_GAIN * 0.6;
+    let base = out.len();
     out.reserve(nsamples);
+    let mut par_out: Vec<f32> = Vec::with_capacity(nsamples);
+    let mut sets: Vec<CoefSet> = Vec::with_capacity(2 * frames.len());
 
     let mut n = 0usize;
     let nf = frames.len();
@@ -177,6 +305,13 @@ pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &
             }
             np.set(lerp(a.fnp, b.fnp).min(nyq_guard), 100.0, fsf);
             nz.set(lerp(a.fnz, b.fnz).min(nyq_guard), 100.0, fsf);
+            let mut coefs = [[0.0; 3]; STAGES];
+            coefs[0] = np.coefs();
+            coefs[1] = nz.coefs();
+            for (c, r) in coefs[2..].iter_mut().zip(&casc) {
+                *c = r.coefs();
+            }
+            sets.push(CoefSet { start: start + hs, coefs });
             let af_max = a.af.max(b.af);
             let par_on = af_max > 0.0;
             let mut pg = [0.0f32; 6];
@@ -222,16 +357,8 @@ pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &
                 let asp = nv * (ah * ASP_GAIN + if open { breath } else { breath * 0.25 });
                 // A tiny constant keeps the filter states out of the (slow) subnormal range in
                 // silences; the DC blocker removes it.
-                let src = av * VOICE_GAIN * tilt_state + asp + 1e-20;
-                let mut x = nz.tick(np.tick(src));
-                for r in casc.iter_mut() {
-                    x = r.tick(x);
-                }
-                // Higher-pole correction (K80): the poles above F8 that the cascade lacks
-                // would lift the spectrum above ~4 kHz; a high shelf stands in for them.
-                hpc = hpc_a * (hpc + x - hpc_x1);
-                hpc_x1 = x;
-                x += HPC_GAIN * hpc;
+                out.push(av * VOICE_GAIN * tilt_state + asp + 1e-20);
+                let mut p = -0.0;
                 if par_on {
                     // Voiced frication is amplitude-modulated by the glottal cycle (K80).
                     let m = if av > 0.05 && !open { 0.5 } else { 1.0 };
@@ -239,19 +366,13 @@ pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &
                     // The bypass path gets first-differenced noise (+6 dB/oct): labial and
                     // dental noise is weak at low frequencies (K80 uses the bypass for flat,
                     // high-frequency spectra).
-                    let mut p = pg[5] * (e - fric_prev);
+                    p = pg[5] * (e - fric_prev);
                     fric_prev = e;
                     for j in 0..5 {
                         p += pg[j] * par[j].tick(e);
                     }
-                    x += p;
                 }
-                // DC blocker.
-                // (+c −c) flushes values far below audibility to 0 (no subnormals).
-                let y = ((x - hp_x1 + hp_r * hp_y1) + 1e-18) - 1e-18;
-                hp_x1 = x;
-                hp_y1 = y;
-                out.push(y);
+                par_out.push(p);
                 av += dav;
                 ah += dah;
                 af += daf;
@@ -260,5 +381,23 @@ pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &
         n = end;
         k += 1;
     }
-    out.resize(nsamples, 0.0);
+
+    // The cascade: stage `s` takes set `h` at tick `sets[h].start + s`.
+    let buf = &mut out[base..];
+    let mut switches: Vec<(usize, u8, u32)> = Vec::with_capacity(sets.len() * STAGES);
+    for (h, set) in sets.iter().enumerate() {
+        switches.extend((0..STAGES).map(|s| (set.start + s, s as u8, h as u32)));
+    }
+    // In order already unless a half-frame is shorter than the pipeline (stable: a stage's
+    // own switches keep their order).
+    switches.sort_by_key(|w| w.0);
+    let mut cascade = Cascade::new();
+    let mut t = 0;
+    for &(at, stage, h) in &switches {
+        cascade.run(buf, &par_out, &mut tail, t, at);
+        t = t.max(at);
+        cascade.load(usize::from(stage), sets[h as usize].coefs[usize::from(stage)]);
+    }
+    cascade.run(buf, &par_out, &mut tail, t, buf.len() + STAGES - 1);
+    out.resize(base + nsamples, 0.0);
 }

@@ -73,6 +73,29 @@ pub struct Slice {
     pub path: PathBuf,
 }
 
+/// What the normalizing pass measures of what it writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputMeter {
+    /// Loudness and true peak (a published WAV or lossless file).
+    Full,
+    /// Loudness only (an encoder's input whose encoded file is measured as decoded: the
+    /// true-peak meter is the costliest part of the pass).
+    Loudness,
+    /// Nothing (the encoded file, measured as decoded, decides).
+    Off,
+}
+
+/// Follows the 16-bit file that [`normalize_followed`] writes, block by block as it is
+/// written: an encoder can start on it before it is finished.
+pub trait Follower: Send {
+    /// `blk` was written after every block before it. Returns true to have the file on
+    /// disk made whole (its header made to cover every sample so far) before the next
+    /// block, and then [`Follower::flushed`] called.
+    fn written(&mut self, blk: &[i16]) -> bool;
+    /// The file on disk is a whole WAV of every sample passed to [`Follower::written`].
+    fn flushed(&mut self) -> Result<()>;
+}
+
 const BLOCK: usize = 16_384;
 
 fn hound_err(path: &Path) -> impl Fn(hound::Error) -> Error + '_ {
@@ -810,14 +833,16 @@ fn quantize(y: f32) -> i16 {
 }
 
 /// Writes the input, amplified by `gain_db` and limited to `ceiling_dbfs`, as 16-bit PCM
-/// to `output` (and the slices), measuring what it writes on a second thread.
+/// to `output` (and the slices), measuring what it writes on a second thread as `meter`
+/// says, and showing every block written to `follower`.
 fn apply(
     input: &Path,
     output: &Path,
     gain_db: f64,
     ceiling_dbfs: f64,
     slices: &[Slice],
-    true_peak: bool,
+    meter: OutputMeter,
+    mut follower: Option<&mut dyn Follower>,
 ) -> Result<Measurement> {
     let l = layout(input)?;
     let spec = hound::WavSpec {
@@ -842,7 +867,9 @@ fn apply(
     // by the block-skipping meter above.
     let mut m = BinMeter::new(l.sample_rate, 0);
     let mut tpm = TruePeak::new(l.sample_rate);
+    let true_peak = meter == OutputMeter::Full;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<i16>>(4);
+    let tx = (meter != OutputMeter::Off).then_some(tx);
     let mut pos = 0u64;
     let (written, tpm) = std::thread::scope(|scope| -> Result<(BinMeter, TruePeak)> {
         // The meter runs beside the writer; a bounded queue keeps memory flat.
@@ -878,8 +905,16 @@ fn apply(
                     iw.flush().map_err(hound_err(p))?;
                 }
             }
-            // A send fails only if the meter thread has stopped on an error; it reports it.
-            let _ = tx.send(blk.clone());
+            if let Some(tx) = &tx {
+                // A send fails only if the meter thread has stopped on an error; it reports it.
+                let _ = tx.send(blk.clone());
+            }
+            if let Some(f) = follower.as_deref_mut() {
+                if f.written(blk) {
+                    w.flush().map_err(hound_err(output))?;
+                    f.flushed()?;
+                }
+            }
             *pos += blk.len() as u64;
             blk.clear();
             Ok(())
@@ -904,6 +939,9 @@ fn apply(
     for (_, _, p, wr) in cut {
         wr.finalize().map_err(hound_err(p))?;
     }
+    if meter == OutputMeter::Off {
+        return Ok(Measurement { lufs: None, true_peak: None, samples: pos });
+    }
     let lufs = BinMeter::integrated(&written.into_bins(), BinMeter::bin_len(l.sample_rate));
     Ok(Measurement { lufs, true_peak: tpm.dbtp(), samples: pos })
 }
@@ -916,36 +954,56 @@ fn apply(
 /// last pass lowers gain and limiter ceiling together by the excess: the true peak never
 /// ends above the ceiling, and [`Normalized::reached`] says whether the loudness did.
 pub fn normalize(input: &Path, output: &Path, target: Target, slices: &[Slice]) -> Result<Normalized> {
-    normalize_with(input, output, target, slices, true)
+    normalize_with(input, output, target, slices, OutputMeter::Full)
 }
 
-/// Normalizes as [`normalize`] does; without `true_peak` the output's true peak is not
-/// measured (and so not corrected): for a WAV that is only an encoder's input, whose
-/// encoded file is measured as decoded instead (the true-peak meter is the costliest part
-/// of the pass).
-pub fn normalize_with(
-    input: &Path,
-    output: &Path,
-    target: Target,
-    slices: &[Slice],
-    true_peak: bool,
-) -> Result<Normalized> {
+/// The first pass's gain and limiter ceiling for an input measured as `measured`.
+fn first_settings(measured: &Measurement, target: Target) -> (f64, f64) {
     // The gain depends on loudness alone; the true peak that matters is the output's,
     // measured as it is written.
-    let measured = measure_with(input, false)?;
-    let mut gain_db = measured.lufs.map_or(0.0, |l| target.lufs - l);
+    let gain_db = measured.lufs.map_or(0.0, |l| target.lufs - l);
     // The limiter works on sample peaks; true peaks between samples can be higher (on the
     // built-in voices at 22.05 kHz, up to ~1.1 dB above the sample peak: the bursts and
     // frication of stops and affricates are rich in high frequencies), so it aims 1.5 dB
     // lower than the true-peak ceiling: one pass is then enough, and a second pass with a
     // corrected ceiling is the exception, not the rule.
-    let mut ceiling = target.max_true_peak - 1.5;
+    (gain_db, target.max_true_peak - 1.5)
+}
+
+/// Normalizes in one pass, with [`normalize`]'s gain and limiter ceiling, measuring
+/// nothing of the output and showing every block written to `follower` (an encoder that
+/// measures its own file as decoded, and starts on the WAV before it is finished).
+pub fn normalize_followed(
+    input: &Path,
+    output: &Path,
+    target: Target,
+    slices: &[Slice],
+    follower: &mut dyn Follower,
+) -> Result<Normalized> {
+    let measured = measure_with(input, false)?;
+    let (gain_db, ceiling) = first_settings(&measured, target);
+    let out = apply(input, output, gain_db, ceiling, slices, OutputMeter::Off, Some(follower))?;
+    Ok(Normalized { input: measured, output: out, gain_db, limiter_ceiling_dbfs: ceiling, passes: 1, reached: false })
+}
+
+/// Normalizes as [`normalize`] does, measuring the output as `meter` says: what is not
+/// measured is not corrected (for a WAV that is only an encoder's input, whose encoded
+/// file is measured as decoded instead).
+pub fn normalize_with(
+    input: &Path,
+    output: &Path,
+    target: Target,
+    slices: &[Slice],
+    meter: OutputMeter,
+) -> Result<Normalized> {
+    let measured = measure_with(input, false)?;
+    let (mut gain_db, mut ceiling) = first_settings(&measured, target);
     let mut passes = 0;
     // 0.1 dB of margin for the difference between two true-peak meters.
     let over = |m: &Measurement| m.true_peak.map_or(0.0, |tp| tp - (target.max_true_peak - 0.1));
     loop {
         passes += 1;
-        let mut out = apply(input, output, gain_db, ceiling, slices, true_peak)?;
+        let mut out = apply(input, output, gain_db, ceiling, slices, meter, None)?;
         let tp_over = over(&out);
         let lufs_off = out.lufs.map_or(0.0, |l| target.lufs - l);
         if (tp_over <= 0.0 && lufs_off.abs() <= 0.5) || passes == 4 {
@@ -957,7 +1015,7 @@ pub fn normalize_with(
                 gain_db -= cut;
                 ceiling -= cut;
                 passes += 1;
-                out = apply(input, output, gain_db, ceiling, slices, true_peak)?;
+                out = apply(input, output, gain_db, ceiling, slices, meter, None)?;
             }
             let reached = out.lufs.is_some_and(|l| (l - target.lufs).abs() <= 0.5);
             return Ok(Normalized {

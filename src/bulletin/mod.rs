@@ -522,50 +522,45 @@ pub fn build(opts: &Options, stdin: &mut dyn Read, warn: &mut dyn FnMut(&str)) -
     } else {
         Vec::new()
     };
-    let aim = publish::first_aim(opts.loudness, opts.format);
-    // An MP3's true peak is measured as decoded (publish::encode), not on the WAV it is made from.
-    let wav_true_peak = opts.format != crate::encode::Format::Mp3;
-    let mut norm = loudness::normalize_with(&raw, &wav_path, aim, &slices, wav_true_peak)?;
-    let mut published = norm.output;
     let chapters: Vec<wavchunks::Chapter> = art_entries
         .iter()
         .map(|e| wavchunks::Chapter { sample: e.start_sample as u32, label: format!("{}. {}", e.index, e.headline) })
         .collect();
-    // Cue points go into a published WAV only (an encoder's input WAV is removed).
-    if opts.format == crate::encode::Format::Wav {
-        wavchunks::append_chapters(&wav_path, &chapters)?;
-    }
-    // Encoded formats: the finished WAVs are transcoded block by block, then removed.
     let audio_file = files::audio(opts.format);
-    if opts.format != crate::encode::Format::Wav {
-        let tags = crate::encode::Tags {
-            title: title.clone(),
-            artist: opts.publisher.clone().unwrap_or_default(),
-            date: date.iso(),
-            language: "hin".into(),
-            comment: format!("samachar {}", env!("CARGO_PKG_VERSION")),
-            chapters: art_entries
-                .iter()
-                .map(|e| crate::encode::Chapter {
-                    title: format!("{}. {}", e.index, e.headline),
-                    start: e.start_sample,
-                    end: e.end_sample,
-                })
-                .collect(),
-        };
-        // Encoded, decoded and measured; the loudness pass is repeated if the codec moved the level.
-        let job = publish::Job {
-            raw: &raw,
-            wav: &wav_path,
-            slices: &slices,
-            target: opts.loudness,
-            dst: &staging.path(&audio_file),
-            format: opts.format,
-            rate,
-            tags: &tags,
-        };
-        let enc = publish::encode(&job, norm)?;
-        (norm, published) = (enc.norm, enc.published);
+    let tags = crate::encode::Tags {
+        title: title.clone(),
+        artist: opts.publisher.clone().unwrap_or_default(),
+        date: date.iso(),
+        language: "hin".into(),
+        comment: format!("samachar {}", env!("CARGO_PKG_VERSION")),
+        chapters: art_entries
+            .iter()
+            .map(|e| crate::encode::Chapter {
+                title: format!("{}. {}", e.index, e.headline),
+                start: e.start_sample,
+                end: e.end_sample,
+            })
+            .collect(),
+    };
+    // Normalized (and encoded, decoded and measured; the loudness pass is repeated if the
+    // codec moved the level).
+    let job = publish::Job {
+        raw: &raw,
+        wav: &wav_path,
+        slices: &slices,
+        target: opts.loudness,
+        dst: &staging.path(&audio_file),
+        format: opts.format,
+        rate,
+        tags: &tags,
+    };
+    let enc = publish::encode(&job, publish::first_aim(opts.loudness, opts.format))?;
+    let (norm, published) = (enc.norm, enc.published);
+    if opts.format == crate::encode::Format::Wav {
+        // Cue points go into a published WAV only.
+        wavchunks::append_chapters(&wav_path, &chapters)?;
+    } else {
+        // An encoder's input WAV is removed; the article files are transcoded from theirs.
         std::fs::remove_file(&wav_path).map_err(|err| Error::Io { path: wav_path.clone(), err })?;
         if opts.split {
             // One file per article, each on its own: encoded in parallel (the bytes of each

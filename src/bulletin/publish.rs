@@ -1,18 +1,18 @@
-//! The bulletin audio in an encoded format, at the loudness target as published.
+//! The bulletin audio in its format, at the loudness target as published.
 //!
-//! In: the un-normalized render, the normalized WAV made from it and the target. Out: the
-//! encoded file, measured as a player decodes it. A lossy codec changes the level (LAME at
-//! 96 kbit/s: about −0.55 LU on speech, which the first pass anticipates), so the encoded
-//! file is decoded and measured (an MP3 from a 22.05 or 44.1 kHz WAV is encoded in
-//! segments on every core and measured segment by segment, [`crate::encode::mp3par`]); if it
-//! misses the target by more than [`TOLERANCE_LU`] or its true peak is over the ceiling,
-//! the loudness pass is repeated with the target moved by the miss (and the ceiling
-//! lowered by the overshoot) and the file encoded again. Lossless formats are not measured
-//! again: their samples are the WAV's.
+//! In: the un-normalized render and the target. Out: the normalized WAV and, for an encoded
+//! format, the encoded file, measured as a player decodes it. A lossy codec changes the
+//! level (LAME at 96 kbit/s: about −0.55 LU on speech, which the first pass anticipates),
+//! so the encoded file is decoded and measured (an MP3 at 22.05 or 44.1 kHz is encoded in
+//! segments on every core while the WAV is written, and measured segment by segment,
+//! [`crate::encode::mp3par`]); if it misses the target by more than [`TOLERANCE_LU`] or
+//! its true peak is over the ceiling, the loudness pass is repeated with the target moved
+//! by the miss (and the ceiling lowered by the overshoot) and the file encoded again.
+//! Lossless formats are not measured again: their samples are the WAV's.
 
 use std::path::Path;
 
-use super::loudness::{self, Measurement, Normalized, Slice, Target};
+use super::loudness::{self, Measurement, Normalized, OutputMeter, Slice, Target};
 use crate::encode::{AudioOut, Format, Tags};
 use crate::render::wav::Overwrite;
 use crate::{Error, Result};
@@ -89,8 +89,7 @@ fn encode_with(
     measure: bool,
 ) -> Result<Option<Measurement>> {
     if measure && format == Format::Mp3 && crate::encode::mp3par::supports(rate) {
-        // A whole file: encoded in segments on every core (the single encoder is the
-        // bulletin's longest stage), measured as decoded.
+        // A whole file: encoded in segments on every core, measured as decoded.
         let e = crate::encode::mp3par::encode_file(src, dst, tags, Overwrite::Refuse)?;
         return Ok(Some(e.measured));
     }
@@ -123,21 +122,27 @@ fn encode_with(
     }
 }
 
-/// Encodes `job.wav` to `job.dst` so that the file as decoded meets the target; `first` is
-/// the loudness pass that made `job.wav` (best aimed at [`first_aim`]).
-pub fn encode(job: &Job<'_>, first: Normalized) -> Result<Encoded> {
-    let mut norm = first;
-    let mut aim = first_aim(job.target, job.format);
+/// Normalizes `job.raw` into `job.wav` aimed at `aim` (best [`first_aim`]) and, for an
+/// encoded format, encodes it to `job.dst` so that the file as decoded meets the target;
+/// a WAV is the published file itself (measured as written).
+pub fn encode(job: &Job<'_>, aim: Target) -> Result<Encoded> {
+    if job.format == Format::Wav {
+        let norm = loudness::normalize_with(job.raw, job.wav, aim, job.slices, OutputMeter::Full)?;
+        return Ok(Encoded { norm, published: norm.output, passes: 1 });
+    }
+    let mut aim = aim;
     let mut passes = 0;
     loop {
         passes += 1;
-        let Some(m) = encode_measured(job.wav, job.dst, job.format, job.rate, job.tags)? else {
+        let (mut norm, m) = pass(job, aim)?;
+        let Some(m) = m else {
             return Ok(Encoded { norm, published: norm.output, passes });
         };
         let off = m.lufs.map_or(0.0, |l| job.target.lufs - l);
         // 0.1 dB of margin for the difference between two true-peak meters.
         let over = m.true_peak.map_or(0.0, |tp| tp - (job.target.max_true_peak - 0.1));
         if (off.abs() <= TOLERANCE_LU && over <= 0.0) || passes == MAX_PASSES {
+            norm.reached = m.lufs.is_some_and(|l| (l - job.target.lufs).abs() <= 0.5);
             return Ok(Encoded { norm, published: m, passes });
         }
         // Aim the WAV off by the miss (from where it actually is, so any first pass works).
@@ -146,6 +151,30 @@ pub fn encode(job: &Job<'_>, first: Normalized) -> Result<Encoded> {
             aim.max_true_peak -= over + 0.1;
         }
         std::fs::remove_file(job.dst).map_err(|err| Error::Io { path: job.dst.to_path_buf(), err })?;
-        norm = loudness::normalize_with(job.raw, job.wav, aim, job.slices, job.format != Format::Mp3)?;
     }
+}
+
+/// One loudness pass aimed at `aim` and one encoding: the pass and, for a lossy format,
+/// the encoded file as decoded.
+fn pass(job: &Job<'_>, aim: Target) -> Result<(Normalized, Option<Measurement>)> {
+    if job.format == Format::Mp3 && crate::encode::mp3par::supports(job.rate) {
+        // Encoded in segments on every core while the WAV is written (the encoders are
+        // the bulletin's longest stage); measured as decoded, so the WAV is not measured.
+        let frames = loudness::layout(job.raw)?.frames;
+        let (e, norm) = crate::encode::mp3par::encode_while_written(
+            job.wav,
+            job.rate,
+            frames,
+            job.dst,
+            job.tags,
+            Overwrite::Refuse,
+            |f| loudness::normalize_followed(job.raw, job.wav, aim, job.slices, f),
+        )?;
+        return Ok((norm, Some(e.measured)));
+    }
+    // An MP3 (at another rate) is measured as decoded: its WAV's true peak is not needed.
+    let meter = if job.format == Format::Mp3 { OutputMeter::Loudness } else { OutputMeter::Full };
+    let norm = loudness::normalize_with(job.raw, job.wav, aim, job.slices, meter)?;
+    let m = encode_measured(job.wav, job.dst, job.format, job.rate, job.tags)?;
+    Ok((norm, m))
 }

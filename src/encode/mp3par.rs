@@ -42,7 +42,7 @@ use std::path::{Path, PathBuf};
 use super::mp3::{Mp3Encoder, RATE};
 use super::temp::Temp;
 use super::Tags;
-use crate::bulletin::loudness::{self, BinMeter, Measurement, TruePeakMeter};
+use crate::bulletin::loudness::{self, BinMeter, Follower, Measurement, TruePeakMeter};
 use crate::render::wav::Overwrite;
 use crate::{Error, Result};
 
@@ -95,8 +95,128 @@ pub fn encode_file(src: &Path, dst: &Path, tags: &Tags, overwrite: Overwrite) ->
             src.display()
         )));
     }
-    let up = u64::from(RATE / l.sample_rate);
     let cuts = find_cuts(src, l.data_offset, l.frames, l.sample_rate)?;
+    let spans: Vec<Span> = (0..cuts.len())
+        .map(|k| Span { a: cuts[k], b: cuts.get(k + 1).copied().unwrap_or(l.frames), data_offset: l.data_offset })
+        .collect();
+    let n = spans.len();
+    let send_all = |jobs: std::sync::mpsc::Sender<Span>, _: &std::sync::atomic::AtomicBool| {
+        for s in spans {
+            if jobs.send(s).is_err() {
+                break;
+            }
+        }
+        Ok(())
+    };
+    encode_spans(src, l.sample_rate, l.frames, dst, tags, overwrite, n, send_all)
+}
+
+/// Encodes, as [`encode_file`] does, the mono 16-bit WAV `src` of `frames` samples at
+/// `rate` Hz that `write` writes (on another thread, showing every block to the
+/// [`Follower`] it is given): each segment is encoded as soon as the file holds it, so the
+/// encoders run while the WAV is still being written. The cuts, and so the bytes, are
+/// [`encode_file`]'s on the finished WAV. Returns what `write` returned as well.
+#[allow(clippy::too_many_arguments)]
+pub fn encode_while_written<R: Send>(
+    src: &Path,
+    rate: u32,
+    frames: u64,
+    dst: &Path,
+    tags: &Tags,
+    overwrite: Overwrite,
+    write: impl FnOnce(&mut dyn Follower) -> Result<R> + Send,
+) -> Result<(Encoded, R)> {
+    if !supports(rate) {
+        return Err(Error::Other(format!("{}: parallel MP3 encoding takes 22050 or 44100 Hz", src.display())));
+    }
+    let mut written = None;
+    let produce = |jobs: std::sync::mpsc::Sender<Span>, stop: &std::sync::atomic::AtomicBool| -> Result<()> {
+        let mut f = Follow { src, cutter: Cutter::new(rate, frames), jobs, stop, data_offset: None, start: 0, cuts: Vec::new() };
+        let r = write(&mut f)?;
+        if f.cutter.pos != frames {
+            return Err(Error::Other(format!("{}: {} samples written, {frames} expected", src.display(), f.cutter.pos)));
+        }
+        // The file is finished (and whole): the last segment.
+        f.send(frames)?;
+        written = Some(r);
+        Ok(())
+    };
+    let e = encode_spans(src, rate, frames, dst, tags, overwrite, usize::MAX, produce)?;
+    let r = written.ok_or_else(|| Error::Other(format!("{}: the WAV was not written", src.display())))?;
+    Ok((e, r))
+}
+
+/// A segment to encode: input samples `[a, b)` of a WAV whose samples start at byte
+/// `data_offset`.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    a: u64,
+    b: u64,
+    data_offset: u64,
+}
+
+/// Follows a WAV being written for [`encode_while_written`]: finds the cuts as the samples
+/// go by and sends each segment to the encoders once the file on disk holds it.
+struct Follow<'a> {
+    src: &'a Path,
+    cutter: Cutter,
+    jobs: std::sync::mpsc::Sender<Span>,
+    stop: &'a std::sync::atomic::AtomicBool,
+    /// Where the samples start in the file (read from it at the first flush).
+    data_offset: Option<u64>,
+    /// The first sample of the segment not yet sent.
+    start: u64,
+    /// Cuts found since the last flush.
+    cuts: Vec<u64>,
+}
+
+impl Follow<'_> {
+    /// Sends the segment from the last one sent to `end` (the file holds it).
+    fn send(&mut self, end: u64) -> Result<()> {
+        if self.stop.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(Error::Other(format!("{}: MP3 encoding stopped", self.src.display())));
+        }
+        let data_offset = match self.data_offset {
+            Some(o) => o,
+            None => *self.data_offset.insert(loudness::layout(self.src)?.data_offset),
+        };
+        // A send fails only once the encoders have stopped on an error, which is reported.
+        let _ = self.jobs.send(Span { a: self.start, b: end, data_offset });
+        self.start = end;
+        Ok(())
+    }
+}
+
+impl Follower for Follow<'_> {
+    fn written(&mut self, blk: &[i16]) -> bool {
+        let cuts = &mut self.cuts;
+        self.cutter.push(blk, &mut |c| cuts.push(c));
+        !self.cuts.is_empty()
+    }
+
+    fn flushed(&mut self) -> Result<()> {
+        for c in std::mem::take(&mut self.cuts) {
+            self.send(c)?;
+        }
+        Ok(())
+    }
+}
+
+/// Encodes the segments that `produce` sends of the WAV `src` (`frames` samples at `rate`
+/// Hz; `expect` segments if known) on every core, joins them into `dst` and measures it
+/// as decoded.
+#[allow(clippy::too_many_arguments)]
+fn encode_spans(
+    src: &Path,
+    rate: u32,
+    frames: u64,
+    dst: &Path,
+    tags: &Tags,
+    overwrite: Overwrite,
+    expect: usize,
+    produce: impl FnOnce(std::sync::mpsc::Sender<Span>, &std::sync::atomic::AtomicBool) -> Result<()> + Send,
+) -> Result<Encoded> {
+    let up = u64::from(RATE / rate);
     let (audio, file) = Temp::create(dst, overwrite, "a")?;
     let io = |err| Error::Io { path: dst.to_path_buf(), err };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
@@ -107,12 +227,12 @@ pub fn encode_file(src: &Path, dst: &Path, tags: &Tags, overwrite: Overwrite) ->
     let mut bins: Vec<f64> = Vec::new();
     let mut peak = 0f32;
     let mut decoded = 0u64;
-    let ranges: Vec<(u64, u64)> =
-        (0..cuts.len()).map(|k| (cuts[k], cuts.get(k + 1).copied().unwrap_or(l.frames))).collect();
+    let mut segments = 0usize;
     // Every worker takes the next segment in order; the segments are joined in order as they
     // come back, at most WINDOW of them held at once (no barrier between batches).
     let mut join = |seg: Segment| -> Result<()> {
         let mut seg = seg;
+        segments += 1;
         if let Some(tag) = seg.info.take() {
             out.write_all(&seg.bytes[..seg.info_len]).map_err(io)?;
             bytes += seg.info_len as u64;
@@ -128,65 +248,100 @@ pub fn encode_file(src: &Path, dst: &Path, tags: &Tags, overwrite: Overwrite) ->
         decoded += seg.decoded;
         Ok(())
     };
-    in_order(
-        ranges.len(),
-        |k| {
-            let (a, b) = ranges[k];
-            encode_segment(src, dst, l.data_offset, a, b, l.sample_rate, a == 0, b == l.frames)
-        },
+    in_order_from(
+        expect,
+        produce,
+        |s: Span| encode_segment(src, dst, s.data_offset, s.a, s.b, rate, s.a == 0, s.b == frames),
         &mut join,
     )?;
     if info.is_empty() {
         return Err(Error::Other(format!("{}: MP3 encoder gave no Info frame", dst.display())));
     }
-    let frames = frame_offsets.len() as u64;
-    let padding = (frames * FRAME).checked_sub(ENC_DELAY + l.frames * up).filter(|&p| p < 4096).ok_or_else(|| {
-        Error::Other(format!("{}: MP3 segments do not cover the audio ({frames} frames)", dst.display()))
+    let mp3_frames = frame_offsets.len() as u64;
+    let padding = (mp3_frames * FRAME).checked_sub(ENC_DELAY + frames * up).filter(|&p| p < 4096).ok_or_else(|| {
+        Error::Other(format!("{}: MP3 segments do not cover the audio ({mp3_frames} frames)", dst.display()))
     })?;
-    patch_info(&mut info, frames, bytes, &frame_offsets, padding, crc);
+    patch_info(&mut info, mp3_frames, bytes, &frame_offsets, padding, crc);
     let mut file = out.into_inner().map_err(|e| io(e.into_error()))?;
     file.seek(SeekFrom::Start(0)).map_err(io)?;
     file.write_all(&info).map_err(io)?;
     file.seek(SeekFrom::Start(0)).map_err(io)?;
-    let path = Temp::assemble(dst, overwrite, &super::id3::tag(tags, l.sample_rate), &mut file)?;
+    let path = Temp::assemble(dst, overwrite, &super::id3::tag(tags, rate), &mut file)?;
     drop(file);
     drop(audio);
     let lufs = BinMeter::integrated(&bins, BinMeter::bin_len(RATE));
     let db = (peak > 0.0).then(|| 20.0 * f64::from(peak).log10());
-    Ok(Encoded { path, measured: Measurement { lufs, true_peak: db, samples: decoded }, segments: cuts.len() })
+    Ok(Encoded { path, measured: Measurement { lufs, true_peak: db, samples: decoded }, segments })
 }
 
 /// Runs `work(0..n)` on as many threads as rayon's pool has (`RAYON_NUM_THREADS`), each
 /// thread taking the next index, and hands the results to `take` in index order on the
 /// calling thread. At most [`WINDOW_PER_WORKER`] results per thread are in flight, so memory
 /// stays bounded; the first error (of `work` or `take`, in index order) stops the run.
+#[cfg(test)]
 fn in_order<T: Send>(
     n: usize,
     work: impl Fn(usize) -> Result<T> + Sync,
     take: &mut dyn FnMut(T) -> Result<()>,
 ) -> Result<()> {
+    in_order_from(
+        n,
+        |jobs, _| {
+            for k in 0..n {
+                if jobs.send(k).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        },
+        work,
+        take,
+    )
+}
+
+/// Runs [`in_order`]'s workers on the jobs that `produce` sends, on a thread of its own,
+/// as they come (`produce` is told, by the flag, when the run has stopped on an error);
+/// the `k`-th job sent is the `k`-th result taken. `expect` is the number of jobs if known
+/// (it only bounds the workers started). An error of `produce` is returned unless a
+/// worker's or `take`'s came first.
+fn in_order_from<J: Send, T: Send>(
+    expect: usize,
+    produce: impl FnOnce(std::sync::mpsc::Sender<J>, &std::sync::atomic::AtomicBool) -> Result<()> + Send,
+    work: impl Fn(J) -> Result<T> + Sync,
+    take: &mut dyn FnMut(T) -> Result<()>,
+) -> Result<()> {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::sync::{Condvar, Mutex};
-    let workers = rayon::current_num_threads().clamp(1, n.max(1));
+    let workers = rayon::current_num_threads().clamp(1, expect.max(1));
     let window = WINDOW_PER_WORKER * workers;
-    let next = AtomicUsize::new(0);
+    // Jobs are numbered as they are taken (under the lock).
+    let (job_tx, job_rx) = std::sync::mpsc::channel::<J>();
+    let jobs = Mutex::new((job_rx, 0usize));
+    let taken = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     // How many results `take` has consumed; a worker waits until its index is in the window.
     let joined = (Mutex::new(0usize), Condvar::new());
     let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<T>)>(window);
     std::thread::scope(|scope| {
+        let producer = {
+            let stop = &stop;
+            scope.spawn(move || produce(job_tx, stop))
+        };
         for _ in 0..workers {
             let tx = tx.clone();
-            let (next, stop, joined, work) = (&next, &stop, &joined, &work);
+            let (jobs, taken, stop, joined, work) = (&jobs, &taken, &stop, &joined, &work);
             scope.spawn(move || {
                 // A worker that panics stops the others (the panic is re-raised when the
                 // scope ends), so that none waits for a result that will never be joined.
                 let _halt = Halt(stop, joined);
                 loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    if k >= n {
-                        break;
-                    }
+                    let (k, job) = {
+                        let mut g = jobs.lock().unwrap_or_else(|e| e.into_inner());
+                        let Ok(job) = g.0.recv() else { break };
+                        g.1 += 1;
+                        taken.store(g.1, Ordering::Relaxed);
+                        (g.1 - 1, job)
+                    };
                     {
                         let mut j = joined.0.lock().unwrap_or_else(|e| e.into_inner());
                         while k >= *j + window && !stop.load(Ordering::Relaxed) {
@@ -196,7 +351,7 @@ fn in_order<T: Send>(
                     if stop.load(Ordering::Relaxed) {
                         break;
                     }
-                    let r = work(k);
+                    let r = work(job);
                     let failed = r.is_err();
                     if tx.send((k, r)).is_err() || failed {
                         break;
@@ -217,14 +372,15 @@ fn in_order<T: Send>(
                     joined.1.notify_all();
                 }
             }
-            if want < n {
+            if want < taken.load(Ordering::Relaxed) {
                 return Err(Error::Other("an MP3 encoding thread stopped early".into()));
             }
             Ok(())
         })();
         // On an error the receiver is gone (sends fail) and waiting workers are woken.
         halt(&stop, &joined);
-        res
+        let produced = producer.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        res.and(produced)
     })
 }
 
@@ -361,38 +517,79 @@ fn frame_starts(b: &[u8]) -> Option<Vec<u64>> {
 }
 
 /// Finds the segment starts (input samples, the first 0) of the WAV at `data_offset` with
-/// `frames` samples at `rate` Hz: multiples of a frame, after [`QUIET_BEFORE`] of silence,
-/// at least [`MIN_SEGMENT_SECONDS`] apart.
+/// `frames` samples at `rate` Hz ([`Cutter`]).
 fn find_cuts(src: &Path, data_offset: u64, frames: u64, rate: u32) -> Result<Vec<u64>> {
-    let up = u64::from(RATE / rate);
-    let step = FRAME / up;
-    let need = QUIET_BEFORE / up;
-    let min = MIN_SEGMENT_SECONDS * u64::from(rate);
     let rd = |err| Error::Io { path: src.to_path_buf(), err };
     let mut f = File::open(src).map_err(rd)?;
     f.seek(SeekFrom::Start(data_offset)).map_err(rd)?;
     let mut r = BufReader::with_capacity(1 << 16, f);
     let mut cuts = vec![0u64];
-    let mut quiet_since = 0u64;
-    // Read whole blocks of `step` samples (a cut can only fall at the start of one).
-    let mut raw = vec![0u8; (((1 << 16) / (2 * step)) * 2 * step) as usize];
-    let mut pos = 0u64;
-    while pos < frames {
-        let n = ((frames - pos).min(raw.len() as u64 / 2) * 2) as usize;
+    let mut cutter = Cutter::new(rate, frames);
+    let mut raw = vec![0u8; 1 << 16];
+    let mut pcm: Vec<i16> = Vec::with_capacity(raw.len() / 2);
+    let mut left = frames;
+    while left > 0 {
+        let n = (left.min(raw.len() as u64 / 2) * 2) as usize;
         r.read_exact(&mut raw[..n]).map_err(rd)?;
-        for blk in raw[..n].chunks(2 * step as usize) {
-            if pos - quiet_since >= need && pos >= cuts[cuts.len() - 1] + min && frames - pos >= min {
-                cuts.push(pos);
-            }
-            let loud =
-                blk.chunks_exact(2).rposition(|c| i16::from_le_bytes([c[0], c[1]]).unsigned_abs() > QUIET as u16);
-            if let Some(i) = loud {
-                quiet_since = pos + i as u64 + 1;
-            }
-            pos += blk.len() as u64 / 2;
-        }
+        pcm.clear();
+        pcm.extend(raw[..n].chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])));
+        cutter.push(&pcm, &mut |c| cuts.push(c));
+        left -= n as u64 / 2;
     }
     Ok(cuts)
+}
+
+/// Finds where a file of `frames` samples at `rate` Hz can be cut, from its samples as
+/// they come (in blocks of any size): at multiples of a frame, after [`QUIET_BEFORE`] of
+/// silence, at least [`MIN_SEGMENT_SECONDS`] from the last cut and from the end.
+struct Cutter {
+    /// A frame, a minimum segment and the silence needed, in input samples.
+    step: u64,
+    min: u64,
+    need: u64,
+    frames: u64,
+    /// Samples seen.
+    pos: u64,
+    /// One past the last sample above [`QUIET`].
+    quiet_since: u64,
+    /// The last cut (0 for the start).
+    last: u64,
+}
+
+impl Cutter {
+    fn new(rate: u32, frames: u64) -> Cutter {
+        let up = u64::from(RATE / rate);
+        Cutter {
+            step: FRAME / up,
+            min: MIN_SEGMENT_SECONDS * u64::from(rate),
+            need: QUIET_BEFORE / up,
+            frames,
+            pos: 0,
+            quiet_since: 0,
+            last: 0,
+        }
+    }
+
+    /// Takes the next samples, calling `cut` with every cut found among them.
+    fn push(&mut self, mut xs: &[i16], cut: &mut impl FnMut(u64)) {
+        while !xs.is_empty() {
+            let into = self.pos % self.step;
+            if into == 0
+                && self.pos - self.quiet_since >= self.need
+                && self.pos >= self.last + self.min
+                && self.frames.saturating_sub(self.pos) >= self.min
+            {
+                self.last = self.pos;
+                cut(self.pos);
+            }
+            let n = ((self.step - into) as usize).min(xs.len());
+            if let Some(i) = xs[..n].iter().rposition(|s| s.unsigned_abs() > QUIET as u16) {
+                self.quiet_since = self.pos + i as u64 + 1;
+            }
+            self.pos += n as u64;
+            xs = &xs[n..];
+        }
+    }
 }
 
 /// CRC-16 as LAME computes it for the Info frame (polynomial 0x8005, reflected; CRC-16/ARC).
@@ -722,5 +919,92 @@ mod tests {
         write_wav(&src, 22_050, &y);
         let l = loudness::layout(&src).unwrap();
         assert_eq!(find_cuts(&src, l.data_offset, l.frames, 22_050).unwrap(), vec![0]);
+    }
+
+    /// Writes `x` to `path` as a hound WAV in blocks of `block` samples, following the
+    /// [`Follower`] protocol (flushing when it asks); fails after `fail_after` blocks.
+    fn write_followed(path: &Path, x: &[i16], block: usize, fail_after: Option<usize>, f: &mut dyn Follower) -> Result<u64> {
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: 22_050,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut w = hound::WavWriter::create(path, spec).unwrap();
+        for (i, b) in x.chunks(block).enumerate() {
+            if fail_after == Some(i) {
+                return Err(Error::Other("the writer failed".into()));
+            }
+            for &s in b {
+                w.write_sample(s).unwrap();
+            }
+            if f.written(b) {
+                w.flush().unwrap();
+                f.flushed()?;
+            }
+        }
+        w.finalize().unwrap();
+        Ok(x.len() as u64)
+    }
+
+    /// Encoding the WAV while it is written gives the bytes and the measurement of
+    /// encoding the finished file, whatever the block size and thread count, with the
+    /// segments sent as the file grows; a writer's error comes back and leaves no MP3.
+    #[test]
+    fn encoding_while_written_is_encoding_the_finished_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let x = bursts(22_050, 20, 3.5, 0.4);
+        let whole = wav_in(&dir, &x);
+        let want = encode_file(&whole, &dir.path().join("w.mp3"), &Tags::default(), Overwrite::Refuse).unwrap();
+        assert!(want.segments >= 2, "{want:?}");
+        let want_bytes = std::fs::read(&want.path).unwrap();
+        for (threads, block) in [(1, 1000), (2, 16_384), (3, 577)] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let (src, dst) = (dir.path().join(format!("g{block}.wav")), dir.path().join(format!("g{block}.mp3")));
+            let (e, n) = pool
+                .install(|| {
+                    encode_while_written(&src, 22_050, x.len() as u64, &dst, &Tags::default(), Overwrite::Refuse, |f| {
+                        write_followed(&src, &x, block, None, f)
+                    })
+                })
+                .unwrap();
+            assert_eq!(n, x.len() as u64);
+            assert_eq!(e.segments, want.segments, "{threads} threads, blocks of {block}");
+            assert_eq!(e.measured, want.measured);
+            assert!(std::fs::read(&dst).unwrap() == want_bytes, "{threads} threads, blocks of {block}");
+        }
+        let (src, dst) = (dir.path().join("f.wav"), dir.path().join("f.mp3"));
+        let e = encode_while_written(&src, 22_050, x.len() as u64, &dst, &Tags::default(), Overwrite::Refuse, |f| {
+            write_followed(&src, &x, 4096, Some(200), f)
+        })
+        .unwrap_err();
+        assert_eq!(e.to_string(), "the writer failed");
+        assert!(!dst.exists());
+        // Fewer samples than announced is an error, not a short file.
+        let e = encode_while_written(&src, 22_050, x.len() as u64 + 1, &dst, &Tags::default(), Overwrite::Refuse, |f| {
+            write_followed(&src, &x, 4096, None, f)
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("expected"), "{e}");
+        assert!(!dst.exists());
+    }
+
+    /// The cuts found from samples as they come do not depend on how they come.
+    #[test]
+    fn cutter_finds_the_same_cuts_in_blocks_of_any_size() {
+        let x = bursts(22_050, 20, 3.5, 0.4);
+        let cuts_in = |block: usize| {
+            let mut c = Cutter::new(22_050, x.len() as u64);
+            let mut cuts = Vec::new();
+            for b in x.chunks(block) {
+                c.push(b, &mut |k| cuts.push(k));
+            }
+            cuts
+        };
+        let one = cuts_in(x.len());
+        assert!(!one.is_empty(), "{one:?}");
+        for block in [1, 575, 576, 577, 100_000] {
+            assert_eq!(cuts_in(block), one, "blocks of {block}");
+        }
     }
 }

@@ -32,6 +32,12 @@
 //! segments are summed and gated as one file (BS.1770), so the integrated loudness is the
 //! joined file's.
 //!
+//! **While the WAV is written.** [`encode_while_written`] starts before the file is finished:
+//! the writer shows every block to a [`Follower`] that finds the cuts as the samples go by
+//! ([`Cutter`], the same cuts as on the finished file) and sends each segment to the encoders
+//! once the writer has made the file on disk whole up to its end. The bulletin's loudness pass
+//! writes its WAV this way, so the encoders run beside it instead of after it.
+//!
 //! Output is deterministic: the cuts depend on the samples only, each segment's encoding on
 //! its own input, and the join is in order, whatever the number of threads.
 
@@ -131,10 +137,22 @@ pub fn encode_while_written<R: Send>(
     }
     let mut written = None;
     let produce = |jobs: std::sync::mpsc::Sender<Span>, stop: &std::sync::atomic::AtomicBool| -> Result<()> {
-        let mut f = Follow { src, cutter: Cutter::new(rate, frames), jobs, stop, data_offset: None, start: 0, cuts: Vec::new() };
+        let mut f = Follow {
+            src,
+            cutter: Cutter::new(rate, frames),
+            jobs,
+            stop,
+            data_offset: None,
+            start: 0,
+            cuts: Vec::new(),
+        };
         let r = write(&mut f)?;
         if f.cutter.pos != frames {
-            return Err(Error::Other(format!("{}: {} samples written, {frames} expected", src.display(), f.cutter.pos)));
+            return Err(Error::Other(format!(
+                "{}: {} samples written, {frames} expected",
+                src.display(),
+                f.cutter.pos
+            )));
         }
         // The file is finished (and whole): the last segment.
         f.send(frames)?;
@@ -923,7 +941,13 @@ mod tests {
 
     /// Writes `x` to `path` as a hound WAV in blocks of `block` samples, following the
     /// [`Follower`] protocol (flushing when it asks); fails after `fail_after` blocks.
-    fn write_followed(path: &Path, x: &[i16], block: usize, fail_after: Option<usize>, f: &mut dyn Follower) -> Result<u64> {
+    fn write_followed(
+        path: &Path,
+        x: &[i16],
+        block: usize,
+        fail_after: Option<usize>,
+        f: &mut dyn Follower,
+    ) -> Result<u64> {
         let spec = hound::WavSpec {
             channels: 1,
             sample_rate: 22_050,
@@ -981,10 +1005,11 @@ mod tests {
         assert_eq!(e.to_string(), "the writer failed");
         assert!(!dst.exists());
         // Fewer samples than announced is an error, not a short file.
-        let e = encode_while_written(&src, 22_050, x.len() as u64 + 1, &dst, &Tags::default(), Overwrite::Refuse, |f| {
-            write_followed(&src, &x, 4096, None, f)
-        })
-        .unwrap_err();
+        let e =
+            encode_while_written(&src, 22_050, x.len() as u64 + 1, &dst, &Tags::default(), Overwrite::Refuse, |f| {
+                write_followed(&src, &x, 4096, None, f)
+            })
+            .unwrap_err();
         assert!(e.to_string().contains("expected"), "{e}");
         assert!(!dst.exists());
     }

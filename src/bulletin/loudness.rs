@@ -972,7 +972,9 @@ fn first_settings(measured: &Measurement, target: Target) -> (f64, f64) {
 
 /// Normalizes in one pass, with [`normalize`]'s gain and limiter ceiling, measuring
 /// nothing of the output and showing every block written to `follower` (an encoder that
-/// measures its own file as decoded, and starts on the WAV before it is finished).
+/// measures its own file as decoded, and starts on the WAV before it is finished). The
+/// result's `output` has no loudness and `reached` is false: the caller judges the
+/// encoded file.
 pub fn normalize_followed(
     input: &Path,
     output: &Path,

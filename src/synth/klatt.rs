@@ -9,12 +9,18 @@ use super::glottal::{tilt_pole, Glottis};
 use super::noise::Noise;
 use super::tracks::{Frame, FRAME};
 
-/// A two-pole resonator (Klatt 1980, eq. 1): y = a·x + b·y₋₁ + c·y₋₂.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Resonator {
+/// The coefficients of a [`Resonator`] or [`AntiResonator`]: y = a·x + b·s₋₁ + c·s₋₂.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Coefs {
     a: f32,
     b: f32,
     c: f32,
+}
+
+/// A two-pole resonator (Klatt 1980, eq. 1): y = a·x + b·y₋₁ + c·y₋₂.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Resonator {
+    k: Coefs,
     y1: f32,
     y2: f32,
     /// The (frequency, bandwidth) the coefficients were computed for.
@@ -30,9 +36,9 @@ impl Resonator {
         }
         self.key = (f, bw);
         let r = (-std::f32::consts::PI * bw / fs).exp();
-        self.c = -r * r;
-        self.b = 2.0 * r * (std::f32::consts::TAU * f / fs).cos();
-        self.a = 1.0 - self.b - self.c;
+        let c = -r * r;
+        let b = 2.0 * r * (std::f32::consts::TAU * f / fs).cos();
+        self.k = Coefs { a: 1.0 - b - c, b, c };
     }
 
     /// Makes the resonator pass its input unchanged (a pole that does not exist at this
@@ -44,9 +50,7 @@ impl Resonator {
             return;
         }
         self.key = (-1.0, -1.0);
-        self.a = 1.0;
-        self.b = 0.0;
-        self.c = 0.0;
+        self.k = Coefs { a: 1.0, b: 0.0, c: 0.0 };
     }
 
     /// Sets frequency and bandwidth with about unity gain at the resonance peak (parallel use,
@@ -59,27 +63,18 @@ impl Resonator {
         self.key = (f, bw);
         let r = (-std::f32::consts::PI * bw / fs).exp();
         let th = std::f32::consts::TAU * f / fs;
-        self.c = -r * r;
-        self.b = 2.0 * r * th.cos();
-        self.a = (1.0 - r) * (1.0 - 2.0 * r * (2.0 * th).cos() + r * r).sqrt();
-    }
-
-    /// The coefficients (a, b, c).
-    #[inline]
-    fn coefs(&self) -> [f32; 3] {
-        [self.a, self.b, self.c]
-    }
-
-    /// Takes coefficients from [`Resonator::coefs`], keeping the filter's state.
-    #[inline]
-    fn load(&mut self, [a, b, c]: [f32; 3]) {
-        (self.a, self.b, self.c) = (a, b, c);
+        self.k = Coefs {
+            a: (1.0 - r) * (1.0 - 2.0 * r * (2.0 * th).cos() + r * r).sqrt(),
+            b: 2.0 * r * th.cos(),
+            c: -r * r,
+        };
     }
 
     /// Filters one sample.
     #[inline(always)]
     pub fn tick(&mut self, x: f32) -> f32 {
-        let y = self.a * x + self.b * self.y1 + self.c * self.y2;
+        let Coefs { a, b, c } = self.k;
+        let y = a * x + b * self.y1 + c * self.y2;
         self.y2 = self.y1;
         self.y1 = y;
         y
@@ -89,9 +84,7 @@ impl Resonator {
 /// A two-zero antiresonator (Klatt 1980, eq. 2), the inverse of a [`Resonator`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AntiResonator {
-    a: f32,
-    b: f32,
-    c: f32,
+    k: Coefs,
     x1: f32,
     x2: f32,
     key: (f32, f32),
@@ -107,28 +100,15 @@ impl AntiResonator {
         self.key = (f, bw);
         let mut r = Resonator::default();
         r.set(f, bw, fs);
-        let inv = 1.0 / r.a;
-        self.a = inv;
-        self.b = -r.b * inv;
-        self.c = -r.c * inv;
-    }
-
-    /// The coefficients (a, b, c).
-    #[inline]
-    fn coefs(&self) -> [f32; 3] {
-        [self.a, self.b, self.c]
-    }
-
-    /// Takes coefficients from [`AntiResonator::coefs`], keeping the filter's state.
-    #[inline]
-    fn load(&mut self, [a, b, c]: [f32; 3]) {
-        (self.a, self.b, self.c) = (a, b, c);
+        let inv = 1.0 / r.k.a;
+        self.k = Coefs { a: inv, b: -r.k.b * inv, c: -r.k.c * inv };
     }
 
     /// Filters one sample.
     #[inline(always)]
     pub fn tick(&mut self, x: f32) -> f32 {
-        let y = self.a * x + self.b * self.x1 + self.c * self.x2;
+        let Coefs { a, b, c } = self.k;
+        let y = a * x + b * self.x1 + c * self.x2;
         self.x2 = self.x1;
         self.x1 = x;
         y
@@ -163,7 +143,7 @@ struct Cascade {
 /// Coefficients of every cascade stage for the samples from `start` on.
 struct CoefSet {
     start: usize,
-    coefs: [[f32; 3]; STAGES],
+    coefs: [Coefs; STAGES],
 }
 
 /// What follows the cascade, sample by sample: the higher-pole correction, the parallel
@@ -206,11 +186,12 @@ impl Cascade {
         }
     }
 
-    fn load(&mut self, stage: usize, c: [f32; 3]) {
+    /// Gives stage `stage` new coefficients, keeping its state.
+    fn load(&mut self, stage: usize, k: Coefs) {
         match stage {
-            0 => self.np.load(c),
-            1 => self.nz.load(c),
-            s => self.casc[s - 2].load(c),
+            0 => self.np.k = k,
+            1 => self.nz.k = k,
+            s => self.casc[s - 2].k = k,
         }
     }
 
@@ -305,11 +286,10 @@ pub fn synthesize(frames: &[Frame], fs: u32, breathiness: f32, seed: u32, out: &
             }
             np.set(lerp(a.fnp, b.fnp).min(nyq_guard), 100.0, fsf);
             nz.set(lerp(a.fnz, b.fnz).min(nyq_guard), 100.0, fsf);
-            let mut coefs = [[0.0; 3]; STAGES];
-            coefs[0] = np.coefs();
-            coefs[1] = nz.coefs();
+            let mut coefs = [np.k; STAGES];
+            coefs[1] = nz.k;
             for (c, r) in coefs[2..].iter_mut().zip(&casc) {
-                *c = r.coefs();
+                *c = r.k;
             }
             sets.push(CoefSet { start: start + hs, coefs });
             let af_max = a.af.max(b.af);
